@@ -1,0 +1,65 @@
+"""One build, in order: config → layouts → content → model → render → write.
+
+Loading and validation finish (and every error is reported) before anything
+is rendered; rendering finishes before anything is written.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from .assets import asset_files, highlight_css
+from .config import BuildOptions, load_config
+from .content import load_content
+from .errors import ERROR, Diagnostic, raise_if_errors
+from .model import build_model
+from .render import layout_names, make_environment, render_site
+from .write import check_output_dir, write_output
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    articles: int
+    pages: int
+    files_written: int
+    skipped_drafts: int
+    skipped_future: int
+    warnings: tuple[Diagnostic, ...]
+    milliseconds: int
+    output: Path
+
+
+def build(site_dir: Path, output: Path | None = None, options: BuildOptions = BuildOptions(),
+          progress: Callable[[int, int], None] | None = None) -> BuildResult:
+    """Build the site in `site_dir`; raise SiteError (and write nothing) if it has errors."""
+    started = time.perf_counter()
+    config = load_config(site_dir)
+    output = output or config.site_path(config.output_dir)
+    env, problems = make_environment(config)
+    problems += check_output_dir(config, output)
+    content = load_content(config)
+    problems += content.diagnostics
+    site, model_problems = build_model(config, content, options, layout_names(env))
+    problems += model_problems
+    problems = _apply_strictness(problems, options)
+    raise_if_errors(problems)
+    pages, render_problems = render_site(site, env, progress)
+    raise_if_errors(problems + render_problems)
+    files = {page.output_path: page.html.encode("utf-8") for page in pages}
+    files["css/highlight.css"] = highlight_css(config).encode("utf-8")
+    written = write_output(output, files, asset_files(config, site.static_files))
+    return BuildResult(
+        articles=len(site.articles), pages=len(pages), files_written=written, skipped_drafts=site.skipped_drafts,
+        skipped_future=site.skipped_future, warnings=tuple(sorted(p for p in problems if not p.is_error)),
+        milliseconds=round((time.perf_counter() - started) * 1000), output=output,
+    )
+
+
+def _apply_strictness(problems: list[Diagnostic], options: BuildOptions) -> list[Diagnostic]:
+    """Under --strict every warning is an error."""
+    if not options.strict:
+        return problems
+    return [replace(p, severity=ERROR) for p in problems]

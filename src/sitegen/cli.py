@@ -1,0 +1,126 @@
+"""The `sitegen` command: init, new, build.
+
+Exit codes: 0 done, 1 the site has errors, 2 bad command line. Heavy
+modules are imported only by the command that needs them, so `--version`
+and `--help` stay instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_SITE_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitegen", description="A static site generator for news sites.")
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    init = commands.add_parser("init", help="create a new site in a new folder")
+    init.add_argument("folder", type=Path)
+
+    new = commands.add_parser("new", help="create a new article with its front matter filled in")
+    new.add_argument("title")
+    new.add_argument("--section", default="", help="section (and folder) of the article, e.g. world")
+    new.add_argument("--tags", default="", help="comma-separated tags")
+    new.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
+
+    build = commands.add_parser("build", help="build the site into its output folder")
+    build.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
+    build.add_argument("-o", "--output", type=Path, help="output folder (default: output_dir of site.yaml)")
+    build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    build.add_argument("--future", action="store_true", help="include articles dated in the future")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    loudness = build.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    loudness.add_argument("-v", "--verbose", action="store_true", help="print more about the build")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .errors import SiteError
+
+    try:
+        if args.command == "init":
+            return _init(args)
+        if args.command == "new":
+            return _new(args)
+        return _build(args)
+    except SiteError as exc:
+        _report(exc.diagnostics)
+        return EXIT_SITE_ERRORS
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_SITE_ERRORS
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .scaffold import init_site
+
+    init_site(args.folder)
+    print(f"Created a new site in {args.folder}/. Next:\n  cd {args.folder}\n  sitegen build")
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .scaffold import new_article
+
+    tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()]
+    path = new_article(args.site, args.title, args.section, tags)
+    print(f"Created {path} (a draft: set 'draft: false' to publish it)")
+    return EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+    from .config import BuildOptions
+
+    options = BuildOptions(drafts=args.drafts, future=args.future, strict=args.strict)
+    progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
+    result = build(args.site, args.output, options, progress)
+    if progress:
+        progress.clear()
+    if not args.quiet:
+        _report(result.warnings, summary=False)
+        if args.verbose:
+            print(f"Skipped {result.skipped_drafts} drafts and {result.skipped_future} future articles")
+        warnings = len(result.warnings)
+        print(f"Built {result.articles} articles: {result.pages} pages ({result.files_written} files) "
+              f"written to {result.output}, "
+              f"{warnings} warning{'s' * (warnings != 1)}, in {result.milliseconds} ms")
+    return EXIT_OK
+
+
+def _report(diagnostics, summary: bool = True) -> None:
+    for diagnostic in diagnostics:
+        print(diagnostic.format(), file=sys.stderr)
+    if summary:
+        errors = sum(d.is_error for d in diagnostics)
+        warnings = len(diagnostics) - errors
+        print(f"Build failed: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
+              file=sys.stderr)
+
+
+class _Progress:
+    """'rendering 1200/10000' on a terminal, shown only once a build takes a while."""
+
+    def __init__(self, delay: float = 0.5):
+        self.shown_after = time.monotonic() + delay
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now >= self.shown_after and (now - self.last > 0.1 or done == total):
+            self.last = now
+            print(f"\rrendering {done}/{total} pages", end="", file=sys.stderr, flush=True)
+
+    def clear(self) -> None:
+        if self.last:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)

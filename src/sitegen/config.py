@@ -1,0 +1,199 @@
+"""site.yaml: every setting, its type and default, validated in one place.
+
+Each setting is declared once in `SETTINGS` (name, type, default, meaning);
+docs/configuration.md documents the same table. Problems come back as
+diagnostics with the line of the offending key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, field, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .theme import BUILTIN_THEMES
+from .errors import Diagnostic, SiteError, did_you_mean, error
+from .yamlfile import YamlMapping, YamlProblem, load_mapping
+
+CONFIG_NAME = "site.yaml"
+
+
+@dataclass(frozen=True)
+class RelatedConfig:
+    """Weights and limits of the "You may also like" list (see related.py)."""
+
+    count: int = 5
+    threshold: float = 0.08
+    include_newer: bool = False
+    tags: float = 1.0
+    section: float = 0.25
+    text: float = 1.0
+    recency: float = 0.25
+    recency_days: int = 60
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    site_dir: Path
+    title: str = "My news site"
+    description: str = ""
+    base_url: str = "/"
+    language: str = "en"
+    timezone: str = "UTC"
+    author: str = ""
+    theme: str = "default"
+    content_dir: str = "content"
+    layouts_dir: str = "layouts"
+    assets_dir: str = "assets"
+    output_dir: str = "public"
+    page_size: int = 10
+    reading_speed: int = 220
+    pygments_style: str = "default"
+    sections: dict[str, str] = field(default_factory=dict)
+    related: RelatedConfig = field(default_factory=RelatedConfig)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always starting and ending with '/'."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    def site_path(self, name: str) -> Path:
+        return (self.site_dir / name).resolve()
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the command line asks of one build."""
+
+    drafts: bool = False
+    future: bool = False
+    strict: bool = False
+    now: datetime | None = None  # "now" for future-dated articles; the clock when None
+
+
+_SCALARS = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
+
+
+def _settings_of(cls: type) -> dict[str, tuple[type, Any]]:
+    hints = {"str": str, "int": int, "float": float, "bool": bool}
+    table = {}
+    for f in fields(cls):
+        if f.name == "site_dir":
+            continue
+        default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+        table[f.name] = (hints.get(f.type, dict), default)
+    return table
+
+
+SETTINGS = _settings_of(SiteConfig)
+RELATED_SETTINGS = _settings_of(RelatedConfig)
+
+
+def load_config(site_dir: Path) -> SiteConfig:
+    """Read and validate `site_dir/site.yaml`; raise SiteError listing every problem."""
+    path = site_dir / CONFIG_NAME
+    if not path.is_file():
+        raise SiteError([error(
+            str(path), 0, "no site.yaml here, so this is not a sitegen site",
+            f"run 'sitegen init {site_dir}' to create a site, or pass -s with the site's folder",
+        )])
+    try:
+        text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+        mapping = load_mapping(text)
+    except UnicodeDecodeError as exc:
+        raise SiteError([error(CONFIG_NAME, 1, f"site.yaml is not UTF-8 text ({exc.reason})",
+                               "save the file as UTF-8")]) from None
+    except YamlProblem as exc:
+        raise SiteError([error(CONFIG_NAME, exc.line, exc.message,
+                               "check indentation and quote values that contain ': '")]) from None
+    return config_from_mapping(site_dir, mapping)
+
+
+def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
+    problems: list[Diagnostic] = []
+    values = _check_table(mapping.data, SETTINGS, mapping, problems, prefix="")
+    related = values.pop("related", {})
+    related_values = _check_table(related, RELATED_SETTINGS, mapping, problems, prefix="related.",
+                                  line=mapping.line_of("related"))
+    sections = values.get("sections", {})
+    for key, title in sections.items():
+        if not isinstance(title, str):
+            problems.append(error(CONFIG_NAME, mapping.line_of("sections"),
+                                  f"sections.{key} must be text (the section's display name)"))
+    _check_values(site_dir, values, mapping, problems)
+    if problems:
+        raise SiteError(problems)
+    values["sections"] = {str(k): str(v) for k, v in sections.items()}
+    return SiteConfig(site_dir=site_dir.resolve(), related=RelatedConfig(**related_values), **values)
+
+
+def _check_table(data: Any, table: dict[str, tuple[type, Any]], mapping: YamlMapping,
+                 problems: list[Diagnostic], prefix: str, line: int | None = None) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        problems.append(error(CONFIG_NAME, line or 1, f"{prefix.rstrip('.')} must be a mapping of settings"))
+        return {}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        where = line or mapping.line_of(str(key))
+        if key not in table:
+            problems.append(error(CONFIG_NAME, where, f"unknown setting '{prefix}{key}'",
+                                  did_you_mean(str(key), table) or "see docs/configuration.md for every setting"))
+            continue
+        kind, _default = table[key]
+        if value is None:
+            continue
+        if not _has_type(value, kind):
+            expected = _SCALARS.get(kind, "a mapping")
+            problems.append(error(CONFIG_NAME, where,
+                                  f"'{prefix}{key}' must be {expected}, not {type(value).__name__} {value!r}"))
+            continue
+        values[key] = float(value) if kind is float else value
+    return values
+
+
+def _has_type(value: Any, kind: type) -> bool:
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def _check_values(site_dir: Path, values: dict[str, Any], mapping: YamlMapping,
+                  problems: list[Diagnostic]) -> None:
+    for key in ("page_size", "reading_speed"):
+        if key in values and values[key] < 1:
+            problems.append(error(CONFIG_NAME, mapping.line_of(key), f"'{key}' must be at least 1"))
+    if "timezone" in values:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(error(CONFIG_NAME, mapping.line_of("timezone"),
+                                  f"unknown timezone {values['timezone']!r}",
+                                  "use an IANA name such as 'Europe/Madrid' or 'UTC'"))
+    if "language" in values:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(values["language"].replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            problems.append(error(CONFIG_NAME, mapping.line_of("language"),
+                                  f"unknown language {values['language']!r}",
+                                  "use a language code such as 'en', 'ca' or 'es'"))
+    theme = values.get("theme")
+    if theme is not None and not (BUILTIN_THEMES / theme).is_dir() and not (site_dir / theme).is_dir():
+        problems.append(error(CONFIG_NAME, mapping.line_of("theme"), f"theme {theme!r} not found",
+                              "use 'default' or the path of a theme folder (with layouts/ and assets/)"))
+    base_url = values.get("base_url")
+    if base_url is not None:
+        parts = urlsplit(base_url)
+        if not (base_url.startswith("/") or (parts.scheme in ("http", "https") and parts.netloc)):
+            problems.append(error(CONFIG_NAME, mapping.line_of("base_url"),
+                                  f"base_url {base_url!r} is neither an absolute URL nor a path",
+                                  "write it like 'https://news.example.com/' or '/news/'"))

@@ -1,0 +1,294 @@
+"""Discovery and front matter: every file under content/ becomes a frozen Article.
+
+The only stage that reads content files. Problems are collected as
+diagnostics (with the line of the offending field), never raised one by one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .config import SiteConfig
+from .dates import DATE_HINT, DateProblem, parse_date
+from .errors import Diagnostic, did_you_mean, error, warning
+from .frontmatter import FrontMatterError, split_front_matter
+from .images import ImageRef, resolve_image
+from .markdown import RenderedMarkdown, render_markdown
+from .slugs import slugify
+from .yamlfile import YamlMapping, YamlProblem, load_mapping
+
+PAGES_FOLDER = "pages"
+KNOWN_FIELDS = (
+    "title", "date", "updated", "slug", "section", "tags", "author", "authors", "breadcrumb",
+    "image", "image_alt", "image_caption", "image_credit", "subtitle", "summary", "draft",
+    "related", "layout",
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A section, tag or author: its display name, clean slug and site URL."""
+
+    name: str
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str  # path relative to the site folder, for messages
+    is_page: bool  # a standalone page (content/pages/): no date, not listed
+    title: str
+    slug: str
+    date: datetime | None
+    updated: datetime | None
+    section: Term | None
+    tags: tuple[Term, ...]
+    authors: tuple[str, ...]
+    breadcrumb: tuple[str | dict, ...]
+    image: ImageRef | None
+    subtitle: str
+    summary: str
+    draft: bool
+    related_slugs: tuple[str, ...]
+    layout: str | None
+    body: RenderedMarkdown
+    extra: dict[str, Any] = field(default_factory=dict)
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def url_path(self) -> str:
+        """Site-relative path of the article, e.g. 'world/putin-visit/'."""
+        prefix = f"{self.section.slug}/" if self.section else ""
+        return f"{prefix}{self.slug}/"
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    """A non-Markdown file under content/, copied to the same place in the output."""
+
+    source: Path
+    output_path: str
+
+
+@dataclass(frozen=True)
+class Content:
+    articles: tuple[Article, ...]
+    static_files: tuple[StaticFile, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def load_content(config: SiteConfig) -> Content:
+    content_dir = config.site_path(config.content_dir)
+    articles: list[Article] = []
+    static: list[StaticFile] = []
+    problems: list[Diagnostic] = []
+    if not content_dir.is_dir():
+        problems.append(error(config.content_dir, 0, "the content folder does not exist",
+                              f"create '{config.content_dir}/' and put your articles (*.md) in it"))
+        return Content((), (), tuple(problems))
+    for path in _walk(content_dir):
+        relative = path.relative_to(content_dir).as_posix()
+        if path.suffix.lower() not in (".md", ".markdown"):
+            static.append(StaticFile(path, relative))
+            continue
+        source = f"{config.content_dir}/{relative}"
+        article = parse_article(source, relative, path.read_bytes(), config, problems)
+        if article is not None:
+            articles.append(article)
+    return Content(tuple(articles), tuple(static), tuple(problems))
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Files under `folder` in sorted order; hidden and editor backup files skipped."""
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(root) / name for name in sorted(files)
+                     if not name.startswith((".", "#")) and not name.endswith("~"))
+    return found
+
+
+def parse_article(source: str, relative: str, raw: bytes, config: SiteConfig,
+                  problems: list[Diagnostic]) -> Article | None:
+    """Build one Article from a file's bytes, appending any problems found."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        problems.append(error(source, line, f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                              "re-save the file with UTF-8 encoding"))
+        return None
+    try:
+        split = split_front_matter(text)
+        mapping = load_mapping(split.front_matter, split.front_matter_line)
+    except FrontMatterError as exc:
+        problems.append(error(source, exc.line, exc.message, exc.hint))
+        return None
+    except YamlProblem as exc:
+        problems.append(error(source, exc.line, f"front matter: {exc.message}",
+                              "check indentation, and quote values that contain ': ' or start with '[', '{' or '@'"))
+        return None
+    reader = _FieldReader(source, mapping, problems, split.front_matter_line)
+    return reader.article(relative, split.body, config)
+
+
+class _FieldReader:
+    """Reads typed front matter fields, reporting each bad one at its line."""
+
+    def __init__(self, source: str, mapping: YamlMapping, problems: list[Diagnostic], first_line: int):
+        self.source, self.mapping, self.problems = source, mapping, problems
+        self.data = mapping.data
+        self.start = first_line - 1
+        self.ok = True
+
+    def line(self, key: str) -> int:
+        return self.mapping.line_of(key, self.start)
+
+    def fail(self, key: str, message: str, hint: str = "") -> None:
+        self.problems.append(error(self.source, self.line(key), message, hint))
+        self.ok = False
+
+    def text(self, key: str) -> str:
+        value = self.data.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value).strip()
+        self.fail(key, f"'{key}' must be text, not {_kind(value)}")
+        return ""
+
+    def names(self, key: str) -> tuple[str, ...]:
+        """A list of names, written as a YAML list or as 'a, b, c'."""
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+            self.fail(key, f"'{key}' must be a list of names or 'a, b, c', not {_kind(value)}")
+            return ()
+        unique: dict[str, str] = {}
+        for name in (str(v).strip() for v in value):
+            if name:
+                unique.setdefault(name.casefold(), name)
+        return tuple(unique.values())
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if isinstance(value, bool):
+            return value
+        self.fail(key, f"'{key}' must be true or false, not {value!r}")
+        return False
+
+    def moment(self, key: str, config: SiteConfig) -> datetime | None:
+        if self.data.get(key) is None:
+            return None
+        try:
+            return parse_date(self.data[key], ZoneInfo(config.timezone))
+        except DateProblem as exc:
+            self.fail(key, f"'{key}': {exc}", DATE_HINT)
+            return None
+
+    def article(self, relative: str, body: str, config: SiteConfig) -> Article | None:
+        path = PurePosixPath(relative)
+        is_page = path.parts[0] == PAGES_FOLDER and len(path.parts) > 1
+        title = self.text("title")
+        if not title and "title" not in self.data:
+            self.fail("title", "the front matter has no 'title'", "add a line like 'title: Your headline'")
+        elif not title:
+            self.fail("title", "'title' is empty")
+        moment = self.moment("date", config)
+        if "date" not in self.data and not is_page:
+            self.fail("date", "the front matter has no 'date'",
+                      f"add a line like 'date: 2024-06-21' ({DATE_HINT}); undated pages go in content/{PAGES_FOLDER}/")
+        slug = self._slug(path)
+        section = None if is_page else self._section(path, config)
+        tags = tuple(_term(name, f"{config.base_path}tags/") for name in self.names("tags"))
+        authors = self.names("authors") + self.names("author")
+        fields = dict(
+            updated=self.moment("updated", config), subtitle=self.text("subtitle"),
+            draft=self.flag("draft"), related_slugs=self.names("related"),
+            layout=self.text("layout") or None, breadcrumb=self._breadcrumb(),
+            image=self._image(relative, config),
+        )
+        self._warn_unknown_keys()
+        if not self.ok:
+            return None
+        rendered = render_markdown(body, config.pygments_style)
+        return Article(
+            source=self.source, is_page=is_page, title=title, slug=slug, date=moment, section=section,
+            tags=tags, authors=authors or ((config.author,) if config.author else ()),
+            summary=self.text("summary") or rendered.first_paragraph, body=rendered,
+            extra={k: v for k, v in self.data.items() if k not in KNOWN_FIELDS},
+            field_lines=dict(self.mapping.key_lines), **fields,
+        )
+
+    def _slug(self, path: PurePosixPath) -> str:
+        stem = path.parent.name if path.stem == "index" and len(path.parts) > 1 else path.stem
+        wanted = self.text("slug") or stem
+        slug = slugify(wanted)
+        if not slug:
+            key = "slug" if "slug" in self.data else "title"
+            self.fail(key, f"cannot make a URL slug from {wanted!r}: it has no letters or digits",
+                      "add a 'slug:' field with ASCII letters, digits and hyphens")
+        return slug
+
+    def _section(self, path: PurePosixPath, config: SiteConfig) -> Term | None:
+        name = self.text("section") or (path.parts[0] if len(path.parts) > 1 else "")
+        if not name:
+            return None
+        slug = slugify(name)
+        display = config.sections.get(slug) or (name if name != slug else name.replace("-", " ").title())
+        return Term(display, slug, f"{config.base_path}{slug}/")
+
+    def _breadcrumb(self) -> tuple[str | dict, ...]:
+        value = self.data.get("breadcrumb")
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            valid = isinstance(item, (str, int, float)) or (
+                isinstance(item, dict) and set(item) <= {"title", "url"} and "title" in item)
+            if not valid:
+                self.fail("breadcrumb", "'breadcrumb' entries must be text or {title: ..., url: ...}",
+                          "e.g. 'breadcrumb: Home' or 'breadcrumb: [Home, {title: World, url: /world/}]'")
+                return ()
+        return tuple(item if isinstance(item, dict) else str(item) for item in items)
+
+    def _image(self, relative: str, config: SiteConfig) -> ImageRef | None:
+        src = self.text("image")
+        if not src:
+            return None
+        ref, problem = resolve_image(src, relative, config)
+        if problem:
+            self.problems.append(warning(self.source, self.line("image"), problem,
+                                         "put the file in assets/ (image: /images/x.jpg) or beside the article"))
+        if not self.text("image_alt"):
+            self.problems.append(warning(self.source, self.line("image"), "the image has no 'image_alt' text",
+                                         "describe the picture for readers who cannot see it"))
+        return ImageRef(ref.url, self.text("image_alt"), self.text("image_caption"),
+                        self.text("image_credit"), ref.width, ref.height)
+
+    def _warn_unknown_keys(self) -> None:
+        for key in self.data:
+            if key in KNOWN_FIELDS:
+                continue
+            hint = did_you_mean(key, KNOWN_FIELDS)
+            if hint:
+                self.problems.append(warning(self.source, self.line(key),
+                                             f"unknown front matter key '{key}' (kept in page.extra)", hint))
+
+
+def _term(name: str, prefix: str) -> Term:
+    slug = slugify(name) or "-"
+    return Term(name, slug, f"{prefix}{slug}/")
+
+
+def _kind(value: object) -> str:
+    return {list: "a list", dict: "a mapping", bool: "true/false"}.get(type(value), repr(value))

@@ -1,0 +1,59 @@
+"""Front matter dates as real blogs write them, always returned timezone-aware."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, tzinfo
+from email.utils import parsedate_to_datetime
+
+_ISO_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+_LOOSE_FORMATS = (
+    "%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d/%m/%Y", "%d.%m.%Y",
+    "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z",
+)
+DATE_HINT = "write dates like 2024-06-21, 2024-06-21 09:30 or 2024-06-21T09:30:00+02:00"
+
+
+class DateProblem(ValueError):
+    pass
+
+
+def parse_date(value: object, zone: tzinfo) -> datetime:
+    """A datetime from a YAML value; naive values get the site's timezone."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time())
+    elif isinstance(value, str) and value.strip():
+        parsed = _parse_text(value.strip())
+    else:
+        raise DateProblem(f"{value!r} is not a date")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _parse_text(text: str) -> datetime:
+    iso = text.replace("Z", "+00:00") if text.endswith("Z") else text
+    try:
+        return datetime.fromisoformat(iso)
+    except ValueError as exc:
+        if _ISO_LIKE.match(text) and _is_calendar_problem(text):
+            raise DateProblem(f"'{text}' is not a real date ({exc})") from None
+    for fmt in _LOOSE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        raise DateProblem(f"cannot read '{text}' as a date") from None
+
+
+def _is_calendar_problem(text: str) -> bool:
+    """True when the text is shaped like YYYY-MM-DD but names a day that doesn't exist."""
+    year, month, day = (int(part) for part in re.findall(r"\d+", text)[:3])
+    try:
+        date(year, month, day)
+    except ValueError:
+        return True
+    return False

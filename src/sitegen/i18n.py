@@ -1,0 +1,40 @@
+"""Interface words of the layouts ("Home", "You may also like"), per language.
+
+Tables ship in sitegen/i18n/<lang>.yaml; a key missing from the site's
+language falls back to English, so a partial translation still builds.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+STRINGS_DIR = Path(__file__).parent / "i18n"
+FALLBACK_LANGUAGE = "en"
+
+
+@lru_cache(maxsize=None)
+def _table(language: str) -> dict[str, str]:
+    path = STRINGS_DIR / f"{language}.yaml"
+    if not path.is_file():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def strings_for(language: str) -> dict[str, str]:
+    """The string table for `language` ('ca', 'en-GB' → 'en'), English filling the gaps."""
+    base = language.replace("_", "-").split("-")[0].lower()
+    return {**_table(FALLBACK_LANGUAGE), **_table(base)}
+
+
+class Translator:
+    """The `t('key', name=value)` helper that layouts call."""
+
+    def __init__(self, language: str):
+        self.strings = strings_for(language)
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self.strings.get(key, key)
+        return text.format(**values) if values else text

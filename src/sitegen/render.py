@@ -1,0 +1,132 @@
+"""Jinja2 layouts → HTML pages, with template errors reported at their line.
+
+The site's layouts/ override the theme's file by file (one search path).
+Every template is compiled before any page is rendered, so all syntax
+errors show up together; a failure while rendering names the template line.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+
+from . import __version__
+from .config import SiteConfig
+from .errors import Diagnostic, error
+from .i18n import Translator
+from .model import Site
+from .theme import display_path, layout_dirs
+from .views import ViewFactory
+
+GENERATOR = f"sitegen {__version__}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One rendered HTML file and where it goes in the output."""
+
+    output_path: str
+    html: str
+
+
+def make_environment(config: SiteConfig) -> tuple[jinja2.Environment, list[Diagnostic]]:
+    """A Jinja environment over the layout folders; every template compiled once."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in layout_dirs(config)]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    _install_helpers(env, config)
+    problems = []
+    for name in env.list_templates(extensions=["html", "xml", "txt", "json"]):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(error(_template_path(exc.filename, config), exc.lineno or 1,
+                                  f"template syntax: {exc.message}", "check the {% %} and {{ }} tags near this line"))
+    return env, problems
+
+
+def layout_names(env: jinja2.Environment) -> frozenset[str]:
+    return frozenset(env.list_templates(extensions=["html"]))
+
+
+def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
+    from babel.dates import format_date, format_datetime
+
+    locale = config.language.replace("-", "_")
+    home = config.base_path
+    env.globals.update(
+        t=Translator(config.language),
+        url=lambda path: home + str(path).lstrip("/"),
+        asset_url=lambda path: home + str(path).lstrip("/"),
+    )
+    env.filters["format_date"] = lambda value, fmt="long": format_date(value, fmt, locale=locale) if value else ""
+    env.filters["format_datetime"] = (
+        lambda value, fmt="medium": format_datetime(value, fmt, tzinfo=value.tzinfo, locale=locale) if value else "")
+    env.filters["isodate"] = lambda value: value.isoformat() if value else ""
+
+
+def render_site(site: Site, env: jinja2.Environment,
+                progress: Callable[[int, int], None] | None = None) -> tuple[list[Page], list[Diagnostic]]:
+    views = ViewFactory(site, env.globals["t"], GENERATOR)
+    jobs = _page_jobs(site, views)
+    pages, problems = [], []
+    for done, (output_path, layout, context, source) in enumerate(jobs, 1):
+        try:
+            html = env.get_template(layout).render(site=views.site_view, **context)
+        except jinja2.TemplateNotFound as exc:
+            problems.append(error(source, 1, f"layout not found: {exc.name}", "add it to layouts/"))
+        except Exception as exc:  # a layout raised; report where, keep rendering the rest
+            problems.append(_render_error(exc, source, site.config))
+        else:
+            pages.append(Page(output_path, html))
+        if progress:
+            progress(done, len(jobs))
+    return pages, problems
+
+
+def _page_jobs(site: Site, views: ViewFactory) -> list[tuple[str, str, dict, str]]:
+    """(output path, layout, context, source) for every page of the site."""
+    t = views.t
+    jobs = [("index.html", "home.html",
+             {"page": views.listing("home", site.config.title, views.home, site.articles[:site.config.page_size])},
+             "home page")]
+    for article in (*site.articles, *site.pages):
+        layout = article.layout or ("page" if article.is_page else "article")
+        layout = layout if layout.endswith(".html") else f"{layout}.html"
+        jobs.append((f"{article.url_path}index.html", layout, {"page": views.article(article)}, article.source))
+    for listing in site.sections:
+        view = views.listing("section", listing.term.name, listing.term.url, listing.articles, listing.term)
+        jobs.append((f"{listing.term.slug}/index.html", "section.html", {"page": view},
+                     f"section '{listing.term.name}'"))
+    for listing in site.tags:
+        view = views.listing("tag", t("tagged", tag=listing.term.name), listing.term.url, listing.articles,
+                             listing.term)
+        jobs.append((f"tags/{listing.term.slug}/index.html", "tag.html", {"page": view},
+                     f"tag '{listing.term.name}'"))
+    if site.tags:
+        jobs.append(("tags/index.html", "tags.html", {"page": views.tag_index(site.tags)}, "tag index"))
+    jobs.append(("404.html", "404.html", {"page": views.listing("404", t("page_not_found"), views.url("404.html"), ())},
+                 "404 page"))
+    return jobs
+
+
+def _render_error(exc: Exception, source: str, config: SiteConfig) -> Diagnostic:
+    """The innermost layout line in the traceback, as 'layouts/x.html:12'."""
+    template_frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
+                       if frame.filename.endswith((".html", ".xml", ".txt", ".json"))]
+    message = f"{type(exc).__name__}: {exc}" if not isinstance(exc, jinja2.TemplateError) else str(exc)
+    hint = f"while rendering {source}"
+    if template_frames:
+        frame = template_frames[-1]
+        return error(_template_path(frame.filename, config), frame.lineno or 1, message, hint)
+    return error(source, 1, message, hint)
+
+
+def _template_path(filename: str | None, config: SiteConfig) -> str:
+    return display_path(Path(filename), config) if filename else "layouts"

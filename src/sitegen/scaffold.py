@@ -1,0 +1,92 @@
+"""`sitegen init` and `sitegen new`: a new site, a new article with its front matter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from .config import CONFIG_NAME, load_config
+from .errors import SiteError, error
+from .slugs import slugify
+
+SITE_YAML = """\
+# Settings of this site; every setting and its default: docs/configuration.md
+title: {title}
+description: News, as it happens.
+base_url: /            # e.g. https://news.example.com/ or /news/ under a sub-path
+language: en           # interface words and dates: en, ca, ...
+timezone: UTC          # for front matter dates written without one
+page_size: 10          # articles on the home page
+sections:              # display names for section folders (optional)
+  news: News
+"""
+
+FIRST_ARTICLE = """\
+---
+title: Welcome to your news site
+date: {date}
+section: news
+tags: [Announcements]
+summary: The first story of a new site.
+---
+
+This is the first article. Edit it in `content/news/welcome.md`, or write a new one with
+`sitegen new "Your headline" --section news`, then run `sitegen build`.
+
+## What goes where
+
+- `content/`: articles in Markdown with YAML front matter, one folder per section.
+- `layouts/`: your own Jinja layouts; a file here replaces the theme's file of the same name.
+- `assets/`: CSS, images and other files copied to the site as they are.
+"""
+
+LAYOUTS_README = """\
+Layouts placed here replace the default theme's file of the same name
+(article.html, home.html, section.html, tag.html, tags.html, page.html, base.html,
+partials/...). See docs/layouts.md for the variables and helpers they receive.
+"""
+
+
+def init_site(target: Path) -> list[Path]:
+    """Create a new site in `target` (which must be empty or missing)."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise SiteError([error(str(target), 0, "the folder already exists and is not empty",
+                               "choose a new folder name: sitegen init my-new-site")])
+    today = datetime.now().date().isoformat()
+    files = {
+        CONFIG_NAME: SITE_YAML.format(title=yaml.safe_dump(target.resolve().name.replace("-", " ").title(),
+                                                           default_style='"').strip()),
+        "content/news/welcome.md": FIRST_ARTICLE.format(date=today),
+        "layouts/README.txt": LAYOUTS_README,
+        "assets/images/.keep": "",
+    }
+    for relative, text in files.items():
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return [target / relative for relative in files]
+
+
+def new_article(site_dir: Path, title: str, section: str, tags: list[str], now: datetime | None = None) -> Path:
+    """Write content/<section>/<slug>.md with front matter filled in, as a draft."""
+    config = load_config(site_dir)
+    slug = slugify(title)
+    if not slug:
+        raise SiteError([error(title, 0, "the title has no letters or digits to make a file name from")])
+    folder = config.site_path(config.content_dir) / (slugify(section) if section else "")
+    path = folder / f"{slug}.md"
+    if path.exists():
+        raise SiteError([error(str(path), 0, "an article with this file name already exists",
+                               "pick another title, or edit the existing file")])
+    moment = (now or datetime.now(ZoneInfo(config.timezone))).replace(microsecond=0)
+    front_matter = {"title": title, "date": moment.isoformat(), "section": section or None,
+                    "tags": tags, "summary": "", "draft": True}
+    text = "---\n" + yaml.safe_dump({k: v for k, v in front_matter.items() if v is not None},
+                                    allow_unicode=True, sort_keys=False)
+    text += "---\n\nWrite the story here. Set `draft: false` to publish it.\n"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,45 @@
+"""Where layouts and assets come from: the site's own folders first, then the theme.
+
+The package ships one complete theme ("default"); `theme:` in site.yaml may
+name a folder instead. A site overrides the theme file by file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import SiteConfig
+
+BUILTIN_THEMES = Path(__file__).parent / "themes"
+
+
+def theme_dir(config: SiteConfig) -> Path:
+    builtin = BUILTIN_THEMES / config.theme
+    if "/" not in config.theme and builtin.is_dir():
+        return builtin
+    return config.site_path(config.theme)
+
+
+def layout_dirs(config: SiteConfig) -> list[Path]:
+    return [path for path in (config.site_path(config.layouts_dir), theme_dir(config) / "layouts")
+            if path.is_dir()]
+
+
+def asset_dirs(config: SiteConfig) -> list[Path]:
+    """Asset folders, the theme's first so the site's files are copied over them."""
+    return [path for path in (theme_dir(config) / "assets", config.site_path(config.assets_dir))
+            if path.is_dir()]
+
+
+def display_path(path: Path, config: SiteConfig) -> str:
+    """A path as users should read it: relative to the site, or 'theme:default/...'."""
+    try:
+        return path.resolve().relative_to(config.site_dir).as_posix()
+    except ValueError:
+        pass
+    try:
+        return f"theme:{path.resolve().relative_to(BUILTIN_THEMES).as_posix()}"
+    except ValueError:
+        return str(path)

@@ -1,0 +1,74 @@
+"""The only stage that writes the output: all of it aside, then swapped in.
+
+A build renders everything in memory first; only then is the output written
+to a sibling folder and swapped for the old one, so a failed or interrupted
+build leaves the previous site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from .config import SiteConfig
+from .errors import Diagnostic, error
+
+MARKER = ".sitegen-output"
+
+
+def check_output_dir(config: SiteConfig, output: Path) -> list[Diagnostic]:
+    """Refuse output folders whose replacement would destroy something of the user's."""
+    output = output.resolve()
+    site = config.site_dir
+    hint = "choose another output folder with -o, or 'output_dir:' in site.yaml"
+    if output == site:
+        return [error(str(output), 0, "refusing to write the site into the site folder itself", hint)]
+    for name in (config.content_dir, config.layouts_dir, config.assets_dir):
+        folder = config.site_path(name)
+        if output == folder or folder in output.parents:
+            return [error(str(output), 0, f"refusing to write the site into the site's {name}/ folder", hint)]
+    if output in site.parents:
+        return [error(str(output), 0, "refusing to write the site into a parent of the site folder", hint)]
+    if output.is_file():
+        return [error(str(output), 0, "the output path is a file, not a folder", hint)]
+    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
+        return [error(str(output), 0, "refusing to replace a folder that sitegen did not create",
+                      f"it is not empty and has no {MARKER} marker; empty it or {hint}")]
+    return []
+
+
+def write_output(output: Path, files: dict[str, bytes], copies: dict[str, Path]) -> int:
+    """Write `files` and `copies` (both keyed by output path) as the new `output`."""
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = output.parent / f".{output.name}.sitegen-new-{os.getpid()}"
+    previous = output.parent / f".{output.name}.sitegen-old-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir()
+        for relative, source in sorted(copies.items()):
+            if relative not in files:
+                shutil.copyfile(source, _inside(staging, relative))
+        for relative, data in sorted(files.items()):
+            _inside(staging, relative).write_bytes(data)
+        (staging / MARKER).write_text("This folder is written by sitegen and replaced on every build.\n")
+        if output.exists():
+            os.replace(output, previous)
+        os.replace(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if previous.exists() and not output.exists():
+            os.replace(previous, output)
+        raise
+    shutil.rmtree(previous, ignore_errors=True)
+    return len(files) + len(copies.keys() - files.keys())
+
+
+def _inside(root: Path, relative: str) -> Path:
+    """`root/relative`, with its folder made; never a path outside `root`."""
+    target = (root / relative).resolve()
+    if root.resolve() not in target.parents:
+        raise ValueError(f"output path escapes the output folder: {relative!r}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target

@@ -1,0 +1,86 @@
+"""Safe YAML mappings that remember the line of every top-level key.
+
+Used by site.yaml and by front matter. Dates are left as strings (sitegen
+parses them itself, so an impossible date is reported with its line instead
+of crashing PyYAML), and no Python objects are ever constructed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that keeps timestamps as plain strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class YamlMapping:
+    """A parsed mapping and the 1-based line of each key, in the source file."""
+
+    data: dict[str, Any]
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str, default: int = 1) -> int:
+        return self.key_lines.get(key, default)
+
+
+class YamlProblem(Exception):
+    """YAML that cannot be read as a mapping; `line` is 1-based in the file."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def load_mapping(text: str, first_line: int = 1) -> YamlMapping:
+    """Parse `text` (which starts at `first_line` of its file) as a mapping."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlMapping({})
+        if not isinstance(node, yaml.MappingNode):
+            raise YamlProblem(
+                f"expected 'key: value' pairs, found a {_describe(node)}",
+                first_line + node.start_mark.line,
+            )
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        raise YamlProblem(_yaml_message(exc), line) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
+    finally:
+        loader.dispose()
+    key_lines = {}
+    for key_node, _ in node.value:
+        key_lines.setdefault(str(key_node.value), first_line + key_node.start_mark.line)
+    if not all(isinstance(key, str) for key in data):
+        bad = next(key for key in data if not isinstance(key, str))
+        raise YamlProblem(f"keys must be names, found {bad!r}", first_line)
+    return YamlMapping(data, key_lines)
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "list"
+    return f"plain value {node.value!r}"
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    return "invalid YAML: " + ", ".join(parts)
