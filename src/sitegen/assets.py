@@ -27,10 +27,5 @@ def asset_files(config: SiteConfig, content_files: tuple[StaticFile, ...]) -> di
 def highlight_css(config: SiteConfig) -> str:
     """Pygments colours for code blocks, in the style site.yaml names."""
     from pygments.formatters import HtmlFormatter
-    from pygments.util import ClassNotFound
 
-    try:
-        formatter = HtmlFormatter(style=config.pygments_style)
-    except ClassNotFound:
-        formatter = HtmlFormatter()
-    return formatter.get_style_defs(".highlight") + "\n"
+    return HtmlFormatter(style=config.pygments_style).get_style_defs(".highlight") + "\n"

@@ -15,7 +15,7 @@ from .assets import asset_files, highlight_css
 from .config import BuildOptions, load_config
 from .content import load_content
 from .errors import ERROR, Diagnostic, raise_if_errors
-from .model import build_model
+from .model import HIGHLIGHT_CSS, build_model
 from .render import layout_names, make_environment, render_site
 from .write import check_output_dir, write_output
 
@@ -49,7 +49,7 @@ def build(site_dir: Path, output: Path | None = None, options: BuildOptions = Bu
     pages, render_problems = render_site(site, env, progress)
     raise_if_errors(problems + render_problems)
     files = {page.output_path: page.html.encode("utf-8") for page in pages}
-    files["css/highlight.css"] = highlight_css(config).encode("utf-8")
+    files[HIGHLIGHT_CSS] = highlight_css(config).encode("utf-8")
     written = write_output(output, files, asset_files(config, site.static_files))
     return BuildResult(
         articles=len(site.articles), pages=len(pages), files_written=written, skipped_drafts=site.skipped_drafts,

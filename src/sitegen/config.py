@@ -117,12 +117,12 @@ def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
     problems: list[Diagnostic] = []
     values = _check_table(mapping.data, SETTINGS, mapping, problems, prefix="")
     related = values.pop("related", {})
-    related_values = _check_table(related, RELATED_SETTINGS, mapping, problems, prefix="related.",
-                                  line=mapping.line_of("related"))
+    related_values = _check_table(related, RELATED_SETTINGS, mapping, problems, prefix="related.")
+    _check_ranges(related_values, _RELATED_RANGES, "related.", mapping, problems)
     sections = values.get("sections", {})
     for key, title in sections.items():
         if not isinstance(title, str):
-            problems.append(error(CONFIG_NAME, mapping.line_of("sections"),
+            problems.append(error(CONFIG_NAME, mapping.line_of(f"sections.{key}"),
                                   f"sections.{key} must be text (the section's display name)"))
     _check_values(site_dir, values, mapping, problems)
     if problems:
@@ -131,17 +131,15 @@ def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
     return SiteConfig(site_dir=site_dir.resolve(), related=RelatedConfig(**related_values), **values)
 
 
-def _check_table(data: Any, table: dict[str, tuple[type, Any]], mapping: YamlMapping,
-                 problems: list[Diagnostic], prefix: str, line: int | None = None) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        problems.append(error(CONFIG_NAME, line or 1, f"{prefix.rstrip('.')} must be a mapping of settings"))
-        return {}
+def _check_table(data: dict[str, Any], table: dict[str, tuple[type, Any]], mapping: YamlMapping,
+                 problems: list[Diagnostic], prefix: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in data.items():
-        where = line or mapping.line_of(str(key))
+        where = mapping.line_of(f"{prefix}{key}")
         if key not in table:
+            hint = did_you_mean(f"{prefix}{key}", [prefix + name for name in table])
             problems.append(error(CONFIG_NAME, where, f"unknown setting '{prefix}{key}'",
-                                  did_you_mean(str(key), table) or "see docs/configuration.md for every setting"))
+                                  hint or "see docs/configuration.md for every setting"))
             continue
         kind, _default = table[key]
         if value is None:
@@ -163,11 +161,33 @@ def _has_type(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
+_RANGES = {"page_size": (1, None), "reading_speed": (1, None)}
+_RELATED_RANGES = {"count": (0, None), "threshold": (0, 1), "tags": (0, None), "text": (0, None),
+                   "section": (0, None), "recency": (0, 1), "recency_days": (1, None)}
+
+
+def _check_ranges(values: dict[str, Any], ranges: dict[str, tuple[float, float | None]], prefix: str,
+                  mapping: YamlMapping, problems: list[Diagnostic]) -> None:
+    for key, (low, high) in ranges.items():
+        value = values.get(key)
+        if value is None or (low <= value and (high is None or value <= high)):
+            continue
+        allowed = f"between {low} and {high}" if high is not None else f"at least {low}"
+        problems.append(error(CONFIG_NAME, mapping.line_of(prefix + key), f"'{prefix}{key}' must be {allowed}"))
+
+
 def _check_values(site_dir: Path, values: dict[str, Any], mapping: YamlMapping,
                   problems: list[Diagnostic]) -> None:
-    for key in ("page_size", "reading_speed"):
-        if key in values and values[key] < 1:
-            problems.append(error(CONFIG_NAME, mapping.line_of(key), f"'{key}' must be at least 1"))
+    _check_ranges(values, _RANGES, "", mapping, problems)
+    if "pygments_style" in values:
+        from pygments.styles import get_all_styles
+
+        styles = sorted(get_all_styles())
+        if values["pygments_style"] not in styles:
+            problems.append(error(CONFIG_NAME, mapping.line_of("pygments_style"),
+                                  f"unknown pygments_style {values['pygments_style']!r}",
+                                  did_you_mean(values["pygments_style"], styles)
+                                  or f"use one of: {', '.join(styles)}"))
     if "timezone" in values:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -193,7 +213,7 @@ def _check_values(site_dir: Path, values: dict[str, Any], mapping: YamlMapping,
     base_url = values.get("base_url")
     if base_url is not None:
         parts = urlsplit(base_url)
-        if not (base_url.startswith("/") or (parts.scheme in ("http", "https") and parts.netloc)):
+        if not ((base_url.startswith("/") and not base_url.startswith("//")) or (parts.scheme in ("http", "https") and parts.netloc)):
             problems.append(error(CONFIG_NAME, mapping.line_of("base_url"),
                                   f"base_url {base_url!r} is neither an absolute URL nor a path",
                                   "write it like 'https://news.example.com/' or '/news/'"))

@@ -23,6 +23,8 @@ from .slugs import slugify
 from .yamlfile import YamlMapping, YamlProblem, load_mapping
 
 PAGES_FOLDER = "pages"
+TAGS_PATH = "tags/"  # tag pages live under /tags/<slug>/
+_YES_NO = {"yes": True, "on": True, "no": False, "off": False}  # YAML 1.1 booleans, read as text here
 KNOWN_FIELDS = (
     "title", "date", "updated", "slug", "section", "tags", "author", "authors", "breadcrumb",
     "image", "image_alt", "image_caption", "image_credit", "subtitle", "summary", "draft",
@@ -32,11 +34,12 @@ KNOWN_FIELDS = (
 
 @dataclass(frozen=True)
 class Term:
-    """A section, tag or author: its display name, clean slug and site URL."""
+    """A section or tag: its display name, clean slug and site URL."""
 
     name: str
     slug: str
-    url: str
+    path: str  # site-relative, e.g. 'tags/north-korea/'
+    url: str  # the link, under base_url's path
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Article:
 
     @property
     def url_path(self) -> str:
-        """Site-relative path of the article, e.g. 'world/putin-visit/'."""
+        """Site-relative path of the article, e.g. 'world/putin-visit/'; also its key."""
         prefix = f"{self.section.slug}/" if self.section else ""
         return f"{prefix}{self.slug}/"
 
@@ -183,7 +186,9 @@ class _FieldReader:
         value = self.data.get(key, False)
         if isinstance(value, bool):
             return value
-        self.fail(key, f"'{key}' must be true or false, not {value!r}")
+        if isinstance(value, str) and value.lower() in _YES_NO:
+            return _YES_NO[value.lower()]
+        self.fail(key, f"'{key}' must be true or false, not {value!r}", f"write '{key}: true' or '{key}: false'")
         return False
 
     def moment(self, key: str, config: SiteConfig) -> datetime | None:
@@ -204,13 +209,14 @@ class _FieldReader:
         elif not title:
             self.fail("title", "'title' is empty")
         moment = self.moment("date", config)
-        if "date" not in self.data and not is_page:
-            self.fail("date", "the front matter has no 'date'",
+        if self.data.get("date") is None and not is_page:
+            problem = "'date' is empty" if "date" in self.data else "the front matter has no 'date'"
+            self.fail("date", problem,
                       f"add a line like 'date: 2024-06-21' ({DATE_HINT}); undated pages go in content/{PAGES_FOLDER}/")
         slug = self._slug(path)
         section = None if is_page else self._section(path, config)
-        tags = tuple(_term(name, f"{config.base_path}tags/") for name in self.names("tags"))
-        authors = self.names("authors") + self.names("author")
+        tags = self._tags(config)
+        authors = tuple(dict.fromkeys(self.names("authors") + self.names("author")))
         fields = dict(
             updated=self.moment("updated", config), subtitle=self.text("subtitle"),
             draft=self.flag("draft"), related_slugs=self.names("related"),
@@ -234,7 +240,7 @@ class _FieldReader:
         wanted = self.text("slug") or stem
         slug = slugify(wanted)
         if not slug:
-            key = "slug" if "slug" in self.data else "title"
+            key = "slug" if "slug" in self.data else "---"  # the file name: report the first line
             self.fail(key, f"cannot make a URL slug from {wanted!r}: it has no letters or digits",
                       "add a 'slug:' field with ASCII letters, digits and hyphens")
         return slug
@@ -245,7 +251,19 @@ class _FieldReader:
             return None
         slug = slugify(name)
         display = config.sections.get(slug) or (name if name != slug else name.replace("-", " ").title())
-        return Term(display, slug, f"{config.base_path}{slug}/")
+        return Term(display, slug, f"{slug}/", f"{config.base_path}{slug}/")
+
+    def _tags(self, config: SiteConfig) -> tuple[Term, ...]:
+        terms = []
+        for name in self.names("tags"):
+            slug = slugify(name)
+            if slug:
+                path = f"{TAGS_PATH}{slug}/"
+                terms.append(Term(name, slug, path, config.base_path + path))
+            else:
+                self.problems.append(warning(self.source, self.line("tags"),
+                                             f"tag {name!r} has no letters or digits to make a URL; left out"))
+        return tuple(terms)
 
     def _breadcrumb(self) -> tuple[str | dict, ...]:
         value = self.data.get("breadcrumb")
@@ -283,11 +301,6 @@ class _FieldReader:
             if hint:
                 self.problems.append(warning(self.source, self.line(key),
                                              f"unknown front matter key '{key}' (kept in page.extra)", hint))
-
-
-def _term(name: str, prefix: str) -> Term:
-    slug = slugify(name) or "-"
-    return Term(name, slug, f"{prefix}{slug}/")
 
 
 def _kind(value: object) -> str:

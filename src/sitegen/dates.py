@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 
 _ISO_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _LOOSE_FORMATS = (
-    "%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d/%m/%Y", "%d.%m.%Y",
+    "%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d/%m/%Y", "%d.%m.%Y",
     "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z",
 )
 DATE_HINT = "write dates like 2024-06-21, 2024-06-21 09:30 or 2024-06-21T09:30:00+02:00"

@@ -16,25 +16,35 @@ FALLBACK_LANGUAGE = "en"
 
 
 @lru_cache(maxsize=None)
-def _table(language: str) -> dict[str, str]:
+def _table(language: str) -> dict[str, str | dict[str, str]]:
     path = STRINGS_DIR / f"{language}.yaml"
     if not path.is_file():
         return {}
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-def strings_for(language: str) -> dict[str, str]:
+def strings_for(language: str) -> dict[str, str | dict[str, str]]:
     """The string table for `language` ('ca', 'en-GB' → 'en'), English filling the gaps."""
     base = language.replace("_", "-").split("-")[0].lower()
     return {**_table(FALLBACK_LANGUAGE), **_table(base)}
 
 
 class Translator:
-    """The `t('key', name=value)` helper that layouts call."""
+    """The `t('key', name=value)` helper that layouts call.
+
+    A string may have plural forms (CLDR categories: one, few, many, other…);
+    the form is chosen by the `count` value.
+    """
 
     def __init__(self, language: str):
+        from babel import Locale
+
         self.strings = strings_for(language)
+        self.locale = Locale.parse(language.replace("-", "_"))
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.strings.get(key, key)
+        if isinstance(text, dict):
+            form = self.locale.plural_form(values.get("count", 0))
+            text = text.get(form, text.get("other", key))
         return text.format(**values) if values else text

@@ -1,6 +1,7 @@
 """Where an article's image lives, its public URL, and its pixel size.
 
-`/images/x.jpg` is looked up in the site's assets/ (then the theme's);
+`/images/x.jpg` is looked up in the site's assets/, then content/, then the
+theme's assets/;
 `x.jpg` is relative to the article's own folder under content/; remote URLs
 are used as they are. Knowing width and height lets pages reserve the
 image's space, so nothing shifts while it loads.

@@ -8,14 +8,17 @@ claiming one URL are caught before a single file is written.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from .config import BuildOptions, SiteConfig
-from .content import Article, Content, StaticFile, Term
+from .content import TAGS_PATH, Article, Content, StaticFile, Term
 from .errors import Diagnostic, error, warning
 from .slugs import slugify
 from .related import RelatedDoc, RelatedLink, related_posts
+
+
+HOME_PAGE, NOT_FOUND_PAGE, HIGHLIGHT_CSS = "index.html", "404.html", "css/highlight.css"
 
 
 @dataclass(frozen=True)
@@ -51,12 +54,13 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions,
             future += 1
         else:
             visible.append(article)
-    articles = sorted((a for a in visible if not a.is_page), key=lambda a: (-a.date.timestamp(), a.source))
+    articles = _with_canonical_terms(
+        sorted((a for a in visible if not a.is_page), key=lambda a: (-a.date.timestamp(), a.source)))
     pages = sorted((a for a in visible if a.is_page), key=lambda a: a.source)
     sections = _listings(articles, lambda a: [a.section] if a.section else [])
     tags = _listings(articles, lambda a: list(a.tags))
     problems += _check_layouts(visible, layouts)
-    problems += _check_paths(articles, pages, sections, tags, content.static_files)
+    problems += _check_paths(config, articles, pages, sections, tags, content.static_files)
     picked, picked_problems = _resolve_picks(articles)
     problems += picked_problems
     docs = [RelatedDoc(
@@ -67,6 +71,20 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions,
     site = Site(config, tuple(articles), tuple(pages), sections, tags,
                 related_posts(docs, config.related), content.static_files, drafts, future)
     return site, problems
+
+
+def _with_canonical_terms(articles: list[Article]) -> list[Article]:
+    """One Term per slug ("AI" and "Ai" are one tag), named as its newest article wrote it."""
+    sections: dict[str, Term] = {}
+    tags: dict[str, Term] = {}
+    for article in articles:
+        if article.section:
+            sections.setdefault(article.section.slug, article.section)
+        for tag in article.tags:
+            tags.setdefault(tag.slug, tag)
+    return [replace(article, section=sections[article.section.slug] if article.section else None,
+                    tags=tuple({tags[t.slug]: None for t in article.tags}))
+            for article in articles]
 
 
 def _listings(articles: list[Article], terms_of) -> tuple[Listing, ...]:
@@ -82,57 +100,67 @@ def _listings(articles: list[Article], terms_of) -> tuple[Listing, ...]:
 def _check_layouts(articles: list[Article], layouts: frozenset[str]) -> list[Diagnostic]:
     problems = []
     for article in articles:
-        if article.layout and _layout_file(article.layout) not in layouts:
+        if article.layout and layout_file(article.layout) not in layouts:
             choices = ", ".join(sorted(name.removesuffix(".html") for name in layouts
                                        if "/" not in name and name != "base.html"))
             problems.append(error(article.source, article.field_lines.get("layout", 1),
                                   f"unknown layout '{article.layout}'",
-                                  f"use one of: {choices}, or add layouts/{_layout_file(article.layout)}"))
+                                  f"use one of: {choices}, or add layouts/{layout_file(article.layout)}"))
     return problems
 
 
-def _layout_file(name: str) -> str:
+def layout_file(name: str) -> str:
+    """The template file of a `layout:` value: 'feature' → 'feature.html'."""
     return name if name.endswith(".html") else f"{name}.html"
 
 
-def _check_paths(articles, pages, sections, tags, static_files) -> list[Diagnostic]:
-    """Every output path must have exactly one source."""
-    claims: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+def page_file(url_path: str) -> str:
+    """The file behind a clean URL: 'world/x/' → 'world/x/index.html'."""
+    return f"{url_path}index.html"
+
+
+def _check_paths(config: SiteConfig, articles: list[Article], pages: list[Article], sections: tuple[Listing, ...],
+                 tags: tuple[Listing, ...], static_files: tuple[StaticFile, ...]) -> list[Diagnostic]:
+    """Every output file must have exactly one source; report each source file of a clash."""
+    claims: dict[str, list[tuple[str, int, str]]] = defaultdict(list)  # file → (source, line, what)
+    for name, what in ((HOME_PAGE, "the home page"), (NOT_FOUND_PAGE, "the 404 page"),
+                       (HIGHLIGHT_CSS, "the code highlighting CSS")):
+        claims[name].append(("", 0, what))
     for article in articles + pages:
-        line = article.field_lines.get("slug", article.field_lines.get("title", 1))
-        claims[article.url_path].append((article.source, line, "article"))
-    for listing in sections:
-        claims[listing.term.slug + "/"].append(("", 0, f"the page of section '{listing.term.name}'"))
+        line = article.field_lines.get("slug", 1)
+        claims[page_file(article.url_path)].append((article.source, line, article.source))
+    for kind, listings in (("section", sections), ("tag", tags)):
+        for listing in listings:
+            claims[page_file(listing.term.path)].append(("", 0, f"the page of {kind} '{listing.term.name}'"))
     if tags:
-        claims["tags/"].append(("", 0, "the tag index"))
+        claims[page_file(TAGS_PATH)].append(("", 0, "the tag index"))
     for static in static_files:
-        claims[static.output_path].append((f"content/{static.output_path}", 0, "file"))
+        source = f"{config.content_dir}/{static.output_path}"
+        claims[static.output_path].append((source, 0, source))
     problems = []
     for path, owners in sorted(claims.items()):
-        if len(owners) < 2:
-            continue
-        for source, line, _ in owners:
-            if not source.endswith((".md", ".markdown")):
-                continue
-            others = [o[0] or o[2] for o in owners if o[0] != source]
-            problems.append(error(source, line, f"URL /{path} is also claimed by {', '.join(others)}",
-                                  "give one of them a different 'slug:' (or section)"))
+        for source, line, _ in owners if len(owners) > 1 else ():
+            if source:
+                others = ", ".join(what for other, _, what in owners if other != source)
+                shown = "/" + path.removesuffix("index.html")
+                problems.append(error(source, line, f"URL {shown} is also claimed by {others}",
+                                      "give one of them a different 'slug:' (or section), or rename the file"))
     return problems
 
 
 def _resolve_picks(articles: list[Article]) -> tuple[dict[str, tuple[str, ...]], list[Diagnostic]]:
     """Hand-picked `related:` names → article keys; a name may be 'slug' or 'section/slug'."""
-    by_name: dict[str, list[str]] = defaultdict(list)
+    by_name: dict[str, set[str]] = defaultdict(set)
     for article in articles:
-        by_name[article.slug].append(article.url_path)
-        by_name[article.url_path.rstrip("/")].append(article.url_path)
+        by_name[article.slug].add(article.url_path)
+        by_name[article.url_path.rstrip("/")].add(article.url_path)
     picked, problems = {}, []
     for article in articles:
         keys = []
         for name in article.related_slugs:
-            matches = by_name.get("/".join(slugify(part) for part in name.strip("/").split("/")), [])
+            matches = by_name.get("/".join(slugify(part) for part in name.strip("/").split("/")), set())
             if len(matches) == 1:
-                keys.append(matches[0])
+                keys.extend(matches)
                 continue
             reason = "matches several articles" if matches else "matches no published article"
             problems.append(warning(article.source, article.field_lines.get("related", 1),

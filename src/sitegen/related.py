@@ -140,11 +140,11 @@ def _allowed(doc: RelatedDoc, other: RelatedDoc, settings: RelatedConfig) -> boo
 
 def _fallback(i: int, index: _Index, settings: RelatedConfig) -> list[int]:
     doc = index.docs[i]
-    found = []
+    found: list[int] = []
     for j in index.by_date:
+        if len(found) >= settings.count:
+            break
         other = index.docs[j]
         if j != i and other.section == doc.section and _allowed(doc, other, settings):
             found.append(j)
-            if len(found) == settings.count:
-                break
     return found

@@ -18,7 +18,8 @@ from . import __version__
 from .config import SiteConfig
 from .errors import Diagnostic, error
 from .i18n import Translator
-from .model import Site
+from .content import TAGS_PATH
+from .model import HOME_PAGE, NOT_FOUND_PAGE, Site, layout_file, page_file
 from .theme import display_path, layout_dirs
 from .views import ViewFactory
 
@@ -93,25 +94,25 @@ def render_site(site: Site, env: jinja2.Environment,
 def _page_jobs(site: Site, views: ViewFactory) -> list[tuple[str, str, dict, str]]:
     """(output path, layout, context, source) for every page of the site."""
     t = views.t
-    jobs = [("index.html", "home.html",
+    jobs = [(HOME_PAGE, "home.html",
              {"page": views.listing("home", site.config.title, views.home, site.articles[:site.config.page_size])},
              "home page")]
     for article in (*site.articles, *site.pages):
-        layout = article.layout or ("page" if article.is_page else "article")
-        layout = layout if layout.endswith(".html") else f"{layout}.html"
-        jobs.append((f"{article.url_path}index.html", layout, {"page": views.article(article)}, article.source))
+        layout = layout_file(article.layout or ("page" if article.is_page else "article"))
+        jobs.append((page_file(article.url_path), layout, {"page": views.article(article)}, article.source))
     for listing in site.sections:
         view = views.listing("section", listing.term.name, listing.term.url, listing.articles, listing.term)
-        jobs.append((f"{listing.term.slug}/index.html", "section.html", {"page": view},
+        jobs.append((page_file(listing.term.path), "section.html", {"page": view},
                      f"section '{listing.term.name}'"))
     for listing in site.tags:
         view = views.listing("tag", t("tagged", tag=listing.term.name), listing.term.url, listing.articles,
                              listing.term)
-        jobs.append((f"tags/{listing.term.slug}/index.html", "tag.html", {"page": view},
+        jobs.append((page_file(listing.term.path), "tag.html", {"page": view},
                      f"tag '{listing.term.name}'"))
     if site.tags:
-        jobs.append(("tags/index.html", "tags.html", {"page": views.tag_index(site.tags)}, "tag index"))
-    jobs.append(("404.html", "404.html", {"page": views.listing("404", t("page_not_found"), views.url("404.html"), ())},
+        jobs.append((page_file(TAGS_PATH), "tags.html", {"page": views.tag_index(site.tags)}, "tag index"))
+    jobs.append((NOT_FOUND_PAGE, "404.html",
+                 {"page": views.listing("404", t("page_not_found"), views.url(NOT_FOUND_PAGE), ())},
                  "404 page"))
     return jobs
 

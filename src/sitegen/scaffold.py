@@ -45,8 +45,8 @@ This is the first article. Edit it in `content/news/welcome.md`, or write a new 
 
 LAYOUTS_README = """\
 Layouts placed here replace the default theme's file of the same name
-(article.html, home.html, section.html, tag.html, tags.html, page.html, base.html,
-partials/...). See docs/layouts.md for the variables and helpers they receive.
+(article.html, home.html, section.html, tag.html, tags.html, page.html, 404.html,
+base.html, partials/...). See docs/layouts.md for the variables and helpers they receive.
 """
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .content import Article, Term
+from .content import TAGS_PATH, Article, Term
 from .i18n import Translator
 from .images import ImageRef
 from .markdown import Heading
@@ -65,7 +65,7 @@ class ArticleView:
 
 @dataclass(frozen=True)
 class ListingView:
-    kind: str  # "home", "section", "tag" or "tags"
+    kind: str  # "home", "section", "tag", "tags" or "404"
     title: str
     url: str
     articles: tuple[Card, ...]
@@ -155,4 +155,4 @@ class ViewFactory:
 
     def tag_index(self, listings: tuple[Listing, ...]) -> ListingView:
         terms = tuple((listing.term, len(listing.articles)) for listing in listings)
-        return ListingView("tags", self.t("all_tags"), self.url("tags/"), (), None, terms)
+        return ListingView("tags", self.t("all_tags"), self.url(TAGS_PATH), (), None, terms)

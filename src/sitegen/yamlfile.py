@@ -2,11 +2,13 @@
 
 Used by site.yaml and by front matter. Dates are left as strings (sitegen
 parses them itself, so an impossible date is reported with its line instead
-of crashing PyYAML), and no Python objects are ever constructed.
+of crashing PyYAML), only true/false are booleans (not yes/no/on/off), and no
+Python objects are ever constructed.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,15 +21,18 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that keeps timestamps as plain strings."""
 
 
+_BOOL = "tag:yaml.org,2002:bool"
+# No timestamps, and only true/false as booleans (YAML 1.2): a tag "NO" (Norway) stays text.
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:timestamp", _BOOL)]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 @dataclass(frozen=True)
 class YamlMapping:
-    """A parsed mapping and the 1-based line of each key, in the source file."""
+    """A parsed mapping and the 1-based line of each key (and of 'parent.child' keys) in its file."""
 
     data: dict[str, Any]
     key_lines: dict[str, int] = field(default_factory=dict)
@@ -61,14 +66,17 @@ def load_mapping(text: str, first_line: int = 1) -> YamlMapping:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        raise YamlProblem(_yaml_message(exc), line) from None
+        raise YamlProblem(_yaml_message(exc, first_line), line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
     finally:
         loader.dispose()
-    key_lines = {}
-    for key_node, _ in node.value:
+    key_lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
         key_lines.setdefault(str(key_node.value), first_line + key_node.start_mark.line)
+        if isinstance(value_node, yaml.MappingNode):  # one level down, e.g. 'related.count'
+            for child, _ in value_node.value:
+                key_lines.setdefault(f"{key_node.value}.{child.value}", first_line + child.start_mark.line)
     if not all(isinstance(key, str) for key in data):
         bad = next(key for key in data if not isinstance(key, str))
         raise YamlProblem(f"keys must be names, found {bad!r}", first_line)
@@ -81,6 +89,9 @@ def _describe(node: yaml.Node) -> str:
     return f"plain value {node.value!r}"
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+def _yaml_message(exc: yaml.MarkedYAMLError, first_line: int) -> str:
     parts = [p for p in (exc.context, exc.problem) if p]
-    return "invalid YAML: " + ", ".join(parts)
+    message = "invalid YAML: " + ", ".join(parts)
+    if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+        message += f" (what is unfinished starts on line {first_line + exc.context_mark.line})"
+    return message
