@@ -1,0 +1,65 @@
+"""Shared helpers: sites made from a dict of files, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sitegen.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+MINIMAL_CONFIG = "title: Test News\nbase_url: https://news.example.com/\ntimezone: UTC\n"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the demo site")
+
+
+def make_site(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write `files` (path → text or bytes) under root/site; a minimal site.yaml unless given."""
+    site = root / "site"
+    files = {"site.yaml": MINIMAL_CONFIG, **files}
+    for relative, data in files.items():
+        path = site / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return site
+
+
+def article(title: str = "A story", date: str = "2024-06-21", body: str = "Some text.", **fields) -> str:
+    """An article's text; extra keyword fields become front matter lines written as given."""
+    lines = [f"title: {title}", f"date: {date}"] + [f"{key}: {value}" for key, value in fields.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str | Path) -> Run:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse exits on a bad command line
+            code = exc.code
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def build_site(site: Path, *args: str | Path) -> Run:
+    return run_cli("build", "-s", site, *args)
+
+
+@pytest.fixture
+def site_factory(tmp_path):
+    return lambda files: make_site(tmp_path, files)

@@ -1,0 +1,246 @@
+"""Whole-site builds through the command line, as an author runs them."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, article, build_site, make_site, run_cli
+
+NOW_PLUS_YEARS = "2999-01-01"
+
+
+def read(site: Path, path: str) -> str:
+    return (site / "public" / path).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def news(tmp_path):
+    return make_site(tmp_path, {
+        "content/world/pact.md": article("Defense pact signed", "2024-06-21 09:30", tags="[Russia, Diplomacy]",
+                                         subtitle="A standfirst", body="Putin and Kim signed a defense pact.\n\n## Reactions\n\nConcern."),
+        "content/world/vietnam.md": article("Visit to Vietnam", "2024-06-20", tags="Russia, Vietnam",
+                                            body="Putin visited Vietnam after the defense pact."),
+        "content/economy/gas.md": article("Gas prices fall", "2024-06-19", body="Gas prices fell in June."),
+        "content/world/draft.md": article("Unfinished", "2024-06-18", draft="true"),
+        "content/world/future.md": article("From the future", NOW_PLUS_YEARS),
+    })
+
+
+def test_build_writes_every_page_and_a_summary_line(news):
+    run = build_site(news)
+    assert run.code == 0, run.err
+    assert re.fullmatch(r"Built 3 articles: 11 pages \(\d+ files\) written to .*public, 0 warnings, in \d+ ms\n", run.out)
+    for path in ["index.html", "world/pact/index.html", "world/vietnam/index.html", "economy/gas/index.html",
+                 "world/index.html", "economy/index.html", "tags/russia/index.html", "tags/index.html",
+                 "404.html", "css/site.css", "css/highlight.css"]:
+        assert (news / "public" / path).is_file(), path
+
+
+def test_article_page_has_breadcrumb_byline_body_tags_and_related(news):
+    build_site(news)
+    html = read(news, "world/pact/index.html")
+    assert re.search(r'<nav class="breadcrumb" aria-label="Breadcrumb">\s*<ol>\s*<li><a href="/">Home</a></li>\s*'
+                     r'<li><a href="/world/">World</a></li>\s*<li><span aria-current="page">Defense pact signed</span>', html)
+    assert "<h1>Defense pact signed</h1>" in html
+    assert '<p class="standfirst">A standfirst</p>' in html
+    assert '<time datetime="2024-06-21T09:30:00+00:00">June 21, 2024</time>' in html
+    assert '<h2 id="reactions">Reactions</h2>' in html
+    assert '<a href="/tags/diplomacy/" rel="tag">Diplomacy</a>' in html
+    related = html[html.index('class="related"'):]
+    assert "You may also like" in related and 'href="/world/vietnam/"' in related
+
+
+def test_drafts_and_future_articles_are_left_out_unless_asked(news):
+    build_site(news)
+    everything = "".join(p.read_text() for p in (news / "public").rglob("*.html"))
+    assert "Unfinished" not in everything and "From the future" not in everything
+    run = build_site(news, "--drafts", "--future", "-v")
+    assert run.code == 0 and "Skipped 0 drafts and 0 future articles" in run.out
+    assert (news / "public/world/draft/index.html").is_file()
+    assert (news / "public/world/future/index.html").is_file()
+
+
+def test_home_page_leads_with_the_latest_story(news):
+    build_site(news)
+    html = read(news, "index.html")
+    assert html.index("Defense pact signed") < html.index("Visit to Vietnam") < html.index("Gas prices fall")
+    assert 'class="lead-story"' in html
+
+
+def test_links_work_under_a_sub_path(tmp_path):
+    site = make_site(tmp_path, {"site.yaml": "base_url: https://example.com/news/\n",
+                                "content/world/a.md": article(tags="[X]"), "content/world/b.md": article("B", tags="[X]")})
+    build_site(site)
+    html = read(site, "world/a/index.html")
+    links = re.findall(r'(?:href|src)="([^"]+)"', html)
+    assert links and all(link.startswith(("/news/", "#")) for link in links), links
+
+
+def test_site_layouts_override_the_theme_file_by_file(news):
+    (news / "layouts").mkdir()
+    (news / "layouts" / "article.html").write_text(
+        '{% extends "base.html" %}{% block main %}<p class="mine">{{ page.title }} by {{ page.extra.by }}</p>{% endblock %}')
+    (news / "content/world/pact.md").write_text(article("Defense pact signed", by="Wire"))
+    build_site(news)
+    html = read(news, "world/pact/index.html")
+    assert '<p class="mine">Defense pact signed by Wire</p>' in html
+    assert '<a class="skip-link"' in html  # base.html still comes from the theme
+
+
+def test_front_matter_layout_picks_another_template(news):
+    (news / "layouts").mkdir()
+    (news / "layouts" / "feature.html").write_text("<p>feature: {{ page.title }}</p>")
+    (news / "content/world/pact.md").write_text(article("Defense pact signed", layout="feature"))
+    build_site(news)
+    assert read(news, "world/pact/index.html") == "<p>feature: Defense pact signed</p>"
+
+
+def test_values_are_escaped_in_html(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article('"<script>alert(1)</script>"')})
+    build_site(site)
+    html = read(site, "a/index.html")
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_site_with_only_content_and_site_yaml_builds(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article()})
+    assert build_site(site).code == 0
+    assert "<!DOCTYPE html>" in read(site, "a/index.html")
+
+
+def test_catalan_interface_strings_and_dates(tmp_path):
+    site = make_site(tmp_path, {"site.yaml": "language: ca\n", "content/m/a.md": article(tags="[X]"),
+                                "content/m/b.md": article("B", "2024-06-20", tags="[X]")})
+    build_site(site)
+    html = read(site, "m/a/index.html")
+    assert '<html lang="ca">' in html and '<a href="/">Inici</a>' in html
+    assert "També et pot interessar" in html and "21 de juny del 2024" in html
+
+
+def test_failed_build_leaves_the_previous_output_untouched(news):
+    assert build_site(news).code == 0
+    before = {p: p.read_bytes() for p in (news / "public").rglob("*") if p.is_file()}
+    (news / "content/world/pact.md").write_text("---\ntitle: broken\n")
+    run = build_site(news)
+    assert run.code == 1 and "never closed" in run.err
+    after = {p: p.read_bytes() for p in (news / "public").rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in news.iterdir() if "sitegen" in p.name] == []  # no staging folder left behind
+
+
+def test_rebuild_removes_outputs_of_deleted_articles(news):
+    build_site(news)
+    (news / "content/economy/gas.md").unlink()
+    build_site(news)
+    assert not (news / "public/economy").exists()
+
+
+def test_output_folder_that_sitegen_did_not_create_is_refused(news, tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    run = build_site(news, "-o", precious)
+    assert run.code == 1 and "refusing to replace a folder that sitegen did not create" in run.err
+    assert (precious / "thesis.txt").read_text() == "years of work"
+
+
+@pytest.mark.parametrize("output", [".", "content", "content/world", ".."])
+def test_output_into_the_site_or_its_sources_is_refused(news, output):
+    run = build_site(news, "-o", news / output)
+    assert run.code == 1 and "refusing to write the site into" in run.err
+    assert (news / "content/world/pact.md").is_file()
+
+
+def test_strict_turns_warnings_into_errors(news):
+    (news / "content/world/pact.md").write_text(article("Defense pact signed", imge_alt="typo"))
+    assert build_site(news).code == 0
+    run = build_site(news, "--strict")
+    assert run.code == 1
+    assert "content/world/pact.md:4: error: unknown front matter key 'imge_alt'" in run.err
+
+
+def test_bad_command_line_exits_2():
+    assert run_cli("build", "--no-such-flag").code == 2
+    assert run_cli("frobnicate").code == 2
+    assert run_cli().code == 2
+
+
+def test_init_then_new_then_build(tmp_path):
+    site = tmp_path / "mysite"
+    assert run_cli("init", site).code == 0
+    assert run_cli("init", site).code == 1  # never over an existing site
+    run = run_cli("new", "Notícies d'avui: el pressupost", "--section", "politics", "--tags", "Budget, Parliament",
+                  "-s", site)
+    assert run.code == 0, run.err
+    created = site / "content/politics/noticies-davui-el-pressupost.md"
+    text = created.read_text(encoding="utf-8")
+    assert "title: 'Notícies d''avui: el pressupost'" in text and "draft: true" in text
+    assert "- Budget" in text
+    assert run_cli("new", "Notícies d'avui: el pressupost", "--section", "politics", "-s", site).code == 1
+    run = build_site(site, "--drafts")
+    assert run.code == 0, run.err
+    assert (site / "public/politics/noticies-davui-el-pressupost/index.html").is_file()
+    assert (site / "public/news/welcome/index.html").is_file()
+
+
+def test_python_dash_m_and_version_work_from_a_subprocess(news):
+    version = subprocess.run([sys.executable, "-m", "sitegen", "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("sitegen ")
+    built = subprocess.run([sys.executable, "-m", "sitegen", "build", "-q", "-s", str(news)],
+                           capture_output=True, text=True)
+    assert built.returncode == 0 and built.stdout == "" and built.stderr == ""
+
+
+def test_tags_differing_only_in_case_share_one_page(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article("A", tags="[AI]"), "content/b.md": article("B", "2024-01-01", tags="[Ai]"),
+                                "content/c.md": article("C", tags="['!!!', Moon]")})
+    run = build_site(site)
+    assert "content/c.md:4: warning: tag '!!!' has no letters or digits to make a URL; left out" in run.err
+    listing = read(site, "tags/ai/index.html")
+    assert "<h1>Tagged “AI”</h1>" in listing and 'href="/a/"' in listing and 'href="/b/"' in listing
+    assert '<a href="/tags/ai/" rel="tag">AI</a>' in read(site, "b/index.html")
+
+
+def test_empty_date_is_an_error_not_a_crash(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": "---\ntitle: A\ndate:\n---\nBody\n"})
+    run = build_site(site)
+    assert run.code == 1 and run.err.startswith("content/a.md:3: error: 'date' is empty")
+
+
+def test_yes_and_no_are_text_in_front_matter(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article(tags="[NO, Norway, on]", draft="no")})
+    assert build_site(site).code == 0
+    html = read(site, "a/index.html")
+    assert 'href="/tags/no/"' in html and 'href="/tags/on/"' in html
+
+
+def test_hand_picked_related_works_for_articles_without_a_section(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article("A", related="[b]"),
+                                "content/b.md": article("Completely different", body="Other words.")})
+    run = build_site(site)
+    assert run.code == 0 and run.err == ""
+    assert 'href="/b/"' in read(site, "a/index.html").split('class="related"')[1]
+
+
+def test_related_count_zero_shows_no_related_section(tmp_path):
+    site = make_site(tmp_path, {"site.yaml": "related:\n  count: 0\n",
+                                "content/w/a.md": article("A"), "content/w/b.md": article("B", "2024-01-01")})
+    build_site(site)
+    assert 'class="related' not in read(site, "w/a/index.html")
+
+
+def test_a_content_file_and_a_page_claiming_one_path_is_an_error(tmp_path):
+    site = make_site(tmp_path, {"content/world/a.md": article(), "content/world/index.html": "<p>mine</p>"})
+    run = build_site(site)
+    assert run.code == 1
+    assert "content/world/index.html: error: URL /world/ is also claimed by the page of section 'World'" in run.err
+
+
+def test_one_article_section_says_article_in_the_singular(tmp_path):
+    site = make_site(tmp_path, {"content/w/a.md": article()})
+    build_site(site)
+    assert '<p class="meta">1 article</p>' in read(site, "w/index.html")

@@ -1,0 +1,83 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from sitegen.config import RELATED_SETTINGS, SETTINGS, load_config
+from sitegen.errors import SiteError
+
+from conftest import REPO
+
+
+def config_errors(tmp_path, text: str) -> list[str]:
+    (tmp_path / "site.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(SiteError) as caught:
+        load_config(tmp_path)
+    return [d.format() for d in caught.value.diagnostics]
+
+
+def test_defaults_apply_when_site_yaml_is_minimal(tmp_path):
+    (tmp_path / "site.yaml").write_text("title: News\n")
+    config = load_config(tmp_path)
+    assert config.title == "News"
+    assert config.language == "en" and config.timezone == "UTC" and config.page_size == 10
+    assert config.related.count == 5 and config.related.include_newer is False
+    assert config.base_path == "/"
+
+
+def test_base_path_comes_from_base_url(tmp_path):
+    (tmp_path / "site.yaml").write_text("base_url: https://example.com/news\n")
+    assert load_config(tmp_path).base_path == "/news/"
+
+
+def test_unknown_keys_get_did_you_mean_and_all_errors_come_at_once(tmp_path):
+    errors = config_errors(tmp_path, "titel: News\npage_size: ten\ntimezone: Mars/Olympus\nrelated:\n  cout: 3\n")
+    assert errors == [
+        "site.yaml:1: error: unknown setting 'titel'\n  hint: did you mean 'title'?",
+        "site.yaml:2: error: 'page_size' must be a whole number, not str 'ten'",
+        "site.yaml:3: error: unknown timezone 'Mars/Olympus'\n  hint: use an IANA name such as 'Europe/Madrid' or 'UTC'",
+        "site.yaml:5: error: unknown setting 'related.cout'\n  hint: did you mean 'related.count'?",
+    ]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("language: klingon\n", "unknown language 'klingon'"),
+    ("base_url: example.com\n", "is neither an absolute URL nor a path"),
+    ("theme: missing-theme\n", "theme 'missing-theme' not found"),
+    ("sections: [world]\n", "'sections' must be a mapping"),
+    ("page_size: 0\n", "'page_size' must be at least 1"),
+    ("draft: true\n", "unknown setting 'draft'"),
+    ("title: [a\n", "invalid YAML"),
+    ("- just\n- a list\n", "expected 'key: value' pairs"),
+])
+def test_bad_settings(tmp_path, text, message):
+    assert any(message in e for e in config_errors(tmp_path, text))
+
+
+def test_missing_site_yaml_says_how_to_create_one(tmp_path):
+    with pytest.raises(SiteError) as caught:
+        load_config(tmp_path)
+    assert "sitegen init" in caught.value.diagnostics[0].hint
+
+
+def test_configuration_reference_documents_every_setting_with_its_default():
+    doc = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for prefix, table in (("", SETTINGS), ("related.", RELATED_SETTINGS)):
+        for name, (_kind, default) in table.items():
+            if name == "related":
+                continue
+            shown = {True: "true", False: "false"}.get(default, default) if isinstance(default, bool) else default
+            shown = f'"{shown}"' if isinstance(default, str) else ("{}" if default == {} else shown)
+            row = re.search(rf"^\| `{re.escape(prefix + name)}` \|[^|]*\| `([^`]*)` \|", doc, re.M)
+            assert row, f"{prefix}{name} is not documented in docs/configuration.md"
+            assert row.group(1) == str(shown), f"{prefix}{name}: documented default {row.group(1)} != {shown}"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("pygments_style: monokia\n", "site.yaml:1: error: unknown pygments_style 'monokia'\n  hint: did you mean 'monokai'?"),
+    ("base_url: //cdn.example.com/\n", "site.yaml:1: error: base_url '//cdn.example.com/' is neither"),
+    ("related:\n  count: -1\n  recency: 2\n", "site.yaml:2: error: 'related.count' must be at least 0"),
+    ("related:\n  count: -1\n  recency: 2\n", "site.yaml:3: error: 'related.recency' must be between 0 and 1"),
+])
+def test_values_out_of_range_or_unknown(tmp_path, text, message):
+    assert any(e.startswith(message) for e in config_errors(tmp_path, text))

@@ -1,0 +1,86 @@
+"""The demo site in this repository: a golden article page and a link check.
+
+After a deliberate change to the theme or the demo content, refresh with:
+    python -m pytest tests/test_demo_site.py --update-golden
+"""
+
+import html
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from conftest import REPO, build_site
+
+GOLDEN = Path(__file__).parent / "golden"
+SEED_PAGE = "world/putin-strengthens-ties/index.html"
+SEED_ALT = ("dos homes amb vestit donant-se la mà en una habitació amb altres homes amb vestit i corbata al fons, "
+            "Boris Vladimirski, trets facials simètrics, una foto d'estoc, realisme socialista")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    output = tmp_path_factory.mktemp("demo") / "public"
+    run = build_site(REPO, "-o", output)
+    assert run.code == 0, run.err
+    assert "0 warnings" in run.out
+    return output
+
+
+def test_seed_article_page_matches_the_golden_copy(demo, request):
+    page = (demo / SEED_PAGE).read_text(encoding="utf-8")
+    golden = GOLDEN / SEED_PAGE
+    if request.config.getoption("--update-golden"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(page, encoding="utf-8")
+    assert page == golden.read_text(encoding="utf-8")
+
+
+def test_seed_article_reproduces_the_real_page(demo):
+    page = (demo / SEED_PAGE).read_text(encoding="utf-8")
+    text = html.unescape(page)
+    assert re.search(r'<li><a href="/">Inici</a></li>\s*<li><span aria-current="page">'
+                     r"Vladimir Putin strengthens ties with North Korea and Vietnam</span>", page)
+    assert "<h1>Vladimir Putin strengthens ties with North Korea and Vietnam</h1>" in page
+    assert f'alt="{SEED_ALT}"' in text
+    assert '<p class="standfirst">Vladimir Putin strengthens international relations</p>' in page
+    body = page[page.index('<div class="article-body">'):page.index('<section class="related"')]
+    headings = re.findall(r'<h2 id="[^"]+">([^<]+)</h2>', body)
+    assert headings == ["Defense agreement with North Korea", "International reactions", "Content of the pact",
+                        "NATO and South Korea concerns", "Putin’s warnings"]
+    related = page[page.index('<section class="related"'):]
+    assert "You may also like" in related and len(re.findall(r'class="card-title"', related)) >= 3
+
+
+def test_no_page_carries_the_dead_flash_embed(demo):
+    for path in demo.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json", ".txt"):
+            assert "Flash plugin" not in path.read_text(encoding="utf-8"), path
+
+
+def test_every_internal_link_resolves(demo):
+    """A link checker: every href/src in every page points at a file (and an id) that exists."""
+    pages = sorted(demo.rglob("*.html"))
+    assert len(pages) > 40
+    ids = {page: set(re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8"))) for page in pages}
+    broken = []
+    for page in pages:
+        for link in re.findall(r'(?:href|src)="([^"]+)"', page.read_text(encoding="utf-8")):
+            parts = urlsplit(html.unescape(link))
+            if parts.scheme or parts.netloc:
+                continue
+            target = page if not parts.path else demo / unquote(parts.path).lstrip("/")
+            if parts.path.endswith("/"):
+                target = target / "index.html"
+            if not target.is_file() or (parts.fragment and target.suffix == ".html"
+                                        and parts.fragment not in ids.get(target, set())):
+                broken.append(f"{page.relative_to(demo)} → {link}")
+    assert broken == []
+
+
+def test_demo_has_enough_real_content(demo):
+    articles = [p for p in demo.glob("*/*/index.html") if p.parts[-3] != "tags"]
+    sections = {p.parts[-3] for p in articles}
+    assert len(articles) >= 16 and len(sections) >= 4
+    assert len(list((demo / "tags").iterdir())) > 10

@@ -1,0 +1,98 @@
+"""Pure text stages: slugs, dates, Markdown."""
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sitegen.dates import DateProblem, parse_date
+from sitegen.markdown import render_markdown
+from sitegen.slugs import slugify
+
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+@pytest.mark.parametrize("text, slug", [
+    ("Notícies d'avui", "noticies-davui"),
+    ("Col·legi electoral", "collegi-electoral"),
+    ("Straße & Œuvre", "strasse-oeuvre"),
+    ("  Hello,   World!  ", "hello-world"),
+    ("Łódź 2024", "lodz-2024"),
+    ("../../etc/passwd", "etc-passwd"),
+    ("日本", ""),
+])
+def test_slugify(text, slug):
+    assert slugify(text) == slug
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2024-06-21", datetime(2024, 6, 21, tzinfo=MADRID)),
+    ("2024-06-21 09:30", datetime(2024, 6, 21, 9, 30, tzinfo=MADRID)),
+    ("2024-06-21T09:30:00+02:00", datetime(2024, 6, 21, 9, 30, tzinfo=timezone(timedelta(hours=2)))),
+    ("2024-06-21T07:30:00Z", datetime(2024, 6, 21, 7, 30, tzinfo=timezone.utc)),
+    ("2024/06/21", datetime(2024, 6, 21, tzinfo=MADRID)),
+    ("2024-6-1", datetime(2024, 6, 1, tzinfo=MADRID)),
+    ("June 21, 2024", datetime(2024, 6, 21, tzinfo=MADRID)),
+    ("Fri, 21 Jun 2024 09:30:00 +0200", datetime(2024, 6, 21, 9, 30, tzinfo=timezone(timedelta(hours=2)))),
+])
+def test_dates_in_the_forms_blogs_use(value, expected):
+    parsed = parse_date(value, MADRID)
+    assert parsed == expected
+    assert parsed.tzinfo is not None
+
+
+@pytest.mark.parametrize("value, message", [
+    ("2024-02-30", "not a real date"),
+    ("2023-13-01", "not a real date"),
+    ("next tuesday", "cannot read"),
+    (2024, "is not a date"),
+    ("", "is not a date"),
+])
+def test_impossible_or_unreadable_dates(value, message):
+    with pytest.raises(DateProblem, match=message):
+        parse_date(value, MADRID)
+
+
+def test_markdown_extensions_a_newsroom_needs():
+    text = """Intro with "quotes" and it's.
+
+## First part {#first .wide}
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+```python
+x = 1
+```
+
+A claim[^1].
+
+[^1]: The source.
+"""
+    rendered = render_markdown(text)
+    assert "&ldquo;quotes&rdquo;" in rendered.html and "it&rsquo;s" in rendered.html
+    assert '<h2 class="wide" id="first">First part</h2>' in rendered.html
+    assert "<table>" in rendered.html
+    assert '<div class="highlight"><pre>' in rendered.html and '<span class="n">x</span>' in rendered.html
+    assert 'class="footnote-ref"' in rendered.html
+    assert [(h.level, h.anchor, h.title) for h in rendered.headings] == [(2, "first", "First part")]
+
+
+def test_heading_anchors_are_generated():
+    rendered = render_markdown("## Putin’s warnings\n\ntext\n")
+    assert rendered.headings[0].anchor == "putins-warnings"
+
+
+def test_first_paragraph_and_word_count_ignore_markup_and_code():
+    rendered = render_markdown("A *bold* start, here.\n\n```\nnot counted words here\n```\n\nEnd.\n")
+    assert rendered.first_paragraph == "A bold start, here."
+    assert rendered.word_count == 5
+    assert "not counted" not in rendered.plain_text
+
+
+def test_converter_is_reset_between_documents():
+    render_markdown("Text[^a].\n\n[^a]: note\n\n## Same\n")
+    second = render_markdown("## Same\n")
+    assert second.headings[0].anchor == "same"
+    assert "footnote" not in second.html
