@@ -244,3 +244,31 @@ def test_one_article_section_says_article_in_the_singular(tmp_path):
     site = make_site(tmp_path, {"content/w/a.md": article()})
     build_site(site)
     assert '<p class="meta">1 article</p>' in read(site, "w/index.html")
+
+
+def test_table_of_contents_when_the_article_asks_for_it(tmp_path):
+    body = "Intro.\n\n## First part\n\nText.\n\n### Detail\n\nMore.\n"
+    site = make_site(tmp_path, {"content/a.md": article("A", toc="true", body=body), "content/b.md": article("B", body=body)})
+    build_site(site)
+    toc = read(site, "a/index.html").split('<nav class="toc"')[1].split("</nav>")[0]
+    assert '<a href="#first-part">First part</a>' in toc and '<li class="toc-level-3"><a href="#detail">' in toc
+    assert 'class="toc"' not in read(site, "b/index.html")
+
+
+@pytest.mark.parametrize("field, value", [("slug", "'../../../outside'"), ("section", "'../..'"), ("slug", "/etc/passwd")])
+def test_slugs_and_sections_never_leave_the_output(tmp_path, field, value):
+    site = make_site(tmp_path, {"content/a.md": article(**{field: value})})
+    build_site(site)
+    written = {p.resolve() for p in tmp_path.rglob("*") if p.is_file()} - {p.resolve() for p in (site / "public").rglob("*")}
+    assert {p.relative_to(site.resolve()).as_posix() for p in written} == {"site.yaml", "content/a.md"}
+
+
+def test_progress_is_shown_on_a_terminal_for_long_builds(capsys):
+    from sitegen.cli import _Progress
+
+    progress = _Progress(delay=0)
+    for done in range(1, 4):
+        progress(done, 3)
+    progress.clear()
+    err = capsys.readouterr().err
+    assert "\rrendering 1/3 pages" in err and "\rrendering 3/3 pages" in err and err.endswith("\r\033[K")

@@ -250,6 +250,11 @@ class _FieldReader:
         if not name:
             return None
         slug = slugify(name)
+        if not slug:
+            key = "section" if self.text("section") else "---"
+            self.fail(key, f"cannot make a URL from the section name {name!r}: it has no letters or digits",
+                      "give the section (or its folder) a name with ASCII letters or digits")
+            return None
         display = config.sections.get(slug) or (name if name != slug else name.replace("-", " ").title())
         return Term(display, slug, f"{slug}/", f"{config.base_path}{slug}/")
 

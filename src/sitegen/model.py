@@ -102,11 +102,14 @@ def _check_layouts(articles: list[Article], layouts: frozenset[str]) -> list[Dia
     for article in articles:
         if article.layout and layout_file(article.layout) not in layouts:
             choices = ", ".join(sorted(name.removesuffix(".html") for name in layouts
-                                       if "/" not in name and name != "base.html"))
+                                       if "/" not in name and name not in _NOT_FOR_ARTICLES))
             problems.append(error(article.source, article.field_lines.get("layout", 1),
                                   f"unknown layout '{article.layout}'",
                                   f"use one of: {choices}, or add layouts/{layout_file(article.layout)}"))
     return problems
+
+
+_NOT_FOR_ARTICLES = {"base.html", "listing.html", "home.html", "section.html", "tag.html", "tags.html", "404.html"}
 
 
 def layout_file(name: str) -> str:
