@@ -272,3 +272,35 @@ def test_progress_is_shown_on_a_terminal_for_long_builds(capsys):
     progress.clear()
     err = capsys.readouterr().err
     assert "\rrendering 1/3 pages" in err and "\rrendering 3/3 pages" in err and err.endswith("\r\033[K")
+
+
+def test_generated_pages_never_silently_replace_sources(tmp_path):
+    site = make_site(tmp_path / "one", {"content/a.md": article("A"), "assets/index.html": "<p>mine</p>"})
+    run = build_site(site)
+    assert run.code == 1
+    assert "assets/index.html: error: this file would be replaced by the generated /index.html" in run.err
+    site = make_site(tmp_path / "two", {"content/tags/a.md": article("A", tags="[X]")})
+    run = build_site(site)
+    assert run.code == 1
+    assert ("content/tags/a.md:1: error: URL /tags/ (the page of section 'Tags') is also claimed by the tag index"
+            in run.err)
+
+
+def test_layouts_for_listings_are_refused_for_articles(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article(layout="home")})
+    run = build_site(site)
+    assert "content/a.md:4: error: not a layout for articles: 'home'" in run.err
+
+
+def test_toc_no_means_no(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article(toc="no", body="## One\n\nx\n\n## Two\n\ny\n")})
+    build_site(site)
+    assert 'class="toc"' not in read(site, "a/index.html")
+
+
+def test_a_root_article_can_be_picked_even_when_its_slug_exists_in_a_section(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article("A", related="[b]"), "content/b.md": article("B root"),
+                                "content/world/b.md": article("B in world")})
+    run = build_site(site)
+    assert run.err == ""
+    assert 'href="/b/"' in read(site, "a/index.html").split('class="related"')[1]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from .assets import asset_files, highlight_css
+from .assets import asset_files, check_asset_clashes, highlight_css
 from .config import BuildOptions, load_config
 from .content import load_content
 from .errors import ERROR, Diagnostic, raise_if_errors
@@ -47,10 +47,11 @@ def build(site_dir: Path, output: Path | None = None, options: BuildOptions = Bu
     problems = _apply_strictness(problems, options)
     raise_if_errors(problems)
     pages, render_problems = render_site(site, env, progress)
-    raise_if_errors(problems + render_problems)
     files = {page.output_path: page.html.encode("utf-8") for page in pages}
     files[HIGHLIGHT_CSS] = highlight_css(config).encode("utf-8")
-    written = write_output(output, files, asset_files(config, site.static_files))
+    copies = asset_files(config, site.static_files)
+    raise_if_errors(problems + render_problems + check_asset_clashes(copies, set(files), config))
+    written = write_output(output, files, copies)
     return BuildResult(
         articles=len(site.articles), pages=len(pages), files_written=written, skipped_drafts=site.skipped_drafts,
         skipped_future=site.skipped_future, warnings=tuple(sorted(p for p in problems if not p.is_error)),

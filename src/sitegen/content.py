@@ -28,7 +28,7 @@ _YES_NO = {"yes": True, "on": True, "no": False, "off": False}  # YAML 1.1 boole
 KNOWN_FIELDS = (
     "title", "date", "updated", "slug", "section", "tags", "author", "authors", "breadcrumb",
     "image", "image_alt", "image_caption", "image_credit", "subtitle", "summary", "draft",
-    "related", "layout",
+    "related", "layout", "toc",
 )
 
 
@@ -60,6 +60,7 @@ class Article:
     draft: bool
     related_slugs: tuple[str, ...]
     layout: str | None
+    toc: bool  # show a table of contents (the default theme reads it)
     body: RenderedMarkdown
     extra: dict[str, Any] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)
@@ -204,10 +205,10 @@ class _FieldReader:
         path = PurePosixPath(relative)
         is_page = path.parts[0] == PAGES_FOLDER and len(path.parts) > 1
         title = self.text("title")
-        if not title and "title" not in self.data:
+        if "title" not in self.data:
             self.fail("title", "the front matter has no 'title'", "add a line like 'title: Your headline'")
-        elif not title:
-            self.fail("title", "'title' is empty")
+        elif not title and isinstance(self.data["title"], (str, type(None))):
+            self.fail("title", "'title' is empty", "write the headline after 'title: '")
         moment = self.moment("date", config)
         if self.data.get("date") is None and not is_page:
             problem = "'date' is empty" if "date" in self.data else "the front matter has no 'date'"
@@ -219,7 +220,7 @@ class _FieldReader:
         authors = tuple(dict.fromkeys(self.names("authors") + self.names("author")))
         fields = dict(
             updated=self.moment("updated", config), subtitle=self.text("subtitle"),
-            draft=self.flag("draft"), related_slugs=self.names("related"),
+            draft=self.flag("draft"), toc=self.flag("toc"), related_slugs=self.names("related"),
             layout=self.text("layout") or None, breadcrumb=self._breadcrumb(),
             image=self._image(relative, config),
         )

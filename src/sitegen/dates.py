@@ -35,9 +35,10 @@ def _parse_text(text: str) -> datetime:
     iso = text.replace("Z", "+00:00") if text.endswith("Z") else text
     try:
         return datetime.fromisoformat(iso)
-    except ValueError as exc:
-        if _ISO_LIKE.match(text) and _is_calendar_problem(text):
-            raise DateProblem(f"'{text}' is not a real date ({exc})") from None
+    except ValueError:
+        problem = _calendar_problem(text) if _ISO_LIKE.match(text) else ""
+        if problem:
+            raise DateProblem(f"'{text}' is not a real date ({problem})") from None
     for fmt in _LOOSE_FORMATS:
         try:
             return datetime.strptime(text, fmt)
@@ -49,11 +50,11 @@ def _parse_text(text: str) -> datetime:
         raise DateProblem(f"cannot read '{text}' as a date") from None
 
 
-def _is_calendar_problem(text: str) -> bool:
-    """True when the text is shaped like YYYY-MM-DD but names a day that doesn't exist."""
+def _calendar_problem(text: str) -> str:
+    """Why a YYYY-MM-DD-shaped text names no real day ('' when the day exists)."""
     year, month, day = (int(part) for part in re.findall(r"\d+", text)[:3])
     try:
         date(year, month, day)
-    except ValueError:
-        return True
-    return False
+    except ValueError as exc:
+        return str(exc)
+    return ""

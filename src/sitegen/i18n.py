@@ -25,8 +25,11 @@ def _table(language: str) -> dict[str, str | dict[str, str]]:
 
 def strings_for(language: str) -> dict[str, str | dict[str, str]]:
     """The string table for `language` ('ca', 'en-GB' → 'en'), English filling the gaps."""
-    base = language.replace("_", "-").split("-")[0].lower()
-    return {**_table(FALLBACK_LANGUAGE), **_table(base)}
+    return {**_table(FALLBACK_LANGUAGE), **_table(_base_language(language))}
+
+
+def _base_language(language: str) -> str:
+    return language.replace("_", "-").split("-")[0].lower()
 
 
 class Translator:
@@ -40,11 +43,13 @@ class Translator:
         from babel import Locale
 
         self.strings = strings_for(language)
+        self.own_keys = set(_table(_base_language(language)))
         self.locale = Locale.parse(language.replace("-", "_"))
+        self.fallback_locale = Locale.parse(FALLBACK_LANGUAGE)
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.strings.get(key, key)
-        if isinstance(text, dict):
-            form = self.locale.plural_form(values.get("count", 0))
-            text = text.get(form, text.get("other", key))
+        if isinstance(text, dict):  # plural forms, chosen by the rules of the table's own language
+            locale = self.locale if key in self.own_keys else self.fallback_locale
+            text = text.get(locale.plural_form(values.get("count", 0)), text.get("other", key))
         return text.format(**values) if values else text

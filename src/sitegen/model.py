@@ -99,13 +99,14 @@ def _listings(articles: list[Article], terms_of) -> tuple[Listing, ...]:
 
 def _check_layouts(articles: list[Article], layouts: frozenset[str]) -> list[Diagnostic]:
     problems = []
+    choices = ", ".join(sorted(name.removesuffix(".html") for name in layouts
+                               if "/" not in name and name not in _NOT_FOR_ARTICLES))
     for article in articles:
-        if article.layout and layout_file(article.layout) not in layouts:
-            choices = ", ".join(sorted(name.removesuffix(".html") for name in layouts
-                                       if "/" not in name and name not in _NOT_FOR_ARTICLES))
+        wanted = layout_file(article.layout) if article.layout else ""
+        if wanted and (wanted not in layouts or wanted in _NOT_FOR_ARTICLES):
+            problem = "unknown layout" if wanted not in layouts else "not a layout for articles:"
             problems.append(error(article.source, article.field_lines.get("layout", 1),
-                                  f"unknown layout '{article.layout}'",
-                                  f"use one of: {choices}, or add layouts/{layout_file(article.layout)}"))
+                                  f"{problem} '{article.layout}'", f"use one of: {choices}, or add layouts/{wanted}"))
     return problems
 
 
@@ -133,8 +134,11 @@ def _check_paths(config: SiteConfig, articles: list[Article], pages: list[Articl
         line = article.field_lines.get("slug", 1)
         claims[page_file(article.url_path)].append((article.source, line, article.source))
     for kind, listings in (("section", sections), ("tag", tags)):
-        for listing in listings:
-            claims[page_file(listing.term.path)].append(("", 0, f"the page of {kind} '{listing.term.name}'"))
+        for listing in listings:  # a listing is reported at its newest article
+            newest = listing.articles[0]
+            line = newest.field_lines.get({"section": "section", "tag": "tags"}[kind], 1)
+            claims[page_file(listing.term.path)].append(
+                (newest.source, line, f"the page of {kind} '{listing.term.name}'"))
     if tags:
         claims[page_file(TAGS_PATH)].append(("", 0, "the tag index"))
     for static in static_files:
@@ -142,10 +146,10 @@ def _check_paths(config: SiteConfig, articles: list[Article], pages: list[Articl
         claims[static.output_path].append((source, 0, source))
     problems = []
     for path, owners in sorted(claims.items()):
-        for source, line, _ in owners if len(owners) > 1 else ():
+        for source, line, what in owners if len(owners) > 1 else ():
             if source:
-                others = ", ".join(what for other, _, what in owners if other != source)
-                shown = "/" + path.removesuffix("index.html")
+                others = ", ".join(other_what for _, _, other_what in owners if other_what != what)
+                shown = "/" + path.removesuffix("index.html") + ("" if what == source else f" ({what})")
                 problems.append(error(source, line, f"URL {shown} is also claimed by {others}",
                                       "give one of them a different 'slug:' (or section), or rename the file"))
     return problems
@@ -153,10 +157,11 @@ def _check_paths(config: SiteConfig, articles: list[Article], pages: list[Articl
 
 def _resolve_picks(articles: list[Article]) -> tuple[dict[str, tuple[str, ...]], list[Diagnostic]]:
     """Hand-picked `related:` names → article keys; a name may be 'slug' or 'section/slug'."""
+    by_path = {article.url_path.rstrip("/"): {article.url_path} for article in articles}
     by_name: dict[str, set[str]] = defaultdict(set)
     for article in articles:
         by_name[article.slug].add(article.url_path)
-        by_name[article.url_path.rstrip("/")].add(article.url_path)
+    by_name.update(by_path)  # 'section/slug' (or a root article's slug) names one article exactly
     picked, problems = {}, []
     for article in articles:
         keys = []

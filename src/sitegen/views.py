@@ -47,6 +47,7 @@ class ArticleView:
     summary: str
     content: Markup
     toc: tuple[Heading, ...]
+    show_toc: bool
     date: datetime | None
     updated: datetime | None
     section: Term | None
@@ -122,6 +123,7 @@ class ViewFactory:
         return ArticleView(
             title=article.title, url=self.url(article.url_path), subtitle=article.subtitle,
             summary=article.summary, content=Markup(article.body.html), toc=article.body.headings,
+            show_toc=article.toc,
             date=article.date, updated=article.updated, section=article.section, tags=article.tags,
             authors=article.authors, image=article.image, breadcrumb=self.breadcrumb(article),
             related=tuple(self._cards[link.key] for link in links),
