@@ -267,11 +267,13 @@ def test_progress_is_shown_on_a_terminal_for_long_builds(capsys):
     from sitegen.cli import _Progress
 
     progress = _Progress(delay=0)
+    progress("reading", 2, 2)
     for done in range(1, 4):
-        progress(done, 3)
+        progress("rendering", done, 3)
     progress.clear()
     err = capsys.readouterr().err
-    assert "\rrendering 1/3 pages" in err and "\rrendering 3/3 pages" in err and err.endswith("\r\033[K")
+    assert "\r\033[Kreading 2/2" in err and "\r\033[Krendering 3/3" in err
+    assert err.endswith("\r\033[K")
 
 
 def test_generated_pages_never_silently_replace_sources(tmp_path):
@@ -304,3 +306,122 @@ def test_a_root_article_can_be_picked_even_when_its_slug_exists_in_a_section(tmp
     run = build_site(site)
     assert run.err == ""
     assert 'href="/b/"' in read(site, "a/index.html").split('class="related"')[1]
+
+
+def test_a_build_killed_while_writing_is_cleaned_up_by_the_next_one(news):
+    assert build_site(news).code == 0
+    dead_pid = 2 ** 22 + 12345  # above any pid this machine hands out
+    half_written = news / f".public.sitegen-new-{dead_pid}"
+    half_written.mkdir()
+    (half_written / "index.html").write_text("half")
+    os.replace(news / "public", news / f".public.sitegen-old-{dead_pid}")  # killed between the two renames
+    assert build_site(news).code == 0
+    assert sorted(p.name for p in news.iterdir()) == ["content", "public", "site.yaml"]
+    assert "Defense pact signed" in read(news, "index.html")
+
+
+def test_unwritable_output_is_a_clear_error(news, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    run = build_site(news, "-o", blocker / "public")
+    assert run.code == 1 and "error: cannot write the site:" in run.err and "Traceback" not in run.err
+
+
+def test_an_output_lost_between_the_two_renames_of_the_swap_is_restored(tmp_path):
+    from sitegen.write import _recover_interrupted
+
+    old = tmp_path / ".public.sitegen-old-4206000"
+    old.mkdir()
+    (old / "index.html").write_text("the published site")
+    _recover_interrupted(tmp_path / "public")
+    assert (tmp_path / "public" / "index.html").read_text() == "the published site" and not old.exists()
+
+
+def test_a_migrated_blog_gets_its_foreign_fields_read_and_repeated_warnings_grouped(tmp_path):
+    posts = {f"content/_posts/2024-06-{day:02d}-story-{day}.md":
+             f"---\ntitle: Story {day}\nlayout: post\ncategories: [news]\n---\nText {day}.\n" for day in range(1, 9)}
+    posts["content/_posts/2024-06-20-hidden.md"] = "---\ntitle: Hidden\npublished: false\n---\nSecret.\n"
+    posts["content/_drafts/idea.md"] = "---\ntitle: Idea\ndate: 2024-06-21\n---\nLater.\n"
+    site = make_site(tmp_path, posts)
+    run = build_site(site)
+    assert run.code == 0, run.err
+    assert (site / "public/story-1/index.html").is_file()  # no '_posts' section, no date in the slug
+    assert '<time datetime="2024-06-01T00:00:00+00:00">' in read(site, "story-1/index.html")
+    assert not (site / "public/hidden").exists() and not (site / "public/idea").exists()
+    assert run.err.count("warning: layout 'post' is not a sitegen layout; using the default") == 5
+    assert '... and 3 more warnings like "layout \'post\' is not a sitegen layout; using the default"' in run.err
+    assert "warning: 'categories' is not a sitegen field (kept in page.extra)\n  hint: use 'section:'" in run.err
+    assert "warning: 'published' is not a sitegen field" in run.err
+    assert run_cli("build", "-s", site, "-v").err.count("layout 'post' is not a sitegen layout") == 8
+
+
+def test_ctrl_c_leaves_the_output_alone_and_exits_130(news, monkeypatch):
+    import sitegen.build
+
+    assert build_site(news).code == 0
+    before = read(news, "index.html")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sitegen.build, "render_site", interrupted)
+    run = build_site(news)
+    assert run.code == 130 and "interrupted: nothing was changed" in run.err and "Traceback" not in run.err
+    assert read(news, "index.html") == before
+
+
+def test_layout_that_is_not_utf8_and_a_missing_partial_name_the_layout(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article(), "content/b.md": article("B"),
+                                "layouts/article.html": '{% extends "base.html" %}{% block main %}\n{% include "partials/nope.html" %}{% endblock %}',
+                                "layouts/logo.html": b"\x89PNG\r\n\x1a\n\xff\xfe"})
+    run = build_site(site)
+    assert run.code == 1
+    assert "layouts/logo.html:1: error: the file is not UTF-8 text (byte 0x89)" in run.err
+    (site / "layouts/logo.html").unlink()
+    run = build_site(site)
+    assert ("layouts/article.html:2: error: layout not found: partials/nope.html\n"
+            "  hint: while rendering content/a.md and 1 more pages") in run.err
+
+
+def test_new_with_a_title_without_ascii_letters_needs_a_slug(tmp_path):
+    site = tmp_path / "s"
+    run_cli("init", site)
+    run = run_cli("new", "東京で地震", "-s", site)
+    assert run.code == 1 and "--slug" in run.err and "New failed: 1 error" in run.err
+    assert run_cli("new", "東京で地震", "--slug", "tokyo-earthquake", "-s", site).code == 0
+    assert "slug: tokyo-earthquake" in (site / "content/tokyo-earthquake.md").read_text(encoding="utf-8")
+    assert run_cli("new", "Story", "--section", "!!!", "-s", site).code == 1
+    long = run_cli("new", "word " * 60, "-s", site)
+    assert long.code == 0 and len(Path(long.out.split()[1]).stem) <= 80
+
+
+def test_messy_front_matter_is_read_as_the_author_meant(tmp_path):
+    site = make_site(tmp_path, {
+        "content/a.md": "---\ntitle: 9:11\ndate: Jun 21, 2024 9:30 PM\ntags: [C++, C#]\nsubtitle: 3.10\ntitle: 9:11\n---\nx\n",
+    })
+    run = build_site(site)
+    assert run.code == 0, run.err
+    html = read(site, "a/index.html")
+    assert "<h1>9:11</h1>" in html and '<p class="standfirst">3.10</p>' in html
+    assert 'datetime="2024-06-21T21:30:00+00:00"' in html
+    assert "content/a.md:4: warning: tag 'C#' shares the URL /tags/c/ with 'C++', so it is shown as 'C++'" in run.err
+    assert "content/a.md:6: warning: 'title' is given twice; this line replaces line 2" in run.err
+
+
+def test_dates_that_would_be_silently_shifted_are_errors(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article(date="Fri, 21 Jun 2024 09:30:00 CEST")})
+    run = build_site(site)
+    assert "content/a.md:3: error: 'date': cannot read 'Fri, 21 Jun 2024 09:30:00 CEST' as a date" in run.err
+
+
+def test_a_content_file_in_the_way_of_generated_pages_is_an_error(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article(tags="[X]"), "content/tags": "a file"})
+    run = build_site(site)
+    assert run.code == 1
+    assert "content/tags: error: this file is in the way of the folder /tags/, which holds generated pages" in run.err
+
+
+def test_base_url_with_a_space_gives_escaped_links(tmp_path):
+    site = make_site(tmp_path, {"site.yaml": "base_url: /my news/\n", "content/a.md": article()})
+    build_site(site)
+    assert 'href="/my%20news/css/site.css"' in read(site, "a/index.html")

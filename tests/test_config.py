@@ -81,3 +81,27 @@ def test_configuration_reference_documents_every_setting_with_its_default():
 ])
 def test_values_out_of_range_or_unknown(tmp_path, text, message):
     assert any(e.startswith(message) for e in config_errors(tmp_path, text))
+
+
+@pytest.mark.parametrize("text, message", [
+    ('theme: ""\n', "site.yaml:1: error: theme '' not found"),
+    ("theme: ..\n", "site.yaml:1: error: theme '..' not found"),
+    ("content_dir: .\n", "site.yaml:1: error: 'content_dir' cannot be the site folder itself"),
+    ("sections:\n  5: Five\n", "site.yaml:2: error: 'sections' maps a section's folder name to its display name"),
+    ("title: A\ntitle: B\n", "site.yaml:2: error: 'title' is set twice (first on line 1)"),
+    ("title: A\nsections:\n\t world: World\n", "site.yaml:3: error: invalid YAML"),
+])
+def test_more_bad_settings(tmp_path, text, message):
+    errors = config_errors(tmp_path, text)
+    assert any(e.startswith(message) for e in errors), errors
+
+
+def test_a_tab_in_yaml_is_named(tmp_path):
+    assert any("this line has a tab" in e for e in config_errors(tmp_path, "title: A\nsections:\n\t world: World\n"))
+
+
+def test_s_pointing_at_site_yaml_says_to_pass_the_folder(tmp_path):
+    (tmp_path / "site.yaml").write_text("title: A\n")
+    with pytest.raises(SiteError) as caught:
+        load_config(tmp_path / "site.yaml")
+    assert "-s takes the site's folder, not a file" in caught.value.diagnostics[0].message

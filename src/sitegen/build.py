@@ -33,21 +33,21 @@ class BuildResult:
 
 
 def build(site_dir: Path, output: Path | None = None, options: BuildOptions = BuildOptions(),
-          progress: Callable[[int, int], None] | None = None) -> BuildResult:
+          progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """Build the site in `site_dir`; raise SiteError (and write nothing) if it has errors."""
     started = time.perf_counter()
     config = load_config(site_dir)
     output = output or config.site_path(config.output_dir)
     env, problems = make_environment(config)
     problems += check_output_dir(config, output)
-    content = load_content(config)
+    content = load_content(config, progress)
     problems += content.diagnostics
     site, model_problems = build_model(config, content, options, layout_names(env))
     problems += model_problems
     problems = _apply_strictness(problems, options)
     raise_if_errors(problems)
     pages, render_problems = render_site(site, env, progress)
-    files = {page.output_path: page.html.encode("utf-8") for page in pages}
+    files = {page.output_path: page.html for page in pages}
     files[HIGHLIGHT_CSS] = highlight_css(config).encode("utf-8")
     copies = asset_files(config, site.static_files)
     raise_if_errors(problems + render_problems + check_asset_clashes(copies, set(files), config))

@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from . import __version__
 
-EXIT_OK, EXIT_SITE_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SITE_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+SAME_PROBLEM_LIMIT = 5  # a migrated blog can repeat one warning in thousands of files
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title")
     new.add_argument("--section", default="", help="section (and folder) of the article, e.g. world")
     new.add_argument("--tags", default="", help="comma-separated tags")
+    new.add_argument("--slug", default="", help="the file name and URL slug (default: from the title)")
     new.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
 
     build = commands.add_parser("build", help="build the site into its output folder")
@@ -54,8 +57,12 @@ def main(argv: list[str] | None = None) -> int:
             return _new(args)
         return _build(args)
     except SiteError as exc:
-        _report(exc.diagnostics)
+        _report(exc.diagnostics, failed=f"{args.command.capitalize()} failed",
+                limit=None if getattr(args, "verbose", False) else SAME_PROBLEM_LIMIT)
         return EXIT_SITE_ERRORS
+    except KeyboardInterrupt:
+        print("\ninterrupted: nothing was changed", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_SITE_ERRORS
@@ -73,7 +80,7 @@ def _new(args: argparse.Namespace) -> int:
     from .scaffold import new_article
 
     tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()]
-    path = new_article(args.site, args.title, args.section, tags)
+    path = new_article(args.site, args.title, args.section, tags, args.slug)
     print(f"Created {path} (a draft: set 'draft: false' to publish it)")
     return EXIT_OK
 
@@ -88,7 +95,7 @@ def _build(args: argparse.Namespace) -> int:
     if progress:
         progress.clear()
     if not args.quiet:
-        _report(result.warnings, summary=False)
+        _report(result.warnings, limit=None if args.verbose else SAME_PROBLEM_LIMIT)
         if args.verbose:
             print(f"Skipped {result.skipped_drafts} drafts and {result.skipped_future} future articles")
         warnings = len(result.warnings)
@@ -98,28 +105,36 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _report(diagnostics, summary: bool = True) -> None:
+def _report(diagnostics, failed: str = "", limit: int | None = SAME_PROBLEM_LIMIT) -> None:
+    """Print diagnostics, the same problem at most `limit` times; after a failure, a count line."""
+    seen: Counter = Counter()
     for diagnostic in diagnostics:
-        print(diagnostic.format(), file=sys.stderr)
-    if summary:
+        same = (diagnostic.severity, diagnostic.message, diagnostic.hint)
+        seen[same] += 1
+        if limit is None or seen[same] <= limit:
+            print(diagnostic.format(), file=sys.stderr)
+    for (severity, message, _), count in seen.items():
+        if limit is not None and count > limit:
+            print(f"... and {count - limit} more {severity}s like \"{message}\" (-v shows all)", file=sys.stderr)
+    if failed:
         errors = sum(d.is_error for d in diagnostics)
         warnings = len(diagnostics) - errors
-        print(f"Build failed: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
+        print(f"{failed}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
               file=sys.stderr)
 
 
 class _Progress:
-    """'rendering 1200/10000' on a terminal, shown only once a build takes a while."""
+    """'reading 1200/10000', then 'rendering …', on a terminal once a build takes a while."""
 
     def __init__(self, delay: float = 0.5):
         self.shown_after = time.monotonic() + delay
         self.last = 0.0
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
         if now >= self.shown_after and (now - self.last > 0.1 or done == total):
             self.last = now
-            print(f"\rrendering {done}/{total} pages", end="", file=sys.stderr, flush=True)
+            print(f"\r\033[K{phase} {done}/{total}", end="", file=sys.stderr, flush=True)
 
     def clear(self) -> None:
         if self.last:

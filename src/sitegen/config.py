@@ -11,9 +11,10 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .theme import BUILTIN_THEMES
+from .slugs import slugify
 from .errors import Diagnostic, SiteError, did_you_mean, error
 from .yamlfile import YamlMapping, YamlProblem, load_mapping
 
@@ -58,7 +59,7 @@ class SiteConfig:
     @property
     def base_path(self) -> str:
         """The path part of base_url, always starting and ending with '/'."""
-        path = urlsplit(self.base_url).path or "/"
+        path = quote(unquote(urlsplit(self.base_url).path) or "/")
         return path if path.endswith("/") else path + "/"
 
     def site_path(self, name: str) -> Path:
@@ -96,6 +97,9 @@ RELATED_SETTINGS = _settings_of(RelatedConfig)
 def load_config(site_dir: Path) -> SiteConfig:
     """Read and validate `site_dir/site.yaml`; raise SiteError listing every problem."""
     path = site_dir / CONFIG_NAME
+    if site_dir.is_file():
+        raise SiteError([error(str(site_dir), 0, "-s takes the site's folder, not a file",
+                               f"pass -s {site_dir.parent}")])
     if not path.is_file():
         raise SiteError([error(
             str(path), 0, "no site.yaml here, so this is not a sitegen site",
@@ -114,20 +118,22 @@ def load_config(site_dir: Path) -> SiteConfig:
 
 
 def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
-    problems: list[Diagnostic] = []
+    problems = [error(CONFIG_NAME, last, f"'{key}' is set twice (first on line {first})", "keep one of them")
+                for key, first, last in mapping.duplicates]
     values = _check_table(mapping.data, SETTINGS, mapping, problems, prefix="")
     related = values.pop("related", {})
     related_values = _check_table(related, RELATED_SETTINGS, mapping, problems, prefix="related.")
     _check_ranges(related_values, _RELATED_RANGES, "related.", mapping, problems)
     sections = values.get("sections", {})
     for key, title in sections.items():
-        if not isinstance(title, str):
+        if not isinstance(key, str) or not isinstance(title, str) or not slugify(key):
             problems.append(error(CONFIG_NAME, mapping.line_of(f"sections.{key}"),
-                                  f"sections.{key} must be text (the section's display name)"))
+                                  f"'sections' maps a section's folder name to its display name, not {key!r}: {title!r}",
+                                  "write it like 'world: World news'"))
     _check_values(site_dir, values, mapping, problems)
     if problems:
         raise SiteError(problems)
-    values["sections"] = {str(k): str(v) for k, v in sections.items()}
+    values["sections"] = {slugify(k): v for k, v in sections.items()}
     return SiteConfig(site_dir=site_dir.resolve(), related=RelatedConfig(**related_values), **values)
 
 
@@ -161,6 +167,7 @@ def _has_type(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
+_FOLDERS = ("content_dir", "layouts_dir", "assets_dir", "output_dir")
 _RANGES = {"page_size": (1, None), "reading_speed": (1, None)}
 _RELATED_RANGES = {"count": (0, None), "threshold": (0, 1), "tags": (0, None), "text": (0, None),
                    "section": (0, None), "recency": (0, 1), "recency_days": (1, None)}
@@ -179,6 +186,10 @@ def _check_ranges(values: dict[str, Any], ranges: dict[str, tuple[float, float |
 def _check_values(site_dir: Path, values: dict[str, Any], mapping: YamlMapping,
                   problems: list[Diagnostic]) -> None:
     _check_ranges(values, _RANGES, "", mapping, problems)
+    for key in _FOLDERS:
+        if key in values and Path(values[key]).resolve() == Path(".").resolve():
+            problems.append(error(CONFIG_NAME, mapping.line_of(key), f"'{key}' cannot be the site folder itself",
+                                  "name a folder inside it, like 'content' or 'public'"))
     if "pygments_style" in values:
         from pygments.styles import get_all_styles
 
@@ -207,7 +218,8 @@ def _check_values(site_dir: Path, values: dict[str, Any], mapping: YamlMapping,
                                   f"unknown language {values['language']!r}",
                                   "use a language code such as 'en', 'ca' or 'es'"))
     theme = values.get("theme")
-    if theme is not None and not (BUILTIN_THEMES / theme).is_dir() and not (site_dir / theme).is_dir():
+    if theme is not None and (theme.strip() in ("", ".", "..") or not any(
+            (base / theme / "layouts").is_dir() for base in (BUILTIN_THEMES, site_dir))):
         problems.append(error(CONFIG_NAME, mapping.line_of("theme"), f"theme {theme!r} not found",
                               "use 'default' or the path of a theme folder (with layouts/ and assets/)"))
     base_url = values.get("base_url")

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from .config import SiteConfig
@@ -19,6 +19,7 @@ from .errors import Diagnostic, did_you_mean, error, warning
 from .frontmatter import FrontMatterError, split_front_matter
 from .images import ImageRef, resolve_image
 from .markdown import RenderedMarkdown, render_markdown
+from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name
 from .slugs import slugify
 from .yamlfile import YamlMapping, YamlProblem, load_mapping
 
@@ -87,7 +88,7 @@ class Content:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def load_content(config: SiteConfig) -> Content:
+def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] | None = None) -> Content:
     content_dir = config.site_path(config.content_dir)
     articles: list[Article] = []
     static: list[StaticFile] = []
@@ -96,20 +97,35 @@ def load_content(config: SiteConfig) -> Content:
         problems.append(error(config.content_dir, 0, "the content folder does not exist",
                               f"create '{config.content_dir}/' and put your articles (*.md) in it"))
         return Content((), (), tuple(problems))
-    for path in _walk(content_dir):
+    paths = _walk(content_dir)
+    for done, path in enumerate(paths, 1):
+        if progress:
+            progress("reading", done, len(paths))
         relative = path.relative_to(content_dir).as_posix()
+        source = f"{config.content_dir}/{relative}"
+        if not path.is_file():  # a broken link, a pipe, a socket
+            problems.append(warning(source, 0, "not a readable file (a broken link?); skipped"))
+            continue
         if path.suffix.lower() not in (".md", ".markdown"):
             static.append(StaticFile(path, relative))
             continue
-        source = f"{config.content_dir}/{relative}"
-        article = parse_article(source, relative, path.read_bytes(), config, problems)
+        if path.name == "_index.md":
+            problems.append(warning(source, 1, "section index files (_index.md) are not read",
+                                    "name sections in site.yaml under 'sections:'"))
+            continue
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            problems.append(error(source, 0, f"cannot read the file: {exc.strerror}"))
+            continue
+        article = parse_article(source, relative, raw, config, problems)
         if article is not None:
             articles.append(article)
     return Content(tuple(articles), tuple(static), tuple(problems))
 
 
 def _walk(folder: Path) -> list[Path]:
-    """Files under `folder` in sorted order; hidden and editor backup files skipped."""
+    """Files under `folder` in sorted order; hidden, editor backup and special files skipped."""
     found = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -139,7 +155,7 @@ def parse_article(source: str, relative: str, raw: bytes, config: SiteConfig,
                               "check indentation, and quote values that contain ': ' or start with '[', '{' or '@'"))
         return None
     reader = _FieldReader(source, mapping, problems, split.front_matter_line)
-    return reader.article(relative, split.body, config)
+    return reader.article(relative, split.body, split.body_line, config)
 
 
 class _FieldReader:
@@ -162,8 +178,11 @@ class _FieldReader:
         value = self.data.get(key)
         if value is None:
             return ""
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return str(value).strip()
+        if isinstance(value, str):
+            return value.strip()
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return self.mapping.raw_text.get(key, str(value)).strip()  # 'version: 3.10' stays '3.10'
+
         self.fail(key, f"'{key}' must be text, not {_kind(value)}")
         return ""
 
@@ -172,11 +191,16 @@ class _FieldReader:
         value = self.data.get(key)
         if value is None:
             return ()
-        if isinstance(value, str):
-            value = value.split(",")
-        if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            value = str(value).split(",")
+        if not isinstance(value, list):
             self.fail(key, f"'{key}' must be a list of names or 'a, b, c', not {_kind(value)}")
             return ()
+        for position, item in enumerate(value, 1):
+            if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+                self.fail(key, f"'{key}': entry {position} must be a name, not {_kind(item)}",
+                          "quote names that YAML reads otherwise, e.g. 'true' or 'null'")
+                return ()
         unique: dict[str, str] = {}
         for name in (str(v).strip() for v in value):
             if name:
@@ -189,19 +213,22 @@ class _FieldReader:
             return value
         if isinstance(value, str) and value.lower() in _YES_NO:
             return _YES_NO[value.lower()]
-        self.fail(key, f"'{key}' must be true or false, not {value!r}", f"write '{key}: true' or '{key}: false'")
+        quoted = isinstance(value, str) and value.lower() in ("true", "false")
+        self.fail(key, f"'{key}' must be true or false, not {'the quoted text ' if quoted else ''}{value!r}",
+                  f"write '{key}: true' or '{key}: false', without quotes")
         return False
 
-    def moment(self, key: str, config: SiteConfig) -> datetime | None:
-        if self.data.get(key) is None:
+    def moment(self, key: str, config: SiteConfig, default: str = "") -> datetime | None:
+        value = self.data.get(key) if self.data.get(key) is not None else default
+        if value in (None, ""):
             return None
         try:
-            return parse_date(self.data[key], ZoneInfo(config.timezone))
+            return parse_date(value, ZoneInfo(config.timezone))
         except DateProblem as exc:
             self.fail(key, f"'{key}': {exc}", DATE_HINT)
             return None
 
-    def article(self, relative: str, body: str, config: SiteConfig) -> Article | None:
+    def article(self, relative: str, body: str, body_line: int, config: SiteConfig) -> Article | None:
         path = PurePosixPath(relative)
         is_page = path.parts[0] == PAGES_FOLDER and len(path.parts) > 1
         title = self.text("title")
@@ -209,8 +236,9 @@ class _FieldReader:
             self.fail("title", "the front matter has no 'title'", "add a line like 'title: Your headline'")
         elif not title and isinstance(self.data["title"], (str, type(None))):
             self.fail("title", "'title' is empty", "write the headline after 'title: '")
-        moment = self.moment("date", config)
-        if self.data.get("date") is None and not is_page:
+        name_date, _ = split_dated_name(path.stem)
+        moment = self.moment("date", config, default=name_date)
+        if moment is None and self.data.get("date") is None and not is_page:
             problem = "'date' is empty" if "date" in self.data else "the front matter has no 'date'"
             self.fail("date", problem,
                       f"add a line like 'date: 2024-06-21' ({DATE_HINT}); undated pages go in content/{PAGES_FOLDER}/")
@@ -220,14 +248,21 @@ class _FieldReader:
         authors = tuple(dict.fromkeys(self.names("authors") + self.names("author")))
         fields = dict(
             updated=self.moment("updated", config), subtitle=self.text("subtitle"),
-            draft=self.flag("draft"), toc=self.flag("toc"), related_slugs=self.names("related"),
+            draft=self.flag("draft") or hidden_by_foreign_field(self.data) or path.parts[0] == "_drafts",
+            toc=self.flag("toc"), related_slugs=self.names("related"),
             layout=self.text("layout") or None, breadcrumb=self._breadcrumb(),
             image=self._image(relative, config),
         )
         self._warn_unknown_keys()
+        self._warn_duplicate_keys()
         if not self.ok:
             return None
-        rendered = render_markdown(body, config.pygments_style)
+        try:
+            rendered = render_markdown(body, config.pygments_style)
+        except RecursionError:
+            self.problems.append(error(self.source, body_line, "the Markdown is nested too deeply to render",
+                                       "lists, quotes or emphasis hundreds of levels deep; flatten them"))
+            return None
         return Article(
             source=self.source, is_page=is_page, title=title, slug=slug, date=moment, section=section,
             tags=tags, authors=authors or ((config.author,) if config.author else ()),
@@ -237,7 +272,7 @@ class _FieldReader:
         )
 
     def _slug(self, path: PurePosixPath) -> str:
-        stem = path.parent.name if path.stem == "index" and len(path.parts) > 1 else path.stem
+        stem = path.parent.name if path.stem == "index" and len(path.parts) > 1 else split_dated_name(path.stem)[1]
         wanted = self.text("slug") or stem
         slug = slugify(wanted)
         if not slug:
@@ -247,7 +282,8 @@ class _FieldReader:
         return slug
 
     def _section(self, path: PurePosixPath, config: SiteConfig) -> Term | None:
-        name = self.text("section") or (path.parts[0] if len(path.parts) > 1 else "")
+        folder = path.parts[0] if len(path.parts) > 1 and not path.parts[0].startswith("_") else ""
+        name = self.text("section") or folder  # '_posts/', '_drafts/' (Jekyll) are no sections
         if not name:
             return None
         slug = slugify(name)
@@ -278,7 +314,8 @@ class _FieldReader:
         items = value if isinstance(value, list) else [value]
         for item in items:
             valid = isinstance(item, (str, int, float)) or (
-                isinstance(item, dict) and set(item) <= {"title", "url"} and "title" in item)
+                isinstance(item, dict) and set(item) <= {"title", "url"} and isinstance(item.get("title"), str)
+                and isinstance(item.get("url", ""), str))
             if not valid:
                 self.fail("breadcrumb", "'breadcrumb' entries must be text or {title: ..., url: ...}",
                           "e.g. 'breadcrumb: Home' or 'breadcrumb: [Home, {title: World, url: /world/}]'")
@@ -299,9 +336,19 @@ class _FieldReader:
         return ImageRef(ref.url, self.text("image_alt"), self.text("image_caption"),
                         self.text("image_credit"), ref.width, ref.height)
 
+    def _warn_duplicate_keys(self) -> None:
+        for key, first, last in self.mapping.duplicates:
+            self.problems.append(warning(self.source, last, f"'{key}' is given twice; this line replaces line {first}",
+                                         "keep one of them"))
+
     def _warn_unknown_keys(self) -> None:
         for key in self.data:
             if key in KNOWN_FIELDS:
+                continue
+            if key.lower() in FOREIGN_FIELDS:
+                self.problems.append(warning(self.source, self.line(key),
+                                             f"'{key}' is not a sitegen field (kept in page.extra)",
+                                             FOREIGN_FIELDS[key.lower()]))
                 continue
             hint = did_you_mean(key, KNOWN_FIELDS)
             if hint:
@@ -310,4 +357,5 @@ class _FieldReader:
 
 
 def _kind(value: object) -> str:
-    return {list: "a list", dict: "a mapping", bool: "true/false"}.get(type(value), repr(value))
+    names = {list: "a list", dict: "a mapping", bool: "true/false", type(None): "empty (null)"}
+    return names.get(type(value), repr(value))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, tzinfo
-from email.utils import parsedate_to_datetime
+from email.utils import parsedate_to_datetime, parsedate_tz
 
 _ISO_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _LOOSE_FORMATS = (
     "%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d/%m/%Y", "%d.%m.%Y",
     "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z",
+    "%B %d, %Y %I:%M %p", "%b %d, %Y %I:%M %p", "%B %d, %Y %H:%M", "%b %d, %Y %H:%M",
 )
 DATE_HINT = "write dates like 2024-06-21, 2024-06-21 09:30 or 2024-06-21T09:30:00+02:00"
 
@@ -44,10 +45,11 @@ def _parse_text(text: str) -> datetime:
             return datetime.strptime(text, fmt)
         except ValueError:
             continue
-    try:
-        return parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        raise DateProblem(f"cannot read '{text}' as a date") from None
+    # RFC 2822 (feeds, email): only with a numeric zone, so nothing is silently shifted.
+    parts = parsedate_tz(text)
+    if parts is None or parts[9] is None or not re.search(r"[+-]\d{4}$|\b(?:GMT|UT|UTC)$", text):
+        raise DateProblem(f"cannot read '{text}' as a date")
+    return parsedate_to_datetime(text)
 
 
 def _calendar_problem(text: str) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from pathlib import PurePosixPath
 
 from .config import BuildOptions, SiteConfig
 from .content import TAGS_PATH, Article, Content, StaticFile, Term
 from .errors import Diagnostic, error, warning
 from .slugs import slugify
+from .migration import FOREIGN_LAYOUTS
 from .related import RelatedDoc, RelatedLink, related_posts
 
 
@@ -44,7 +46,6 @@ class Site:
 
 def build_model(config: SiteConfig, content: Content, options: BuildOptions,
                 layouts: frozenset[str]) -> tuple[Site, list[Diagnostic]]:
-    problems: list[Diagnostic] = []
     now = options.now or datetime.now(timezone.utc)
     visible, drafts, future = [], 0, 0
     for article in content.articles:
@@ -54,12 +55,13 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions,
             future += 1
         else:
             visible.append(article)
-    articles = _with_canonical_terms(
+    visible, problems = _resolve_layouts(visible, layouts)
+    articles, term_problems = _with_canonical_terms(
         sorted((a for a in visible if not a.is_page), key=lambda a: (-a.date.timestamp(), a.source)))
+    problems += term_problems
     pages = sorted((a for a in visible if a.is_page), key=lambda a: a.source)
     sections = _listings(articles, lambda a: [a.section] if a.section else [])
     tags = _listings(articles, lambda a: list(a.tags))
-    problems += _check_layouts(visible, layouts)
     problems += _check_paths(config, articles, pages, sections, tags, content.static_files)
     picked, picked_problems = _resolve_picks(articles)
     problems += picked_problems
@@ -73,7 +75,7 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions,
     return site, problems
 
 
-def _with_canonical_terms(articles: list[Article]) -> list[Article]:
+def _with_canonical_terms(articles: list[Article]) -> tuple[list[Article], list[Diagnostic]]:
     """One Term per slug ("AI" and "Ai" are one tag), named as its newest article wrote it."""
     sections: dict[str, Term] = {}
     tags: dict[str, Term] = {}
@@ -82,9 +84,17 @@ def _with_canonical_terms(articles: list[Article]) -> list[Article]:
             sections.setdefault(article.section.slug, article.section)
         for tag in article.tags:
             tags.setdefault(tag.slug, tag)
+    problems = []
+    for article in articles:
+        for tag in article.tags:
+            shown = tags[tag.slug].name
+            if tag.name != shown:
+                problems.append(warning(article.source, article.field_lines.get("tags", 1),
+                                        f"tag '{tag.name}' shares the URL /{tag.path} with '{shown}', "
+                                        f"so it is shown as '{shown}'", "write the tag the same way everywhere"))
     return [replace(article, section=sections[article.section.slug] if article.section else None,
                     tags=tuple({tags[t.slug]: None for t in article.tags}))
-            for article in articles]
+            for article in articles], problems
 
 
 def _listings(articles: list[Article], terms_of) -> tuple[Listing, ...]:
@@ -97,17 +107,24 @@ def _listings(articles: list[Article], terms_of) -> tuple[Listing, ...]:
     return tuple(Listing(first_term[slug], tuple(grouped[slug])) for slug in sorted(grouped))
 
 
-def _check_layouts(articles: list[Article], layouts: frozenset[str]) -> list[Diagnostic]:
-    problems = []
+def _resolve_layouts(articles: list[Article], layouts: frozenset[str]) -> tuple[list[Article], list[Diagnostic]]:
+    """Check each `layout:`; Jekyll's and Hugo's names ('post', 'single') mean the default layout."""
     choices = ", ".join(sorted(name.removesuffix(".html") for name in layouts
                                if "/" not in name and name not in _NOT_FOR_ARTICLES))
+    resolved, problems = [], []
     for article in articles:
         wanted = layout_file(article.layout) if article.layout else ""
-        if wanted and (wanted not in layouts or wanted in _NOT_FOR_ARTICLES):
+        line = article.field_lines.get("layout", 1)
+        if wanted and wanted not in layouts and article.layout in FOREIGN_LAYOUTS:
+            problems.append(warning(article.source, line, f"layout '{article.layout}' is not a sitegen layout; "
+                                    "using the default", "remove the 'layout:' line"))
+            article = replace(article, layout=None)
+        elif wanted and (wanted not in layouts or wanted in _NOT_FOR_ARTICLES):
             problem = "unknown layout" if wanted not in layouts else "not a layout for articles:"
-            problems.append(error(article.source, article.field_lines.get("layout", 1),
-                                  f"{problem} '{article.layout}'", f"use one of: {choices}, or add layouts/{wanted}"))
-    return problems
+            problems.append(error(article.source, line, f"{problem} '{article.layout}'",
+                                  f"use one of: {choices}, or add layouts/{wanted}"))
+        resolved.append(article)
+    return resolved, problems
 
 
 _NOT_FOR_ARTICLES = {"base.html", "listing.html", "home.html", "section.html", "tag.html", "tags.html", "404.html"}
@@ -144,7 +161,10 @@ def _check_paths(config: SiteConfig, articles: list[Article], pages: list[Articl
     for static in static_files:
         source = f"{config.content_dir}/{static.output_path}"
         claims[static.output_path].append((source, 0, source))
-    problems = []
+    folders = {parent for path in claims for parent in PurePosixPath(path).parents}
+    problems = [error(f"{config.content_dir}/{static.output_path}", 0,
+                      f"this file is in the way of the folder /{static.output_path}/, which holds generated pages",
+                      "rename or move it") for static in static_files if PurePosixPath(static.output_path) in folders]
     for path, owners in sorted(claims.items()):
         for source, line, what in owners if len(owners) > 1 else ():
             if source:

@@ -8,6 +8,7 @@ errors show up together; a failure while rendering names the template line.
 from __future__ import annotations
 
 import traceback
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -24,6 +25,7 @@ from .theme import display_path, layout_dirs
 from .views import ViewFactory
 
 GENERATOR = f"sitegen {__version__}"
+TEMPLATE_SUFFIXES = ("html", "xml", "txt", "json")
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Page:
     """One rendered HTML file and where it goes in the output."""
 
     output_path: str
-    html: str
+    html: bytes
 
 
 def make_environment(config: SiteConfig) -> tuple[jinja2.Environment, list[Diagnostic]]:
@@ -43,13 +45,25 @@ def make_environment(config: SiteConfig) -> tuple[jinja2.Environment, list[Diagn
     )
     _install_helpers(env, config)
     problems = []
-    for name in env.list_templates(extensions=["html", "xml", "txt", "json"]):
+    for name in env.list_templates(extensions=list(TEMPLATE_SUFFIXES)):
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
-            problems.append(error(_template_path(exc.filename, config), exc.lineno or 1,
+            problems.append(error(_template_path(exc.filename or _layout_path(env, name), config), exc.lineno or 1,
                                   f"template syntax: {exc.message}", "check the {% %} and {{ }} tags near this line"))
+        except UnicodeDecodeError as exc:
+            problems.append(error(_template_path(_layout_path(env, name), config), 1,
+                                  f"the file is not UTF-8 text (byte 0x{exc.object[exc.start]:02x})",
+                                  "re-save it as UTF-8, or move files that are not layouts out of layouts/"))
     return env, problems
+
+
+def _layout_path(env: jinja2.Environment, name: str) -> str:
+    """The file a template name comes from (the site's layouts/ before the theme's)."""
+    for folder in env.loader.searchpath:  # type: ignore[union-attr]
+        if (Path(folder) / name).is_file():
+            return str(Path(folder) / name)
+    return name
 
 
 def layout_names(env: jinja2.Environment) -> frozenset[str]:
@@ -73,61 +87,70 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
 
 
 def render_site(site: Site, env: jinja2.Environment,
-                progress: Callable[[int, int], None] | None = None) -> tuple[list[Page], list[Diagnostic]]:
+                progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Page], list[Diagnostic]]:
     views = ViewFactory(site, env.globals["t"], GENERATOR)
     jobs = _page_jobs(site, views)
-    pages, problems = [], []
-    for done, (output_path, layout, context, source) in enumerate(jobs, 1):
+    pages: list[Page] = []
+    failures: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one layout bug, many pages
+    for done, (output_path, layout, context, what) in enumerate(jobs, 1):
         try:
             html = env.get_template(layout).render(site=views.site_view, **context)
-        except jinja2.TemplateNotFound as exc:
-            problems.append(error(source, 1, f"layout not found: {exc.name}", "add it to layouts/"))
-        except Exception as exc:  # a layout raised; report where, keep rendering the rest
-            problems.append(_render_error(exc, source, site.config))
+        except Exception as exc:  # a layout raised: note where, keep rendering the rest
+            failures[_failure_place(exc, layout, site.config)].append(what)
         else:
-            pages.append(Page(output_path, html))
+            pages.append(Page(output_path, html.encode("utf-8")))
         if progress:
-            progress(done, len(jobs))
+            progress("rendering", done, len(jobs))
+    problems = []
+    for (path, line, message), pages_hit in failures.items():
+        more = f" and {len(pages_hit) - 1} more pages" if len(pages_hit) > 1 else ""
+        problems.append(error(path, line, message, f"while rendering {pages_hit[0]}{more}"))
     return pages, problems
 
 
 def _page_jobs(site: Site, views: ViewFactory) -> list[tuple[str, str, dict, str]]:
-    """(output path, layout, context, source) for every page of the site."""
+    """(output path, layout, context, what the page is) for every page of the site."""
     t = views.t
     jobs = [(HOME_PAGE, "home.html",
              {"page": views.listing("home", site.config.title, views.home, site.articles[:site.config.page_size])},
-             "home page")]
+             "the home page")]
     for article in (*site.articles, *site.pages):
         layout = layout_file(article.layout or ("page" if article.is_page else "article"))
         jobs.append((page_file(article.url_path), layout, {"page": views.article(article)}, article.source))
     for listing in site.sections:
         view = views.listing("section", listing.term.name, listing.term.url, listing.articles, listing.term)
         jobs.append((page_file(listing.term.path), "section.html", {"page": view},
-                     f"section '{listing.term.name}'"))
+                     f"the page of section '{listing.term.name}'"))
     for listing in site.tags:
         view = views.listing("tag", t("tagged", tag=listing.term.name), listing.term.url, listing.articles,
                              listing.term)
         jobs.append((page_file(listing.term.path), "tag.html", {"page": view},
-                     f"tag '{listing.term.name}'"))
+                     f"the page of tag '{listing.term.name}'"))
     if site.tags:
-        jobs.append((page_file(TAGS_PATH), "tags.html", {"page": views.tag_index(site.tags)}, "tag index"))
+        jobs.append((page_file(TAGS_PATH), "tags.html", {"page": views.tag_index(site.tags)}, "the tag index"))
     jobs.append((NOT_FOUND_PAGE, "404.html",
                  {"page": views.listing("404", t("page_not_found"), views.url(NOT_FOUND_PAGE), ())},
-                 "404 page"))
+                 "the 404 page"))
     return jobs
 
 
-def _render_error(exc: Exception, source: str, config: SiteConfig) -> Diagnostic:
-    """The innermost layout line in the traceback, as 'layouts/x.html:12'."""
+def _failure_place(exc: Exception, layout: str, config: SiteConfig) -> tuple[str, int, str]:
+    """(layout path, line, message) of a render failure: the innermost layout line in the traceback."""
     template_frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
-                       if frame.filename.endswith((".html", ".xml", ".txt", ".json"))]
-    message = f"{type(exc).__name__}: {exc}" if not isinstance(exc, jinja2.TemplateError) else str(exc)
-    hint = f"while rendering {source}"
+                       if frame.filename.endswith(TEMPLATE_SUFFIXES)]
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"layout not found: {exc.name}"
+    elif isinstance(exc, RecursionError):
+        message = "a layout includes or extends itself, directly or through others (endless recursion)"
+    elif isinstance(exc, jinja2.TemplateError):
+        message = str(exc)
+    else:
+        message = f"{type(exc).__name__}: {exc}"
     if template_frames:
         frame = template_frames[-1]
-        return error(_template_path(frame.filename, config), frame.lineno or 1, message, hint)
-    return error(source, 1, message, hint)
+        return _template_path(frame.filename, config), frame.lineno or 1, message
+    return f"{config.layouts_dir}/{layout}", 0, message
 
 
 def _template_path(filename: str | None, config: SiteConfig) -> str:
-    return display_path(Path(filename), config) if filename else "layouts"
+    return display_path(Path(filename), config) if filename else config.layouts_dir

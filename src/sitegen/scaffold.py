@@ -53,12 +53,13 @@ base.html, partials/...). See docs/layouts.md for the variables and helpers they
 def init_site(target: Path) -> list[Path]:
     """Create a new site in `target` (which must be empty or missing)."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise SiteError([error(str(target), 0, "the folder already exists and is not empty",
+        what = "a folder that is not empty" if target.is_dir() else "a file"
+        raise SiteError([error(str(target), 0, f"there is already {what} here",
                                "choose a new folder name: sitegen init my-new-site")])
     today = datetime.now().date().isoformat()
+    title = target.resolve().name.replace("-", " ").strip() or "My news site"
     files = {
-        CONFIG_NAME: SITE_YAML.format(title=yaml.safe_dump(target.resolve().name.replace("-", " ").title(),
-                                                           default_style='"').strip()),
+        CONFIG_NAME: SITE_YAML.format(title=yaml.safe_dump(title, allow_unicode=True, default_style='"').strip()),
         "content/news/welcome.md": FIRST_ARTICLE.format(date=today),
         "layouts/README.txt": LAYOUTS_README,
         "assets/images/.keep": "",
@@ -70,12 +71,17 @@ def init_site(target: Path) -> list[Path]:
     return [target / relative for relative in files]
 
 
-def new_article(site_dir: Path, title: str, section: str, tags: list[str], now: datetime | None = None) -> Path:
+def new_article(site_dir: Path, title: str, section: str, tags: list[str], slug: str = "",
+                now: datetime | None = None) -> Path:
     """Write content/<section>/<slug>.md with front matter filled in, as a draft."""
     config = load_config(site_dir)
-    slug = slugify(title)
+    slug = _short(slugify(slug or title))
     if not slug:
-        raise SiteError([error(title, 0, "the title has no letters or digits to make a file name from")])
+        raise SiteError([error(title, 0, "the title has no ASCII letters or digits to make a file name from",
+                               "give one with --slug, e.g. --slug tokyo-earthquake")])
+    if section and not slugify(section):
+        raise SiteError([error(section, 0, "the section name has no ASCII letters or digits",
+                               "use a name like 'world' or 'culture'")])
     folder = config.site_path(config.content_dir) / (slugify(section) if section else "")
     path = folder / f"{slug}.md"
     if path.exists():
@@ -83,6 +89,7 @@ def new_article(site_dir: Path, title: str, section: str, tags: list[str], now: 
                                "pick another title, or edit the existing file")])
     moment = (now or datetime.now(ZoneInfo(config.timezone))).replace(microsecond=0)
     front_matter = {"title": title, "date": moment.isoformat(), "section": section or None,
+                    "slug": slug if slug != slugify(title) else None,
                     "tags": tags, "summary": "", "draft": True}
     text = "---\n" + yaml.safe_dump({k: v for k, v in front_matter.items() if v is not None},
                                     allow_unicode=True, sort_keys=False)
@@ -90,3 +97,8 @@ def new_article(site_dir: Path, title: str, section: str, tags: list[str], now: 
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _short(slug: str, limit: int = 80) -> str:
+    """A slug cut at a word boundary, so file names and URLs stay manageable."""
+    return slug if len(slug) <= limit else slug[:limit].rsplit("-", 1)[0]

@@ -12,9 +12,10 @@ import shutil
 from pathlib import Path
 
 from .config import SiteConfig
-from .errors import Diagnostic, error
+from .errors import Diagnostic, SiteError, error
 
 MARKER = ".sitegen-output"
+_NEW, _OLD = ".sitegen-new-", ".sitegen-old-"  # staging and previous output, beside the output
 
 
 def check_output_dir(config: SiteConfig, output: Path) -> list[Diagnostic]:
@@ -41,9 +42,13 @@ def check_output_dir(config: SiteConfig, output: Path) -> list[Diagnostic]:
 def write_output(output: Path, files: dict[str, bytes], copies: dict[str, Path]) -> int:
     """Write `files` and `copies` (both keyed by output path) as the new `output`."""
     output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = output.parent / f".{output.name}.sitegen-new-{os.getpid()}"
-    previous = output.parent / f".{output.name}.sitegen-old-{os.getpid()}"
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        _recover_interrupted(output)
+    except OSError as exc:
+        raise _write_error(output, exc) from None
+    staging = output.parent / f".{output.name}{_NEW}{os.getpid()}"
+    previous = output.parent / f".{output.name}{_OLD}{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir()
@@ -56,13 +61,44 @@ def write_output(output: Path, files: dict[str, bytes], copies: dict[str, Path])
         if output.exists():
             os.replace(output, previous)
         os.replace(staging, output)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if previous.exists() and not output.exists():
             os.replace(previous, output)
+        if isinstance(exc, OSError):
+            raise _write_error(output, exc) from None
         raise
     shutil.rmtree(previous, ignore_errors=True)
     return len(files) + len(copies.keys() - files.keys())
+
+
+def _recover_interrupted(output: Path) -> None:
+    """Clean up after a build that was killed while writing: restore the old output, drop half-written ones."""
+    for leftover in sorted(output.parent.glob(f".{output.name}.sitegen-*-*")):
+        kind, _, pid = leftover.name.rpartition("-")
+        if not pid.isdigit() or _is_running(int(pid)):
+            continue
+        if kind.endswith(_OLD.rstrip("-")) and not output.exists():
+            os.replace(leftover, output)  # killed between the two renames of the swap
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _is_running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _write_error(output: Path, exc: OSError) -> SiteError:
+    return SiteError([error(str(output), 0, f"cannot write the site: {exc.strerror or exc}",
+                            "check that its parent folder is writable and the disk has room")])
 
 
 def _inside(root: Path, relative: str) -> Path:

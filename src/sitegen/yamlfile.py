@@ -21,13 +21,23 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that keeps timestamps as plain strings."""
 
 
-_BOOL = "tag:yaml.org,2002:bool"
-# No timestamps, and only true/false as booleans (YAML 1.2): a tag "NO" (Norway) stays text.
+# YAML 1.2 core scalars instead of PyYAML's YAML 1.1 ones: no timestamps (sitegen reads dates
+# itself), only true/false as booleans (a tag "NO" stays text), and no sexagesimal or
+# underscore numbers (a headline "9:11" stays text instead of becoming 551).
+_REPLACED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+             "tag:yaml.org,2002:float"}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:timestamp", _BOOL)]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _REPLACED]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+                              list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+.0123456789"))
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,8 @@ class YamlMapping:
 
     data: dict[str, Any]
     key_lines: dict[str, int] = field(default_factory=dict)
+    raw_text: dict[str, str] = field(default_factory=dict)  # plain scalars as written: 'version: 3.10'
+    duplicates: tuple[tuple[str, int, int], ...] = ()  # (key, first line, line that won)
 
     def line_of(self, key: str, default: int = 1) -> int:
         return self.key_lines.get(key, default)
@@ -66,21 +78,28 @@ def load_mapping(text: str, first_line: int = 1) -> YamlMapping:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        raise YamlProblem(_yaml_message(exc, first_line), line) from None
+        raise YamlProblem(_yaml_message(exc, first_line, text.split("\n")), line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
     finally:
         loader.dispose()
     key_lines: dict[str, int] = {}
+    raw_text: dict[str, str] = {}
+    duplicates = []
     for key_node, value_node in node.value:
-        key_lines.setdefault(str(key_node.value), first_line + key_node.start_mark.line)
+        key, line = str(key_node.value), first_line + key_node.start_mark.line
+        if key in key_lines:
+            duplicates.append((key, key_lines[key], line))
+        key_lines[key] = line  # the last one wins, as in the parsed data
+        if isinstance(value_node, yaml.ScalarNode) and not value_node.style:
+            raw_text[key] = value_node.value
         if isinstance(value_node, yaml.MappingNode):  # one level down, e.g. 'related.count'
             for child, _ in value_node.value:
-                key_lines.setdefault(f"{key_node.value}.{child.value}", first_line + child.start_mark.line)
+                key_lines[f"{key}.{child.value}"] = first_line + child.start_mark.line
     if not all(isinstance(key, str) for key in data):
         bad = next(key for key in data if not isinstance(key, str))
         raise YamlProblem(f"keys must be names, found {bad!r}", first_line)
-    return YamlMapping(data, key_lines)
+    return YamlMapping(data, key_lines, raw_text, tuple(duplicates))
 
 
 def _describe(node: yaml.Node) -> str:
@@ -89,9 +108,12 @@ def _describe(node: yaml.Node) -> str:
     return f"plain value {node.value!r}"
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError, first_line: int) -> str:
+def _yaml_message(exc: yaml.MarkedYAMLError, first_line: int, lines: list[str]) -> str:
     parts = [p for p in (exc.context, exc.problem) if p]
     message = "invalid YAML: " + ", ".join(parts)
     if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
         message += f" (what is unfinished starts on line {first_line + exc.context_mark.line})"
+    mark = exc.problem_mark or exc.context_mark
+    if mark and mark.line < len(lines) and "\t" in lines[mark.line]:
+        message += "; this line has a tab, and YAML indents with spaces only"
     return message
