@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from .config import SiteConfig
-from .content import StaticFile
+from .article import StaticFile
 from .errors import Diagnostic, error
 from .theme import asset_dirs, display_path
 

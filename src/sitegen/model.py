@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
 from .config import BuildOptions, SiteConfig
-from .content import TAGS_PATH, Article, Content, StaticFile, Term
+from .article import TAGS_PATH, Article, StaticFile, Term
+from .content import Content
 from .errors import Diagnostic, error, warning
 from .slugs import slugify
 from .migration import FOREIGN_LAYOUTS

@@ -19,7 +19,7 @@ from . import __version__
 from .config import SiteConfig
 from .errors import Diagnostic, error
 from .i18n import Translator
-from .content import TAGS_PATH
+from .article import TAGS_PATH
 from .model import HOME_PAGE, NOT_FOUND_PAGE, Site, layout_file, page_file
 from .theme import display_path, layout_dirs
 from .views import ViewFactory

@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .content import TAGS_PATH, Article, Term
+from .article import TAGS_PATH, Article, Term
 from .i18n import Translator
 from .images import ImageRef
 from .markdown import Heading

@@ -1,0 +1,65 @@
+"""The values that flow from loading to rendering: articles, their terms, copied files.
+
+Frozen and built once (in fields.py); URL paths are site-relative, without
+the base path, and `url`s are ready to print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .images import ImageRef
+from .markdown import RenderedMarkdown
+
+TAGS_PATH = "tags/"  # tag pages live under /tags/<slug>/
+
+
+@dataclass(frozen=True)
+class Term:
+    """A section or tag: its display name, clean slug and site URL."""
+
+    name: str
+    slug: str
+    path: str  # site-relative, e.g. 'tags/north-korea/'
+    url: str  # the link, under base_url's path
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str  # path relative to the site folder, for messages
+    is_page: bool  # a standalone page (content/pages/): no date, not listed
+    title: str
+    slug: str
+    date: datetime | None
+    updated: datetime | None
+    section: Term | None
+    tags: tuple[Term, ...]
+    authors: tuple[str, ...]
+    breadcrumb: tuple[str | dict, ...]
+    image: ImageRef | None
+    subtitle: str
+    summary: str
+    draft: bool
+    related_slugs: tuple[str, ...]
+    layout: str | None
+    toc: bool  # show a table of contents (the default theme reads it)
+    body: RenderedMarkdown
+    extra: dict[str, Any] = field(default_factory=dict)
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def url_path(self) -> str:
+        """Site-relative path of the article, e.g. 'world/putin-visit/'; also its key."""
+        prefix = f"{self.section.slug}/" if self.section else ""
+        return f"{prefix}{self.slug}/"
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    """A non-Markdown file under content/, copied to the same place in the output."""
+
+    source: Path
+    output_path: str

@@ -1,0 +1,257 @@
+"""Front matter fields → a frozen Article, each bad field reported at its line.
+
+Tolerates what real files contain (BOM, CRLF, YAML dates or strings, tags as a
+list or 'a, b, c', no tags) and what migrated blogs bring (migration.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import PurePosixPath
+from zoneinfo import ZoneInfo
+
+from .article import TAGS_PATH, Article, Term
+from .config import SiteConfig
+from .dates import DATE_HINT, DateProblem, parse_date
+from .errors import Diagnostic, did_you_mean, error, warning
+from .frontmatter import FrontMatterError, split_front_matter
+from .images import ImageRef, resolve_image
+from .markdown import render_markdown
+from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name
+from .slugs import slugify
+from .yamlfile import YamlMapping, YamlProblem, load_mapping
+
+PAGES_FOLDER = "pages"
+_YES_NO = {"yes": True, "on": True, "no": False, "off": False}  # YAML 1.1 booleans, read as text here
+KNOWN_FIELDS = (
+    "title", "date", "updated", "slug", "section", "tags", "author", "authors", "breadcrumb",
+    "image", "image_alt", "image_caption", "image_credit", "subtitle", "summary", "draft",
+    "related", "layout", "toc",
+)
+
+
+def parse_article(source: str, relative: str, raw: bytes, config: SiteConfig,
+                  problems: list[Diagnostic]) -> Article | None:
+    """Build one Article from a file's bytes, appending any problems found."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        problems.append(error(source, line, f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                              "re-save the file with UTF-8 encoding"))
+        return None
+    try:
+        split = split_front_matter(text)
+        mapping = load_mapping(split.front_matter, split.front_matter_line)
+    except FrontMatterError as exc:
+        problems.append(error(source, exc.line, exc.message, exc.hint))
+        return None
+    except YamlProblem as exc:
+        problems.append(error(source, exc.line, f"front matter: {exc.message}",
+                              "check indentation, and quote values that contain ': ' or start with '[', '{' or '@'"))
+        return None
+    reader = _FieldReader(source, mapping, problems, split.front_matter_line)
+    return reader.article(relative, split.body, split.body_line, config)
+
+
+class _FieldReader:
+    """Reads typed front matter fields, reporting each bad one at its line."""
+
+    def __init__(self, source: str, mapping: YamlMapping, problems: list[Diagnostic], first_line: int):
+        self.source, self.mapping, self.problems = source, mapping, problems
+        self.data = mapping.data
+        self.start = first_line - 1
+        self.ok = True
+
+    def line(self, key: str) -> int:
+        return self.mapping.line_of(key, self.start)
+
+    def fail(self, key: str, message: str, hint: str = "") -> None:
+        self.problems.append(error(self.source, self.line(key), message, hint))
+        self.ok = False
+
+    def text(self, key: str) -> str:
+        value = self.data.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value.strip()
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return self.mapping.raw_text.get(key, str(value)).strip()  # 'version: 3.10' stays '3.10'
+
+        self.fail(key, f"'{key}' must be text, not {_kind(value)}")
+        return ""
+
+    def names(self, key: str) -> tuple[str, ...]:
+        """A list of names, written as a YAML list or as 'a, b, c'."""
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            value = str(value).split(",")
+        if not isinstance(value, list):
+            self.fail(key, f"'{key}' must be a list of names or 'a, b, c', not {_kind(value)}")
+            return ()
+        for position, item in enumerate(value, 1):
+            if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+                self.fail(key, f"'{key}': entry {position} must be a name, not {_kind(item)}",
+                          "quote names that YAML reads otherwise, e.g. 'true' or 'null'")
+                return ()
+        unique: dict[str, str] = {}
+        for name in (str(v).strip() for v in value):
+            if name:
+                unique.setdefault(name.casefold(), name)
+        return tuple(unique.values())
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in _YES_NO:
+            return _YES_NO[value.lower()]
+        quoted = isinstance(value, str) and value.lower() in ("true", "false")
+        self.fail(key, f"'{key}' must be true or false, not {'the quoted text ' if quoted else ''}{value!r}",
+                  f"write '{key}: true' or '{key}: false', without quotes")
+        return False
+
+    def moment(self, key: str, config: SiteConfig, default: str = "") -> datetime | None:
+        value = self.data.get(key) if self.data.get(key) is not None else default
+        if value in (None, ""):
+            return None
+        try:
+            return parse_date(value, ZoneInfo(config.timezone))
+        except DateProblem as exc:
+            self.fail(key, f"'{key}': {exc}", DATE_HINT)
+            return None
+
+    def article(self, relative: str, body: str, body_line: int, config: SiteConfig) -> Article | None:
+        path = PurePosixPath(relative)
+        is_page = path.parts[0] == PAGES_FOLDER and len(path.parts) > 1
+        title = self.text("title")
+        if "title" not in self.data:
+            self.fail("title", "the front matter has no 'title'", "add a line like 'title: Your headline'")
+        elif not title and isinstance(self.data["title"], (str, type(None))):
+            self.fail("title", "'title' is empty", "write the headline after 'title: '")
+        name_date, _ = split_dated_name(path.stem)
+        moment = self.moment("date", config, default=name_date)
+        if moment is None and self.data.get("date") is None and not is_page:
+            problem = "'date' is empty" if "date" in self.data else "the front matter has no 'date'"
+            self.fail("date", problem,
+                      f"add a line like 'date: 2024-06-21' ({DATE_HINT}); undated pages go in content/{PAGES_FOLDER}/")
+        slug = self._slug(path)
+        section = None if is_page else self._section(path, config)
+        tags = self._tags(config)
+        authors = tuple(dict.fromkeys(self.names("authors") + self.names("author")))
+        fields = dict(
+            updated=self.moment("updated", config), subtitle=self.text("subtitle"),
+            draft=self.flag("draft") or hidden_by_foreign_field(self.data) or path.parts[0] == "_drafts",
+            toc=self.flag("toc"), related_slugs=self.names("related"),
+            layout=self.text("layout") or None, breadcrumb=self._breadcrumb(),
+            image=self._image(relative, config),
+        )
+        self._warn_unknown_keys()
+        self._warn_duplicate_keys()
+        if not self.ok:
+            return None
+        try:
+            rendered = render_markdown(body, config.pygments_style)
+        except RecursionError:
+            self.problems.append(error(self.source, body_line, "the Markdown is nested too deeply to render",
+                                       "lists, quotes or emphasis hundreds of levels deep; flatten them"))
+            return None
+        return Article(
+            source=self.source, is_page=is_page, title=title, slug=slug, date=moment, section=section,
+            tags=tags, authors=authors or ((config.author,) if config.author else ()),
+            summary=self.text("summary") or rendered.first_paragraph, body=rendered,
+            extra={k: v for k, v in self.data.items() if k not in KNOWN_FIELDS},
+            field_lines=dict(self.mapping.key_lines), **fields,
+        )
+
+    def _slug(self, path: PurePosixPath) -> str:
+        stem = path.parent.name if path.stem == "index" and len(path.parts) > 1 else split_dated_name(path.stem)[1]
+        wanted = self.text("slug") or stem
+        slug = slugify(wanted)
+        if not slug:
+            key = "slug" if "slug" in self.data else "---"  # the file name: report the first line
+            self.fail(key, f"cannot make a URL slug from {wanted!r}: it has no letters or digits",
+                      "add a 'slug:' field with ASCII letters, digits and hyphens")
+        return slug
+
+    def _section(self, path: PurePosixPath, config: SiteConfig) -> Term | None:
+        folder = path.parts[0] if len(path.parts) > 1 and not path.parts[0].startswith("_") else ""
+        name = self.text("section") or folder  # '_posts/', '_drafts/' (Jekyll) are no sections
+        if not name:
+            return None
+        slug = slugify(name)
+        if not slug:
+            key = "section" if self.text("section") else "---"
+            self.fail(key, f"cannot make a URL from the section name {name!r}: it has no letters or digits",
+                      "give the section (or its folder) a name with ASCII letters or digits")
+            return None
+        display = config.sections.get(slug) or (name if name != slug else name.replace("-", " ").title())
+        return Term(display, slug, f"{slug}/", f"{config.base_path}{slug}/")
+
+    def _tags(self, config: SiteConfig) -> tuple[Term, ...]:
+        terms = []
+        for name in self.names("tags"):
+            slug = slugify(name)
+            if slug:
+                path = f"{TAGS_PATH}{slug}/"
+                terms.append(Term(name, slug, path, config.base_path + path))
+            else:
+                self.problems.append(warning(self.source, self.line("tags"),
+                                             f"tag {name!r} has no letters or digits to make a URL; left out"))
+        return tuple(terms)
+
+    def _breadcrumb(self) -> tuple[str | dict, ...]:
+        value = self.data.get("breadcrumb")
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            valid = isinstance(item, (str, int, float)) or (
+                isinstance(item, dict) and set(item) <= {"title", "url"} and isinstance(item.get("title"), str)
+                and isinstance(item.get("url", ""), str))
+            if not valid:
+                self.fail("breadcrumb", "'breadcrumb' entries must be text or {title: ..., url: ...}",
+                          "e.g. 'breadcrumb: Home' or 'breadcrumb: [Home, {title: World, url: /world/}]'")
+                return ()
+        return tuple(item if isinstance(item, dict) else str(item) for item in items)
+
+    def _image(self, relative: str, config: SiteConfig) -> ImageRef | None:
+        src = self.text("image")
+        if not src:
+            return None
+        ref, problem = resolve_image(src, relative, config)
+        if problem:
+            self.problems.append(warning(self.source, self.line("image"), problem,
+                                         "put the file in assets/ (image: /images/x.jpg) or beside the article"))
+        if not self.text("image_alt"):
+            self.problems.append(warning(self.source, self.line("image"), "the image has no 'image_alt' text",
+                                         "describe the picture for readers who cannot see it"))
+        return ImageRef(ref.url, self.text("image_alt"), self.text("image_caption"),
+                        self.text("image_credit"), ref.width, ref.height)
+
+    def _warn_duplicate_keys(self) -> None:
+        for key, first, last in self.mapping.duplicates:
+            self.problems.append(warning(self.source, last, f"'{key}' is given twice; this line replaces line {first}",
+                                         "keep one of them"))
+
+    def _warn_unknown_keys(self) -> None:
+        for key in self.data:
+            if key in KNOWN_FIELDS:
+                continue
+            if key.lower() in FOREIGN_FIELDS:
+                self.problems.append(warning(self.source, self.line(key),
+                                             f"'{key}' is not a sitegen field (kept in page.extra)",
+                                             FOREIGN_FIELDS[key.lower()]))
+                continue
+            hint = did_you_mean(key, KNOWN_FIELDS)
+            if hint:
+                self.problems.append(warning(self.source, self.line(key),
+                                             f"unknown front matter key '{key}' (kept in page.extra)", hint))
+
+
+def _kind(value: object) -> str:
+    names = {list: "a list", dict: "a mapping", bool: "true/false", type(None): "empty (null)"}
+    return names.get(type(value), repr(value))
