@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.config import RELATED_SETTINGS, SETTINGS, load_config
+from sitegen.config import GROUP_SETTINGS, SETTINGS, load_config
 from sitegen.errors import SiteError
 
 from conftest import REPO
@@ -62,9 +62,9 @@ def test_missing_site_yaml_says_how_to_create_one(tmp_path):
 
 def test_configuration_reference_documents_every_setting_with_its_default():
     doc = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
-    for prefix, table in (("", SETTINGS), ("related.", RELATED_SETTINGS)):
+    for prefix, table in [("", SETTINGS)] + [(f"{name}.", group) for name, group in GROUP_SETTINGS.items()]:
         for name, (_kind, default) in table.items():
-            if name == "related":
+            if name in GROUP_SETTINGS:
                 continue
             shown = {True: "true", False: "false"}.get(default, default) if isinstance(default, bool) else default
             shown = f'"{shown}"' if isinstance(default, str) else ("{}" if default == {} else shown)

@@ -66,14 +66,15 @@ def test_bom_and_crlf_files_parse(tmp_path):
 def test_authors_summary_and_reading_data(tmp_path):
     story, _ = only_article(tmp_path, article(authors="[Ana Puig, Joan Serra]",
                                               body="First paragraph here.\n\nSecond one."))
-    assert story.authors == ("Ana Puig", "Joan Serra")
+    assert [a.name for a in story.authors] == ["Ana Puig", "Joan Serra"]
+    assert story.authors[0].url == "/authors/ana-puig/"
     assert story.summary == "First paragraph here."
     assert story.body.word_count == 5
 
 
 def test_single_author_and_explicit_summary(tmp_path):
     story, _ = only_article(tmp_path, article(author="Ana Puig", summary="Short."))
-    assert story.authors == ("Ana Puig",) and story.summary == "Short."
+    assert [a.name for a in story.authors] == ["Ana Puig"] and story.summary == "Short."
 
 
 def test_unknown_keys_are_kept_and_typos_warned(tmp_path):

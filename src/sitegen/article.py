@@ -14,9 +14,6 @@ from typing import Any
 from .images import ImageRef
 from .markdown import RenderedMarkdown
 
-TAGS_PATH = "tags/"  # tag pages live under /tags/<slug>/
-
-
 @dataclass(frozen=True)
 class Term:
     """A section or tag: its display name, clean slug and site URL."""
@@ -30,6 +27,7 @@ class Term:
 @dataclass(frozen=True)
 class Article:
     source: str  # path relative to the site folder, for messages
+    url_path: str  # site-relative, e.g. 'world/putin-visit/'; also the article's key
     is_page: bool  # a standalone page (content/pages/): no date, not listed
     title: str
     slug: str
@@ -37,24 +35,20 @@ class Article:
     updated: datetime | None
     section: Term | None
     tags: tuple[Term, ...]
-    authors: tuple[str, ...]
+    authors: tuple[Term, ...]
     breadcrumb: tuple[str | dict, ...]
     image: ImageRef | None
     subtitle: str
     summary: str
     draft: bool
     related_slugs: tuple[str, ...]
+    aliases: tuple[str, ...]  # old site-relative paths that redirect here
     layout: str | None
     toc: bool  # show a table of contents (the default theme reads it)
     body: RenderedMarkdown
     extra: dict[str, Any] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def url_path(self) -> str:
-        """Site-relative path of the article, e.g. 'world/putin-visit/'; also its key."""
-        prefix = f"{self.section.slug}/" if self.section else ""
-        return f"{prefix}{self.slug}/"
 
 
 @dataclass(frozen=True)

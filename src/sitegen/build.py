@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Callable
 
 from .assets import asset_files, check_asset_clashes, highlight_css
-from .config import BuildOptions, load_config
+from .config import BuildOptions, config_warnings, load_config
 from .content import load_content
 from .errors import ERROR, Diagnostic, raise_if_errors
-from .model import HIGHLIGHT_CSS, build_model
+from .model import build_model
+from .outputs import feed_files, search_index, sitemap_entries, sitemap_files
+from .urls import HIGHLIGHT_CSS, SEARCH_INDEX
 from .render import layout_names, make_environment, render_site
 from .write import check_output_dir, write_output
 
@@ -39,6 +41,7 @@ def build(site_dir: Path, output: Path | None = None, options: BuildOptions = Bu
     config = load_config(site_dir)
     output = output or config.site_path(config.output_dir)
     env, problems = make_environment(config)
+    problems += config_warnings(config)
     problems += check_output_dir(config, output)
     content = load_content(config, progress)
     problems += content.diagnostics
@@ -49,6 +52,9 @@ def build(site_dir: Path, output: Path | None = None, options: BuildOptions = Bu
     pages, render_problems = render_site(site, env, progress)
     files = {page.output_path: page.html for page in pages}
     files[HIGHLIGHT_CSS] = highlight_css(config).encode("utf-8")
+    files.update(feed_files(site))
+    files.update(sitemap_files(site, sitemap_entries(site)))
+    files[SEARCH_INDEX] = search_index(site)
     copies = asset_files(config, site.static_files)
     raise_if_errors(problems + render_problems + check_asset_clashes(copies, set(files), config))
     written = write_output(output, files, copies)

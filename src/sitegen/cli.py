@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
                 limit=None if getattr(args, "verbose", False) else SAME_PROBLEM_LIMIT)
         return EXIT_SITE_ERRORS
     except KeyboardInterrupt:
-        print("\ninterrupted: nothing was changed", file=sys.stderr)
+        left = "the output folder was left as it was" if args.command == "build" else "stopped"
+        print(f"\ninterrupted: {left}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)

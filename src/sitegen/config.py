@@ -7,6 +7,7 @@ diagnostics with the line of the offending key.
 
 from __future__ import annotations
 
+import re
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from .theme import BUILTIN_THEMES
 from .slugs import slugify
-from .errors import Diagnostic, SiteError, did_you_mean, error
+from .errors import Diagnostic, SiteError, did_you_mean, error, warning
 from .yamlfile import YamlMapping, YamlProblem, load_mapping
 
 CONFIG_NAME = "site.yaml"
@@ -33,6 +34,22 @@ class RelatedConfig:
     text: float = 1.0
     recency: float = 0.25
     recency_days: int = 60
+
+
+@dataclass(frozen=True)
+class PermalinkConfig:
+    """URL patterns: tokens :section :slug :year :month :day (see urls.py)."""
+
+    article: str = "/:section/:slug/"
+    page: str = "/:slug/"
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """The Atom, RSS and JSON feeds (see outputs.py)."""
+
+    items: int = 20
+    full_content: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,7 +71,15 @@ class SiteConfig:
     pygments_style: str = "default"
     sections: dict[str, str] = field(default_factory=dict)
     related: RelatedConfig = field(default_factory=RelatedConfig)
+    permalinks: PermalinkConfig = field(default_factory=PermalinkConfig)
+    feeds: FeedConfig = field(default_factory=FeedConfig)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def origin(self) -> str:
+        """'https://host' of an absolute base_url; '' when base_url is only a path."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}" if parts.scheme else ""
 
     @property
     def base_path(self) -> str:
@@ -91,7 +116,8 @@ def _settings_of(cls: type) -> dict[str, tuple[type, Any]]:
 
 
 SETTINGS = _settings_of(SiteConfig)
-RELATED_SETTINGS = _settings_of(RelatedConfig)
+GROUPS = {"related": RelatedConfig, "permalinks": PermalinkConfig, "feeds": FeedConfig}  # nested settings
+GROUP_SETTINGS = {name: _settings_of(cls) for name, cls in GROUPS.items()}
 
 
 def load_config(site_dir: Path) -> SiteConfig:
@@ -121,9 +147,11 @@ def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
     problems = [error(CONFIG_NAME, last, f"'{key}' is set twice (first on line {first})", "keep one of them")
                 for key, first, last in mapping.duplicates]
     values = _check_table(mapping.data, SETTINGS, mapping, problems, prefix="")
-    related = values.pop("related", {})
-    related_values = _check_table(related, RELATED_SETTINGS, mapping, problems, prefix="related.")
-    _check_ranges(related_values, _RELATED_RANGES, "related.", mapping, problems)
+    groups = {name: _check_table(values.pop(name, {}), GROUP_SETTINGS[name], mapping, problems, prefix=f"{name}.")
+              for name in GROUPS}
+    _check_ranges(groups["related"], _RELATED_RANGES, "related.", mapping, problems)
+    _check_ranges(groups["feeds"], {"items": (1, None)}, "feeds.", mapping, problems)
+    _check_permalinks(groups["permalinks"], mapping, problems)
     sections = values.get("sections", {})
     for key, title in sections.items():
         if not isinstance(key, str) or not isinstance(title, str) or not slugify(key):
@@ -134,7 +162,29 @@ def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
     if problems:
         raise SiteError(problems)
     values["sections"] = {slugify(k): v for k, v in sections.items()}
-    return SiteConfig(site_dir=site_dir.resolve(), related=RelatedConfig(**related_values), **values)
+    nested = {name: GROUPS[name](**group) for name, group in groups.items()}
+    return SiteConfig(site_dir=site_dir.resolve(), **nested, **values)
+
+
+def config_warnings(config: SiteConfig) -> list[Diagnostic]:
+    """What builds but not well: without a full base_url, feeds and the sitemap can only hold paths."""
+    if config.origin:
+        return []
+    return [warning(CONFIG_NAME, 0, f"base_url {config.base_url!r} is not a full address, so feeds, the sitemap "
+                    "and social cards get paths instead of links", "set e.g. 'base_url: https://news.example.com/'")]
+
+
+PERMALINK_TOKENS = (":section", ":slug", ":year", ":month", ":day")
+
+
+def _check_permalinks(values: dict[str, str], mapping: YamlMapping, problems: list[Diagnostic]) -> None:
+    for key, pattern in values.items():
+        where = mapping.line_of(f"permalinks.{key}")
+        unknown = [t for t in re.findall(r":[a-z_]+", pattern) if t not in PERMALINK_TOKENS]
+        if unknown or ":slug" not in pattern or not (pattern.startswith("/") and pattern.endswith("/")):
+            problems.append(error(CONFIG_NAME, where, f"permalinks.{key} {pattern!r} is not a URL pattern sitegen can use",
+                                  f"start and end it with '/', include :slug, and use only {', '.join(PERMALINK_TOKENS)}"
+                                  + (f" (not {', '.join(unknown)})" if unknown else "")))
 
 
 def _check_table(data: dict[str, Any], table: dict[str, tuple[type, Any]], mapping: YamlMapping,
@@ -187,7 +237,7 @@ def _check_values(site_dir: Path, values: dict[str, Any], mapping: YamlMapping,
                   problems: list[Diagnostic]) -> None:
     _check_ranges(values, _RANGES, "", mapping, problems)
     for key in _FOLDERS:
-        if key in values and Path(values[key]).resolve() == Path(".").resolve():
+        if key in values and (site_dir / values[key]).resolve() == site_dir.resolve():
             problems.append(error(CONFIG_NAME, mapping.line_of(key), f"'{key}' cannot be the site folder itself",
                                   "name a folder inside it, like 'content' or 'public'"))
     if "pygments_style" in values:

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
-from .article import TAGS_PATH, Article, Term
+from .article import Article, Term
 from .config import SiteConfig
 from .dates import DATE_HINT, DateProblem, parse_date
 from .errors import Diagnostic, did_you_mean, error, warning
@@ -19,6 +19,7 @@ from .images import ImageRef, resolve_image
 from .markdown import render_markdown
 from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name
 from .slugs import slugify
+from .urls import AUTHORS, TAGS, expand_permalink
 from .yamlfile import YamlMapping, YamlProblem, load_mapping
 
 PAGES_FOLDER = "pages"
@@ -26,7 +27,7 @@ _YES_NO = {"yes": True, "on": True, "no": False, "off": False}  # YAML 1.1 boole
 KNOWN_FIELDS = (
     "title", "date", "updated", "slug", "section", "tags", "author", "authors", "breadcrumb",
     "image", "image_alt", "image_caption", "image_credit", "subtitle", "summary", "draft",
-    "related", "layout", "toc",
+    "related", "layout", "toc", "aliases",
 )
 
 
@@ -134,18 +135,21 @@ class _FieldReader:
             self.fail("title", "'title' is empty", "write the headline after 'title: '")
         name_date, _ = split_dated_name(path.stem)
         moment = self.moment("date", config, default=name_date)
-        if moment is None and self.data.get("date") is None and not is_page:
+        if moment is None and not is_page and not name_date and self.data.get("date") in (None, ""):
             problem = "'date' is empty" if "date" in self.data else "the front matter has no 'date'"
             self.fail("date", problem,
                       f"add a line like 'date: 2024-06-21' ({DATE_HINT}); undated pages go in content/{PAGES_FOLDER}/")
         slug = self._slug(path)
         section = None if is_page else self._section(path, config)
-        tags = self._tags(config)
-        authors = tuple(dict.fromkeys(self.names("authors") + self.names("author")))
+        tags = self._terms(self.names("tags"), "tags", TAGS, config)
+        author_names = tuple(dict.fromkeys(self.names("authors") + self.names("author")))
+        authors = self._terms(author_names or ((config.author,) if config.author else ()), "author", AUTHORS, config)
+        pattern = config.permalinks.page if is_page else config.permalinks.article
+        url_path = expand_permalink(pattern, slug, section.slug if section else "", moment)
         fields = dict(
             updated=self.moment("updated", config), subtitle=self.text("subtitle"),
             draft=self.flag("draft") or hidden_by_foreign_field(self.data) or path.parts[0] == "_drafts",
-            toc=self.flag("toc"), related_slugs=self.names("related"),
+            toc=self.flag("toc"), related_slugs=self.names("related"), aliases=self._aliases(),
             layout=self.text("layout") or None, breadcrumb=self._breadcrumb(),
             image=self._image(relative, config),
         )
@@ -160,8 +164,8 @@ class _FieldReader:
                                        "lists, quotes or emphasis hundreds of levels deep; flatten them"))
             return None
         return Article(
-            source=self.source, is_page=is_page, title=title, slug=slug, date=moment, section=section,
-            tags=tags, authors=authors or ((config.author,) if config.author else ()),
+            source=self.source, url_path=url_path, is_page=is_page, title=title, slug=slug, date=moment,
+            section=section, tags=tags, authors=authors,
             summary=self.text("summary") or rendered.first_paragraph, body=rendered,
             extra={k: v for k, v in self.data.items() if k not in KNOWN_FIELDS},
             field_lines=dict(self.mapping.key_lines), **fields,
@@ -191,17 +195,35 @@ class _FieldReader:
         display = config.sections.get(slug) or (name if name != slug else name.replace("-", " ").title())
         return Term(display, slug, f"{slug}/", f"{config.base_path}{slug}/")
 
-    def _tags(self, config: SiteConfig) -> tuple[Term, ...]:
+    def _terms(self, names: tuple[str, ...], key: str, prefix: str, config: SiteConfig) -> tuple[Term, ...]:
+        """Tags or authors as terms with their own URL under `prefix`."""
         terms = []
-        for name in self.names("tags"):
+        for name in names:
             slug = slugify(name)
             if slug:
-                path = f"{TAGS_PATH}{slug}/"
+                path = f"{prefix}{slug}/"
                 terms.append(Term(name, slug, path, config.base_path + path))
             else:
-                self.problems.append(warning(self.source, self.line("tags"),
-                                             f"tag {name!r} has no letters or digits to make a URL; left out"))
+                self.problems.append(warning(self.source, self.line(key if key in self.data else f"{key}s"),
+                                             f"{key.rstrip('s')} {name!r} has no letters or digits to make a URL; "
+                                             "left out"))
         return tuple(terms)
+
+    def _aliases(self) -> tuple[str, ...]:
+        """Old URLs of the article as site-relative paths: '/2019/old-name/' → '2019/old-name/'."""
+        value = self.data.get("aliases")
+        entries = [value] if isinstance(value, str) else value if isinstance(value, list) else None
+        if value is None:
+            return ()
+        paths = []
+        for entry in entries or [None]:
+            parts = PurePosixPath(str(entry or "").strip().lstrip("/")).parts
+            if not isinstance(entry, str) or not parts or ".." in parts or "://" in entry:
+                self.fail("aliases", f"'aliases' must list old paths of this site, like /2019/old-name/, not {entry!r}")
+                return ()
+            path = "/".join(parts)
+            paths.append(path if path.endswith((".html", ".htm")) else path + "/")
+        return tuple(paths)
 
     def _breadcrumb(self) -> tuple[str | dict, ...]:
         value = self.data.get("breadcrumb")

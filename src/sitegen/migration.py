@@ -14,8 +14,8 @@ from typing import Any
 FOREIGN_FIELDS = {
     "published": "sitegen hides an article with 'draft: true'",
     "status": "sitegen hides an article with 'draft: true'",
-    "permalink": "sitegen makes the URL from the section and the slug: set 'slug:' (and 'section:')",
-    "url": "sitegen makes the URL from the section and the slug: set 'slug:' (and 'section:')",
+    "permalink": "set 'slug:' (and 'section:'), 'permalinks:' in site.yaml, and 'aliases:' for old URLs",
+    "url": "set 'slug:' (and 'section:'), 'permalinks:' in site.yaml, and 'aliases:' for old URLs",
     "lastmod": "use 'updated:'",
     "modified": "use 'updated:'",
     "last_modified_at": "use 'updated:'",
@@ -24,8 +24,7 @@ FOREIGN_FIELDS = {
     "description": "use 'summary:'",
     "excerpt": "use 'summary:'",
     "keywords": "use 'tags:'",
-    "aliases": "sitegen does not write redirect pages for old URLs yet",
-    "redirect_from": "sitegen does not write redirect pages for old URLs yet",
+    "redirect_from": "use 'aliases:' (old URLs that redirect here)",
 }
 FOREIGN_LAYOUTS = frozenset({"post", "posts", "single", "default"})  # Jekyll's and Hugo's article layouts
 _DATED_NAME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})-(.+)$")

@@ -1,4 +1,4 @@
-"""The site model: published articles, sections, tags, related lists and every output path.
+"""The site model: published articles, every listing, related lists and every output path.
 
 Built once from the loaded content, before anything is rendered, so that
 listings and related posts see the whole site, and so that two sources
@@ -12,24 +12,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
+from .article import Article, StaticFile, Term
 from .config import BuildOptions, SiteConfig
-from .article import TAGS_PATH, Article, StaticFile, Term
 from .content import Content
 from .errors import Diagnostic, error, warning
-from .slugs import slugify
+from .listings import (AUTHOR, SECTION, TAG, Listing, archive_listings, home_listing, term_listings)
 from .migration import FOREIGN_LAYOUTS
 from .related import RelatedDoc, RelatedLink, related_posts
-
-
-HOME_PAGE, NOT_FOUND_PAGE, HIGHLIGHT_CSS = "index.html", "404.html", "css/highlight.css"
-
-
-@dataclass(frozen=True)
-class Listing:
-    """A section or tag with its articles, newest first."""
-
-    term: Term
-    articles: tuple[Article, ...]
+from .slugs import slugify
+from .urls import AUTHORS, HIGHLIGHT_CSS, NOT_FOUND_PAGE, SEARCH, TAGS, page_file
 
 
 @dataclass(frozen=True)
@@ -37,12 +28,20 @@ class Site:
     config: SiteConfig
     articles: tuple[Article, ...]  # newest first
     pages: tuple[Article, ...]
+    home: Listing
     sections: tuple[Listing, ...]
     tags: tuple[Listing, ...]
+    authors: tuple[Listing, ...]
+    years: tuple[Listing, ...]
+    months: tuple[Listing, ...]
     related: dict[str, tuple[RelatedLink, ...]]  # by Article.url_path
     static_files: tuple[StaticFile, ...]
     skipped_drafts: int
     skipped_future: int
+
+    @property
+    def listings(self) -> tuple[Listing, ...]:
+        return (self.home, *self.sections, *self.tags, *self.authors, *self.years, *self.months)
 
 
 def build_model(config: SiteConfig, content: Content, options: BuildOptions,
@@ -60,10 +59,19 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions,
     articles, term_problems = _with_canonical_terms(
         sorted((a for a in visible if not a.is_page), key=lambda a: (-a.date.timestamp(), a.source)))
     problems += term_problems
-    pages = sorted((a for a in visible if a.is_page), key=lambda a: a.source)
-    sections = _listings(articles, lambda a: [a.section] if a.section else [])
-    tags = _listings(articles, lambda a: list(a.tags))
-    problems += _check_paths(config, articles, pages, sections, tags, content.static_files)
+    pages = tuple(sorted((a for a in visible if a.is_page), key=lambda a: a.source))
+    size = config.page_size
+    years, months = archive_listings(articles, config.base_path, size)
+    site = Site(
+        config=config, articles=tuple(articles), pages=pages,
+        home=home_listing(tuple(articles), config.title, config.base_path, size),
+        sections=term_listings(SECTION, articles, lambda a: [a.section] if a.section else [], size),
+        tags=term_listings(TAG, articles, lambda a: a.tags, size),
+        authors=term_listings(AUTHOR, articles, lambda a: a.authors, size),
+        years=years, months=months, related={}, static_files=content.static_files,
+        skipped_drafts=drafts, skipped_future=future,
+    )
+    problems += _check_paths(site)
     picked, picked_problems = _resolve_picks(articles)
     problems += picked_problems
     docs = [RelatedDoc(
@@ -71,41 +79,34 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions,
         tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
         published=a.date.timestamp(), picked=picked.get(a.url_path, ()),
     ) for a in articles]
-    site = Site(config, tuple(articles), tuple(pages), sections, tags,
-                related_posts(docs, config.related), content.static_files, drafts, future)
-    return site, problems
+    return replace(site, related=related_posts(docs, config.related)), problems
 
 
 def _with_canonical_terms(articles: list[Article]) -> tuple[list[Article], list[Diagnostic]]:
     """One Term per slug ("AI" and "Ai" are one tag), named as its newest article wrote it."""
-    sections: dict[str, Term] = {}
-    tags: dict[str, Term] = {}
+    canonical: dict[tuple[str, str], Term] = {}  # (kind, slug) → term
     for article in articles:
-        if article.section:
-            sections.setdefault(article.section.slug, article.section)
-        for tag in article.tags:
-            tags.setdefault(tag.slug, tag)
+        for kind, terms in _terms_of(article):
+            for term in terms:
+                canonical.setdefault((kind, term.slug), term)
     problems = []
     for article in articles:
         for tag in article.tags:
-            shown = tags[tag.slug].name
+            shown = canonical[("tags", tag.slug)].name
             if tag.name != shown:
                 problems.append(warning(article.source, article.field_lines.get("tags", 1),
                                         f"tag '{tag.name}' shares the URL /{tag.path} with '{shown}', "
                                         f"so it is shown as '{shown}'", "write the tag the same way everywhere"))
-    return [replace(article, section=sections[article.section.slug] if article.section else None,
-                    tags=tuple({tags[t.slug]: None for t in article.tags}))
+    return [replace(article,
+                    section=canonical[("section", article.section.slug)] if article.section else None,
+                    tags=tuple(dict.fromkeys(canonical[("tags", t.slug)] for t in article.tags)),
+                    authors=tuple(dict.fromkeys(canonical[("authors", t.slug)] for t in article.authors)))
             for article in articles], problems
 
 
-def _listings(articles: list[Article], terms_of) -> tuple[Listing, ...]:
-    grouped: dict[str, list[Article]] = defaultdict(list)
-    first_term: dict[str, Term] = {}
-    for article in articles:
-        for term in terms_of(article):
-            first_term.setdefault(term.slug, term)
-            grouped[term.slug].append(article)
-    return tuple(Listing(first_term[slug], tuple(grouped[slug])) for slug in sorted(grouped))
+def _terms_of(article: Article) -> list[tuple[str, tuple[Term, ...]]]:
+    return [("section", (article.section,) if article.section else ()), ("tags", article.tags),
+            ("authors", article.authors)]
 
 
 def _resolve_layouts(articles: list[Article], layouts: frozenset[str]) -> tuple[list[Article], list[Diagnostic]]:
@@ -116,19 +117,21 @@ def _resolve_layouts(articles: list[Article], layouts: frozenset[str]) -> tuple[
     for article in articles:
         wanted = layout_file(article.layout) if article.layout else ""
         line = article.field_lines.get("layout", 1)
-        if wanted and wanted not in layouts and article.layout in FOREIGN_LAYOUTS:
+        if wanted and wanted not in layouts and article.layout.lower() in FOREIGN_LAYOUTS:
             problems.append(warning(article.source, line, f"layout '{article.layout}' is not a sitegen layout; "
                                     "using the default", "remove the 'layout:' line"))
             article = replace(article, layout=None)
         elif wanted and (wanted not in layouts or wanted in _NOT_FOR_ARTICLES):
-            problem = "unknown layout" if wanted not in layouts else "not a layout for articles:"
-            problems.append(error(article.source, line, f"{problem} '{article.layout}'",
-                                  f"use one of: {choices}, or add layouts/{wanted}"))
+            unknown = wanted not in layouts
+            problems.append(error(article.source, line,
+                                  f"{'unknown layout' if unknown else 'not a layout for articles:'} '{article.layout}'",
+                                  f"use one of: {choices}" + (f", or add layouts/{wanted}" if unknown else "")))
         resolved.append(article)
     return resolved, problems
 
 
-_NOT_FOR_ARTICLES = {"base.html", "listing.html", "home.html", "section.html", "tag.html", "tags.html", "404.html"}
+_NOT_FOR_ARTICLES = {"base.html", "listing.html", "home.html", "section.html", "tag.html", "author.html", "archive.html",
+                     "terms.html", "search.html", "redirect.html", "404.html"}
 
 
 def layout_file(name: str) -> str:
@@ -136,36 +139,36 @@ def layout_file(name: str) -> str:
     return name if name.endswith(".html") else f"{name}.html"
 
 
-def page_file(url_path: str) -> str:
-    """The file behind a clean URL: 'world/x/' → 'world/x/index.html'."""
-    return f"{url_path}index.html"
-
-
-def _check_paths(config: SiteConfig, articles: list[Article], pages: list[Article], sections: tuple[Listing, ...],
-                 tags: tuple[Listing, ...], static_files: tuple[StaticFile, ...]) -> list[Diagnostic]:
+def _check_paths(site: Site) -> list[Diagnostic]:
     """Every output file must have exactly one source; report each source file of a clash."""
     claims: dict[str, list[tuple[str, int, str]]] = defaultdict(list)  # file → (source, line, what)
-    for name, what in ((HOME_PAGE, "the home page"), (NOT_FOUND_PAGE, "the 404 page"),
-                       (HIGHLIGHT_CSS, "the code highlighting CSS")):
+    for name, what in ((NOT_FOUND_PAGE, "the 404 page"), (HIGHLIGHT_CSS, "the code highlighting CSS"),
+                       (page_file(SEARCH), "the search page")):
         claims[name].append(("", 0, what))
-    for article in articles + pages:
-        line = article.field_lines.get("slug", 1)
-        claims[page_file(article.url_path)].append((article.source, line, article.source))
-    for kind, listings in (("section", sections), ("tag", tags)):
-        for listing in listings:  # a listing is reported at its newest article
-            newest = listing.articles[0]
-            line = newest.field_lines.get({"section": "section", "tag": "tags"}[kind], 1)
-            claims[page_file(listing.term.path)].append(
-                (newest.source, line, f"the page of {kind} '{listing.term.name}'"))
-    if tags:
-        claims[page_file(TAGS_PATH)].append(("", 0, "the tag index"))
-    for static in static_files:
-        source = f"{config.content_dir}/{static.output_path}"
+    for article in site.articles + site.pages:
+        claims[page_file(article.url_path)].append((article.source, article.field_lines.get("slug", 1), article.source))
+        for alias in article.aliases:
+            claims[alias if alias.endswith((".html", ".htm")) else page_file(alias)].append(
+                (article.source, article.field_lines.get("aliases", 1), f"an alias of {article.source}"))
+    for listing in site.listings:  # a listing is reported at its newest article
+        newest = listing.articles[0] if listing.articles else None
+        line = newest.field_lines.get({SECTION: "section", TAG: "tags", AUTHOR: "author"}.get(listing.kind, ""), 1) \
+            if newest else 0
+        for page in listing.pages:
+            what = f"the page of {listing.kind} '{listing.term.name}'" if listing.term.slug else "the home page"
+            what += f" (page {page.number})" if page.number > 1 else ""
+            claims[page_file(page.path)].append((newest.source if newest else "", line, what))
+    for index, listings, what in ((TAGS, site.tags, "the tag index"), (AUTHORS, site.authors, "the author index")):
+        if listings:
+            claims[page_file(index)].append(("", 0, what))
+    for static in site.static_files:
+        source = f"{site.config.content_dir}/{static.output_path}"
         claims[static.output_path].append((source, 0, source))
     folders = {parent for path in claims for parent in PurePosixPath(path).parents}
-    problems = [error(f"{config.content_dir}/{static.output_path}", 0,
+    problems = [error(f"{site.config.content_dir}/{static.output_path}", 0,
                       f"this file is in the way of the folder /{static.output_path}/, which holds generated pages",
-                      "rename or move it") for static in static_files if PurePosixPath(static.output_path) in folders]
+                      "rename or move it") for static in site.static_files
+                if PurePosixPath(static.output_path) in folders]
     for path, owners in sorted(claims.items()):
         for source, line, what in owners if len(owners) > 1 else ():
             if source:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -19,8 +20,9 @@ from . import __version__
 from .config import SiteConfig
 from .errors import Diagnostic, error
 from .i18n import Translator
-from .article import TAGS_PATH
-from .model import HOME_PAGE, NOT_FOUND_PAGE, Site, layout_file, page_file
+from .listings import AUTHOR, HOME, MONTH, SECTION, TAG, YEAR
+from .model import Site, layout_file
+from .urls import AUTHORS, NOT_FOUND_PAGE, SEARCH, TAGS, absolute, page_file
 from .theme import display_path, layout_dirs
 from .views import ViewFactory
 
@@ -84,12 +86,14 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
     env.filters["format_datetime"] = (
         lambda value, fmt="medium": format_datetime(value, fmt, tzinfo=value.tzinfo, locale=locale) if value else "")
     env.filters["isodate"] = lambda value: value.isoformat() if value else ""
+    env.filters["month_name"] = lambda value: format_date(value, "LLLL y", locale=locale) if value else ""
+    env.filters["absolute"] = lambda url: absolute(config.origin, str(url))
 
 
 def render_site(site: Site, env: jinja2.Environment,
                 progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Page], list[Diagnostic]]:
     views = ViewFactory(site, env.globals["t"], GENERATOR)
-    jobs = _page_jobs(site, views)
+    jobs = _page_jobs(site, views, env.filters["month_name"])
     pages: list[Page] = []
     failures: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one layout bug, many pages
     for done, (output_path, layout, context, what) in enumerate(jobs, 1):
@@ -108,28 +112,35 @@ def render_site(site: Site, env: jinja2.Environment,
     return pages, problems
 
 
-def _page_jobs(site: Site, views: ViewFactory) -> list[tuple[str, str, dict, str]]:
+_LISTING_LAYOUTS = {HOME: "home.html", SECTION: "section.html", TAG: "tag.html", AUTHOR: "author.html",
+                    YEAR: "archive.html", MONTH: "archive.html"}
+
+
+def _page_jobs(site: Site, views: ViewFactory, month_name: Callable[[date], str]) -> list[tuple[str, str, dict, str]]:
     """(output path, layout, context, what the page is) for every page of the site."""
     t = views.t
-    jobs = [(HOME_PAGE, "home.html",
-             {"page": views.listing("home", site.config.title, views.home, site.articles[:site.config.page_size])},
-             "the home page")]
+    jobs = []
     for article in (*site.articles, *site.pages):
         layout = layout_file(article.layout or ("page" if article.is_page else "article"))
-        jobs.append((page_file(article.url_path), layout, {"page": views.article(article)}, article.source))
-    for listing in site.sections:
-        view = views.listing("section", listing.term.name, listing.term.url, listing.articles, listing.term)
-        jobs.append((page_file(listing.term.path), "section.html", {"page": view},
-                     f"the page of section '{listing.term.name}'"))
-    for listing in site.tags:
-        view = views.listing("tag", t("tagged", tag=listing.term.name), listing.term.url, listing.articles,
-                             listing.term)
-        jobs.append((page_file(listing.term.path), "tag.html", {"page": view},
-                     f"the page of tag '{listing.term.name}'"))
-    if site.tags:
-        jobs.append((page_file(TAGS_PATH), "tags.html", {"page": views.tag_index(site.tags)}, "the tag index"))
-    jobs.append((NOT_FOUND_PAGE, "404.html",
-                 {"page": views.listing("404", t("page_not_found"), views.url(NOT_FOUND_PAGE), ())},
+        view = views.article(article)
+        jobs.append((page_file(article.url_path), layout, {"page": view}, article.source))
+        jobs.extend((alias if alias.endswith((".html", ".htm")) else page_file(alias), "redirect.html",
+                     {"page": view}, f"an alias of {article.source}") for alias in article.aliases)
+    for listing in site.listings:
+        title = {HOME: site.config.title, SECTION: listing.term.name, YEAR: listing.term.name,
+                 TAG: t("tagged", tag=listing.term.name), AUTHOR: t("articles_by", author=listing.term.name),
+                 MONTH: month_name(listing.articles[0].date.date())}[listing.kind]
+        what = f"the page of {listing.kind} '{listing.term.name}'" if listing.term.slug else "the home page"
+        jobs.extend((page_file(page.path), _LISTING_LAYOUTS[listing.kind],
+                     {"page": views.listing_page(listing, page, title)}, what) for page in listing.pages)
+    for kind, path, listings, title in (("tags", TAGS, site.tags, t("all_tags")),
+                                        ("authors", AUTHORS, site.authors, t("all_authors"))):
+        if listings:
+            jobs.append((page_file(path), "terms.html", {"page": views.index(kind, title, path, listings)},
+                         f"the index of {kind}"))
+    jobs.append((page_file(SEARCH), "search.html", {"page": views.plain("search", t("search"), SEARCH)},
+                 "the search page"))
+    jobs.append((NOT_FOUND_PAGE, "404.html", {"page": views.plain("404", t("page_not_found"), NOT_FOUND_PAGE)},
                  "the 404 page"))
     return jobs
 

@@ -75,9 +75,11 @@ def new_article(site_dir: Path, title: str, section: str, tags: list[str], slug:
                 now: datetime | None = None) -> Path:
     """Write content/<section>/<slug>.md with front matter filled in, as a draft."""
     config = load_config(site_dir)
-    slug = _short(slugify(slug or title))
+    wanted = slug or title
+    slug = _short(slugify(wanted))
     if not slug:
-        raise SiteError([error(title, 0, "the title has no ASCII letters or digits to make a file name from",
+        what = "the slug" if wanted != title else "the title"
+        raise SiteError([error(wanted, 0, f"{what} has no ASCII letters or digits to make a file name from",
                                "give one with --slug, e.g. --slug tokyo-earthquake")])
     if section and not slugify(section):
         raise SiteError([error(section, 0, "the section name has no ASCII letters or digits",

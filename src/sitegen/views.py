@@ -12,11 +12,14 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .article import TAGS_PATH, Article, Term
+from .article import Article, Term
 from .i18n import Translator
 from .images import ImageRef
 from .markdown import Heading
-from .model import Listing, Site
+from .listings import HOME, SECTION, TAG, Listing, ListingPage
+from .model import Site
+from .seo import article_json_ld
+from .urls import ATOM, AUTHORS, JSON_FEED, RSS, SEARCH, TAGS
 from .related import FALLBACK, RelatedLink
 
 
@@ -55,6 +58,7 @@ class ArticleView:
     authors: tuple[str, ...]
     image: ImageRef | None
     breadcrumb: tuple[Crumb, ...]
+    json_ld: Markup  # NewsArticle and BreadcrumbList, safe inside <script>
     related: tuple[Card, ...]
     related_is_fallback: bool
     word_count: int
@@ -65,13 +69,26 @@ class ArticleView:
 
 
 @dataclass(frozen=True)
+class Pagination:
+    number: int
+    total: int
+    prev_url: str | None
+    next_url: str | None
+    urls: tuple[str, ...]  # of every page, first to last
+
+
+@dataclass(frozen=True)
 class ListingView:
-    kind: str  # "home", "section", "tag", "tags" or "404"
+    kind: str  # "home", "section", "tag", "author", "year", "month", "tags", "authors", "search" or "404"
     title: str
-    url: str
-    articles: tuple[Card, ...]
+    url: str  # of this page
+    articles: tuple[Card, ...] = ()
     term: Term | None = None
-    terms: tuple[tuple[Term, int], ...] = ()  # the tag index: each tag and its article count
+    terms: tuple[tuple[Term, int], ...] = ()  # an index (tags, authors): each term and its article count
+    count: int = 0  # articles in the whole listing, all pages
+    pagination: Pagination | None = None
+    feed_url: str | None = None  # the Atom feed of a section or tag
+    summary: str = ""  # the meta description
 
 
 @dataclass(frozen=True)
@@ -83,6 +100,10 @@ class SiteView:
     url: str  # the home page
     sections: tuple[Term, ...]
     generator: str
+    feeds: tuple[tuple[str, str, str], ...]  # (MIME type, title, URL) of the site's feeds
+    search_url: str
+    tags_url: str | None  # the tag index, when the site has tags
+    authors_url: str | None  # the author index, when articles have authors
     extra: dict[str, Any]
 
 
@@ -99,7 +120,12 @@ class ViewFactory:
         self.site_view = SiteView(
             title=site.config.title, description=site.config.description, language=site.config.language,
             base_url=site.config.base_url, url=self.home, sections=self._nav_sections(),
-            generator=generator, extra=site.config.extra,
+            generator=generator, feeds=(
+                ("application/atom+xml", f"{site.config.title} (Atom)", self.url(ATOM)),
+                ("application/rss+xml", f"{site.config.title} (RSS)", self.url(RSS)),
+                ("application/feed+json", f"{site.config.title} (JSON Feed)", self.url(JSON_FEED)),
+            ), search_url=self.url(SEARCH), tags_url=self.url(TAGS) if site.tags else None,
+            authors_url=self.url(AUTHORS) if site.authors else None, extra=site.config.extra,
         )
 
     def url(self, path: str) -> str:
@@ -120,12 +146,14 @@ class ViewFactory:
 
     def article(self, article: Article) -> ArticleView:
         links: tuple[RelatedLink, ...] = self.site.related.get(article.url_path, ())
+        breadcrumb = self.breadcrumb(article)
         return ArticleView(
             title=article.title, url=self.url(article.url_path), subtitle=article.subtitle,
             summary=article.summary, content=Markup(article.body.html), toc=article.body.headings,
             show_toc=article.toc,
             date=article.date, updated=article.updated, section=article.section, tags=article.tags,
-            authors=article.authors, image=article.image, breadcrumb=self.breadcrumb(article),
+            authors=article.authors, image=article.image, breadcrumb=breadcrumb,
+            json_ld=article_json_ld(article, breadcrumb, self.site.config, self.url(article.url_path)),
             related=tuple(self._cards[link.key] for link in links),
             related_is_fallback=bool(links) and links[0].reason == FALLBACK,
             word_count=article.body.word_count, reading_time=self._reading_time(article),
@@ -152,9 +180,21 @@ class ViewFactory:
                 trail.append(Crumb(entry, term.url if term else None))
         return (*trail, Crumb(article.title, None))
 
-    def listing(self, kind: str, title: str, url: str, articles, term: Term | None = None) -> ListingView:
-        return ListingView(kind, title, url, tuple(self._cards[a.url_path] for a in articles), term)
+    def listing_page(self, listing: Listing, page: ListingPage, title: str) -> ListingView:
+        urls = tuple(self.url(p.path) for p in listing.pages)
+        pagination = Pagination(page.number, page.total, urls[page.number - 2] if page.number > 1 else None,
+                                urls[page.number] if page.number < page.total else None, urls)
+        feed = self.url(listing.term.path + ATOM) if listing.kind in (SECTION, TAG) else None
+        summary = self.site.config.description if listing.kind == HOME else title
+        cards = tuple(self._cards[a.url_path] for a in page.articles)
+        return ListingView(listing.kind, title, self.url(page.path), cards, listing.term, count=len(listing.articles),
+                           pagination=pagination, feed_url=feed, summary=summary)
 
-    def tag_index(self, listings: tuple[Listing, ...]) -> ListingView:
+    def index(self, kind: str, title: str, path: str, listings: tuple[Listing, ...]) -> ListingView:
+        """The tag index or the author index: each term and how many articles it has."""
         terms = tuple((listing.term, len(listing.articles)) for listing in listings)
-        return ListingView("tags", self.t("all_tags"), self.url(TAGS_PATH), (), None, terms)
+        return ListingView(kind, title, self.url(path), terms=terms, summary=title)
+
+    def plain(self, kind: str, title: str, path: str) -> ListingView:
+        """A page with no articles of its own: search, 404."""
+        return ListingView(kind, title, self.url(path), summary=title)

@@ -23,7 +23,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 # YAML 1.2 core scalars instead of PyYAML's YAML 1.1 ones: no timestamps (sitegen reads dates
 # itself), only true/false as booleans (a tag "NO" stays text), and no sexagesimal or
-# underscore numbers (a headline "9:11" stays text instead of becoming 551).
+# underscore numbers (a headline "9:11" stays text instead of becoming 551), and decimal
+# integers even with leading zeros (PyYAML would read "010" as octal 8 and fail on "08").
 _REPLACED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
              "tag:yaml.org,2002:float"}
 _Loader.yaml_implicit_resolvers = {
@@ -32,8 +33,11 @@ _Loader.yaml_implicit_resolvers = {
 }
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                               list("tTfF"))
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0x[0-9a-fA-F]+)$"),
                               list("-+0123456789"))
+_Loader.add_constructor(
+    "tag:yaml.org,2002:int",
+    lambda loader, node: int(node.value, 16 if node.value.startswith("0x") else 10))
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
@@ -95,7 +99,10 @@ def load_mapping(text: str, first_line: int = 1) -> YamlMapping:
             raw_text[key] = value_node.value
         if isinstance(value_node, yaml.MappingNode):  # one level down, e.g. 'related.count'
             for child, _ in value_node.value:
-                key_lines[f"{key}.{child.value}"] = first_line + child.start_mark.line
+                child_key, child_line = f"{key}.{child.value}", first_line + child.start_mark.line
+                if child_key in key_lines:
+                    duplicates.append((child_key, key_lines[child_key], child_line))
+                key_lines[child_key] = child_line
     if not all(isinstance(key, str) for key in data):
         bad = next(key for key in data if not isinstance(key, str))
         raise YamlProblem(f"keys must be names, found {bad!r}", first_line)

@@ -1,0 +1,293 @@
+"""Machine-read outputs: Atom, RSS and JSON feeds, the sitemap, robots.txt and the search index.
+
+Every function here is a pure function of the site model that returns
+{site-relative output path: bytes}; build.py merges them with the rendered
+pages, so the writer stays the only code that touches the disk. Output is
+deterministic (sorted iteration, no build timestamps: a feed's date is its
+newest entry's) so that an unchanged site rebuilds byte for byte and
+deploys that compare files upload nothing.
+
+XML is built with ElementTree, never by pasting strings, so a headline like
+'</script> & "quotes"' can only ever be text. Namespaced names are written
+literally ('dc:creator' with an xmlns:dc attribute) rather than through
+ElementTree.register_namespace, which would change process-wide state.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from pathlib import PurePosixPath
+from typing import Any, Iterable, Mapping
+from urllib.parse import urlsplit
+
+from .article import Article
+from .model import Site
+from .urls import ATOM, AUTHORS, JSON_FEED, ROBOTS, RSS, SEARCH, SITEMAP, TAGS, absolute
+
+GENERATOR = "sitegen"
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org protocol)
+ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# An empty site still gets a valid feed (pages link to it), dated at the epoch, not at build time.
+_NO_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# Fixed here, not from `mimetypes`, whose answers depend on the machine's /etc/mime.types.
+_IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+                ".webp": "image/webp", ".avif": "image/avif", ".svg": "image/svg+xml"}
+# Characters XML 1.0 forbids even when escaped; a stray one in front matter would make the feed unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+# ----------------------------------------------------------------------------- feeds
+
+def feed_files(site: Site) -> dict[str, bytes]:
+    """Atom for the site and for every section and tag; RSS 2.0 and JSON Feed 1.1 for the site.
+
+    Each lists the newest `feeds.items` articles of its listing (pages are
+    never listed). Section and tag feeds sit beside their listing:
+    'world/atom.xml', 'tags/diplomacy/atom.xml'.
+    """
+    config = site.config
+    entries = site.articles[:config.feeds.items]
+    files = {
+        ATOM: _atom(site, ATOM, config.title, config.base_path, entries),
+        RSS: _rss(site, entries),
+        JSON_FEED: _json_feed(site, entries),
+    }
+    for listing in (*site.sections, *site.tags):
+        path = listing.term.path + ATOM
+        files[path] = _atom(site, path, f"{config.title} — {listing.term.name}", listing.term.url,
+                            listing.articles[:config.feeds.items])
+    return files
+
+
+def _atom(site: Site, path: str, title: str, page_url: str, entries: tuple[Article, ...]) -> bytes:
+    """RFC 4287: a feed needs id, title, updated and (unless every entry has one) an author."""
+    config, origin = site.config, site.config.origin
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, "xmlns:media": MEDIA_NS, "xml:lang": config.language})
+    _sub(feed, "id", _absolute(site, path))
+    _sub(feed, "title", title)
+    if config.description:
+        _sub(feed, "subtitle", config.description)
+    _sub(feed, "updated", _rfc3339(_newest(entries)))
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=_absolute(site, path))
+    _sub(feed, "link", rel="alternate", type="text/html", href=absolute(origin, page_url))
+    if not all(entry.authors for entry in entries):
+        _sub(_sub(feed, "author"), "name", config.author or config.title)
+    _sub(feed, "generator", GENERATOR)
+    for article in entries:
+        entry = _sub(feed, "entry")
+        url = _absolute(site, article.url_path)
+        _sub(entry, "id", url)
+        _sub(entry, "title", article.title)
+        _sub(entry, "link", rel="alternate", type="text/html", href=url)
+        _sub(entry, "published", _rfc3339(article.date))
+        _sub(entry, "updated", _rfc3339(article.updated or article.date))
+        for author in article.authors:
+            person = _sub(entry, "author")
+            _sub(person, "name", author.name)
+            _sub(person, "uri", absolute(origin, author.url))
+        for tag in article.tags:
+            _sub(entry, "category", term=tag.name, scheme=absolute(origin, tag.url))
+        if article.summary:
+            _sub(entry, "summary", article.summary)
+        if config.feeds.full_content:
+            _sub(entry, "content", article.body.html, type="html")
+        _image(entry, article, origin, lambda url, mime: _sub(entry, "link", rel="enclosure", type=mime, href=url))
+    return _xml_bytes(feed)
+
+
+def _rss(site: Site, entries: tuple[Article, ...]) -> bytes:
+    """RSS 2.0: authors as dc:creator (RSS's own <author> must be an email address)."""
+    config, origin = site.config, site.config.origin
+    rss = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS, "xmlns:dc": "http://purl.org/dc/elements/1.1/",
+                             "xmlns:content": "http://purl.org/rss/1.0/modules/content/", "xmlns:media": MEDIA_NS})
+    channel = _sub(rss, "channel")
+    _sub(channel, "title", config.title)
+    _sub(channel, "link", absolute(origin, config.base_path))
+    _sub(channel, "description", config.description or config.title)  # required, and must say something
+    _sub(channel, "language", config.language)
+    _sub(channel, "generator", GENERATOR)
+    _sub(channel, "lastBuildDate", format_datetime(_newest(entries)))
+    _sub(channel, "atom:link", rel="self", type="application/rss+xml", href=_absolute(site, RSS))
+    for article in entries:
+        item = _sub(channel, "item")
+        url = _absolute(site, article.url_path)
+        _sub(item, "title", article.title)
+        _sub(item, "link", url)
+        _sub(item, "guid", url, isPermaLink="true")
+        _sub(item, "pubDate", format_datetime(article.date))
+        for author in article.authors:
+            _sub(item, "dc:creator", author.name)
+        for tag in article.tags:
+            _sub(item, "category", tag.name)
+        if article.summary:
+            _sub(item, "description", article.summary)
+        if config.feeds.full_content:
+            _sub(item, "content:encoded", article.body.html)
+        _image(item, article, origin, lambda url, mime: _sub(item, "enclosure", url=url, length="0", type=mime))
+    return _xml_bytes(rss)
+
+
+def _json_feed(site: Site, entries: tuple[Article, ...]) -> bytes:
+    """JSON Feed 1.1: content_html with full_content, else the summary as content_text."""
+    config, origin = site.config, site.config.origin
+    items = []
+    for article in entries:
+        url = _absolute(site, article.url_path)
+        item: dict[str, Any] = {"id": url, "url": url, "title": article.title,
+                                "date_published": _rfc3339(article.date),
+                                "date_modified": _rfc3339(article.updated or article.date)}
+        if config.feeds.full_content:
+            item["content_html"] = article.body.html
+        else:
+            item["content_text"] = article.summary
+        if article.summary:
+            item["summary"] = article.summary
+        if article.authors:
+            item["authors"] = [{"name": a.name, "url": absolute(origin, a.url)} for a in article.authors]
+        if article.tags:
+            item["tags"] = [tag.name for tag in article.tags]
+        if article.image:
+            item["image"] = absolute(origin, article.image.url)
+        items.append(item)
+    feed: dict[str, Any] = {"version": "https://jsonfeed.org/version/1.1", "title": config.title,
+                            "home_page_url": absolute(origin, config.base_path),
+                            "feed_url": _absolute(site, JSON_FEED), "language": config.language, "items": items}
+    if config.description:
+        feed["description"] = config.description
+    return _json_bytes(feed)
+
+
+def _image(parent: ET.Element, article: Article, origin: str, enclosure) -> None:
+    """The hero image as media:content, plus an enclosure when its MIME type is known (RSS requires one)."""
+    if not article.image:
+        return
+    url = absolute(origin, article.image.url)
+    mime = image_type(article.image.url)
+    if mime:
+        enclosure(url, mime)
+    media = _sub(parent, "media:content", url=url, medium="image", **({"type": mime} if mime else {}))
+    for name in ("width", "height"):
+        if getattr(article.image, name):
+            media.set(name, str(getattr(article.image, name)))
+
+
+def image_type(url: str) -> str:
+    """'image/jpeg' for '/images/x.JPG' or 'https://cdn/x.jpg?w=800'; '' when the extension says nothing."""
+    return _IMAGE_TYPES.get(PurePosixPath(urlsplit(url).path).suffix.lower(), "")
+
+
+# ----------------------------------------------------------------------------- sitemap and robots.txt
+
+def sitemap_entries(site: Site) -> dict[str, datetime | None]:
+    """Every page search engines should index, by site-relative URL path ('' is the home page) → lastmod.
+
+    Articles and pages (updated, else date), each page of every listing (its
+    most recently changed article), the tag and author indexes when they
+    exist, and the search page. Not the 404 page, not alias redirects.
+    """
+    entries: dict[str, datetime | None] = {}
+    for article in (*site.articles, *site.pages):
+        entries[article.url_path] = article.updated or article.date
+    for listing in site.listings:
+        for page in listing.pages:
+            entries[page.path] = _newest(page.articles) if page.articles else None
+    for index, listings in ((TAGS, site.tags), (AUTHORS, site.authors)):
+        if listings:
+            entries[index] = max(_newest(listing.articles) for listing in listings)
+    entries[SEARCH] = None
+    return entries
+
+
+def sitemap_files(site: Site, entries: Mapping[str, datetime | None],
+                  limit: int = SITEMAP_LIMIT) -> dict[str, bytes]:
+    """SITEMAP and ROBOTS for `entries` (as sitemap_entries makes them), in URL order.
+
+    Past `limit` URLs (the protocol's 50,000) the URLs go to sitemap-1.xml,
+    sitemap-2.xml, … and SITEMAP becomes their sitemap index, so robots.txt
+    and search consoles keep a single address.
+    """
+    urls = [(_absolute(site, path), entries[path]) for path in sorted(entries)]
+    chunks = [urls[start:start + limit] for start in range(0, len(urls), limit)] or [[]]
+    robots = "User-agent: *\nAllow: /\n"
+    if site.config.origin:  # the Sitemap line must be a full URL; crawlers ignore a bare path
+        robots += f"Sitemap: {_absolute(site, SITEMAP)}\n"
+    files = {ROBOTS: robots.encode("utf-8")}
+    if len(chunks) == 1:
+        files[SITEMAP] = _urlset(chunks[0])
+        return files
+    index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
+    for number, chunk in enumerate(chunks, 1):
+        name = f"sitemap-{number}.xml"
+        files[name] = _urlset(chunk)
+        sitemap = _sub(index, "sitemap")
+        _sub(sitemap, "loc", _absolute(site, name))
+        dates = [lastmod for _, lastmod in chunk if lastmod]
+        if dates:
+            _sub(sitemap, "lastmod", _rfc3339(max(dates)))
+    files[SITEMAP] = _xml_bytes(index)
+    return files
+
+
+def _urlset(urls: list[tuple[str, datetime | None]]) -> bytes:
+    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    for loc, lastmod in urls:
+        url = _sub(urlset, "url")
+        _sub(url, "loc", loc)
+        if lastmod:
+            _sub(url, "lastmod", _rfc3339(lastmod))  # W3C Datetime is a profile of RFC 3339
+    return _xml_bytes(urlset)
+
+
+# ----------------------------------------------------------------------------- search index
+
+def search_index(site: Site) -> bytes:
+    """What the search page fetches: articles newest first, then pages; links carry the base path.
+
+    Compact, with sorted keys, because every visitor who searches downloads it.
+    """
+    config = site.config
+    records = [{"title": a.title, "url": config.base_path + a.url_path,
+                "date": _rfc3339(a.date) if a.date and not a.is_page else None,
+                "section": a.section.name if a.section and not a.is_page else None,
+                "tags": [tag.name for tag in a.tags], "summary": a.summary}
+               for a in (*site.articles, *site.pages)]
+    return _json_bytes(records, compact=True)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _absolute(site: Site, path: str) -> str:
+    """A site-relative path as a full URL (only a path when base_url has no host)."""
+    return absolute(site.config.origin, site.config.base_path + path)
+
+
+def _newest(articles: Iterable[Article]) -> datetime:
+    return max((a.updated or a.date for a in articles), default=_NO_DATE)
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {key: _NOT_XML.sub("", value) for key, value in attrs.items()})
+    if text is not None:
+        element.text = _NOT_XML.sub("", text)
+    return element
+
+
+def _xml_bytes(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _json_bytes(data: Any, compact: bool = False) -> bytes:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":") if compact else None, indent=None if compact else 1)
+    return (text + ("" if compact else "\n")).encode("utf-8")

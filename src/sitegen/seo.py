@@ -1,0 +1,63 @@
+"""Structured data for search engines: JSON-LD NewsArticle and BreadcrumbList.
+
+The JSON is made safe to sit inside a <script> element: '<', '>' and '&'
+are written as \\u escapes, so a headline like '</script><script>…' stays
+text.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from .article import Article
+from .config import SiteConfig
+from .urls import absolute
+
+if TYPE_CHECKING:
+    from .views import Crumb
+
+
+def script_json(data: Any) -> Markup:
+    """JSON that cannot end the <script> element it is written in."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+                  .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def article_json_ld(article: Article, breadcrumb: tuple[Crumb, ...], config: SiteConfig, url: str) -> Markup:
+    origin = config.origin
+    page_url = absolute(origin, url)
+    news: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "WebPage" if article.is_page else "NewsArticle",
+        "headline": article.title[:110],
+        "description": article.summary,
+        "url": page_url,
+        "mainEntityOfPage": page_url,
+        "inLanguage": config.language,
+        "publisher": {"@type": "Organization", "name": config.title, "url": absolute(origin, config.base_path)},
+    }
+    if article.date:
+        news["datePublished"] = article.date.isoformat()
+        news["dateModified"] = (article.updated or article.date).isoformat()
+    if article.authors:
+        news["author"] = [{"@type": "Person", "name": a.name, "url": absolute(origin, a.url)} for a in article.authors]
+    if article.image:
+        news["image"] = [absolute(origin, article.image.url)]
+    if article.section:
+        news["articleSection"] = article.section.name
+    if article.tags:
+        news["keywords"] = [tag.name for tag in article.tags]
+    crumbs = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": crumb.title,
+             **({"item": absolute(origin, crumb.url or url)} if crumb.url or position == len(breadcrumb) else {})}
+            for position, crumb in enumerate(breadcrumb, 1)
+        ],
+    }
+    return script_json([news, crumbs])

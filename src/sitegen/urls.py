@@ -1,0 +1,53 @@
+"""Where every page lives: one place for the site's URL scheme.
+
+Paths here are site-relative ('world/putin-visit/'); links add the base path
+of base_url in front, feeds and sitemaps the whole base_url.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+TAGS = "tags/"
+AUTHORS = "authors/"
+SEARCH = "search/"
+HOME_PAGE, NOT_FOUND_PAGE, HIGHLIGHT_CSS = "index.html", "404.html", "css/highlight.css"
+SEARCH_INDEX, SITEMAP, ROBOTS = "search-index.json", "sitemap.xml", "robots.txt"
+ATOM, RSS, JSON_FEED = "atom.xml", "rss.xml", "feed.json"
+
+
+def expand_permalink(pattern: str, slug: str, section: str, date: datetime | None) -> str:
+    """'/:section/:slug/' → 'world/putin-visit/'; an empty token drops its segment."""
+    values = {":section": section, ":slug": slug}
+    if date:
+        values.update({":year": f"{date.year:04d}", ":month": f"{date.month:02d}", ":day": f"{date.day:02d}"})
+    segments = []
+    for segment in pattern.strip("/").split("/"):
+        for token in sorted(values, key=len, reverse=True):
+            segment = segment.replace(token, values[token])
+        if segment and ":" not in segment:
+            segments.append(segment)
+    return "/".join(segments) + "/"
+
+
+def page_file(path: str) -> str:
+    """The file behind a clean URL: 'world/x/' → 'world/x/index.html'."""
+    return f"{path}index.html"
+
+
+def paginated(path: str, number: int) -> str:
+    """Page `number` of a listing at `path`: the first at the path itself, then 'path/page/2/'."""
+    return path if number == 1 else f"{path}page/{number}/"
+
+
+def year_path(year: int) -> str:
+    return f"{year:04d}/"
+
+
+def month_path(year: int, month: int) -> str:
+    return f"{year:04d}/{month:02d}/"
+
+
+def absolute(origin: str, url: str) -> str:
+    """A link as feeds, sitemaps and social cards need it: '/world/x/' → 'https://host/world/x/'."""
+    return origin + url if url.startswith("/") and not url.startswith("//") else url

@@ -1,0 +1,335 @@
+"""Feeds, sitemap, robots.txt and the search index (outputs.py), checked on the site model.
+
+The sites are built only up to the model (config → content → model), so
+these tests do not depend on templates or rendering.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta, timezone
+
+import feedparser
+import pytest
+
+from conftest import MINIMAL_CONFIG, article, make_site
+from sitegen.config import BuildOptions, load_config
+from sitegen.content import load_content
+from sitegen.model import build_model
+from sitegen.outputs import feed_files, image_type, search_index, sitemap_entries, sitemap_files
+
+NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
+HOSTILE = '</script><script>alert(1)</script> & "quotes"'
+NS = {"a": "http://www.w3.org/2005/Atom", "dc": "http://purl.org/dc/elements/1.1/",
+      "content": "http://purl.org/rss/1.0/modules/content/", "s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+ORIGIN = "https://news.example.com/"
+
+NEWS = {
+    "content/world/pact.md": article("Defense pact signed", "2024-06-21T09:30:00+02:00", tags="[Russia, Diplomacy]",
+                                     author="Ann Lee", image="/images/pact.png", image_alt="Signing",
+                                     body="Putin and *Kim* signed a pact.\n\n## Reactions\n\nConcern."),
+    "content/world/vietnam.md": article("Visit to Vietnam", "2024-06-20", tags="[Russia, Vietnam]", author="Bo Chen",
+                                        aliases="[/2024/old-vietnam/]", body="Putin visited Vietnam."),
+    "content/economy/gas.md": article("Gas prices fall", "2024-06-19", updated="2024-06-25 12:00", author="Ann Lee",
+                                      body="Gas prices fell in June."),
+    "content/pages/about.md": "---\ntitle: About us\n---\n\nWho we are.\n",
+}
+
+
+def load_site(tmp_path, files, config=MINIMAL_CONFIG):
+    site_dir = make_site(tmp_path, {"site.yaml": config, **files})
+    config = load_config(site_dir)
+    content = load_content(config)
+    assert not [d for d in content.diagnostics if d.is_error], content.diagnostics
+    site, problems = build_model(config, content, BuildOptions(now=NOW), frozenset())
+    assert not [p for p in problems if p.is_error], problems
+    return site
+
+
+@pytest.fixture
+def news(tmp_path):
+    return load_site(tmp_path, NEWS)
+
+
+def parsed(data: bytes):
+    feed = feedparser.parse(data)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    return feed
+
+
+def xml(data: bytes) -> ET.Element:
+    assert data.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+    return ET.fromstring(data)
+
+
+def test_atom_has_every_required_element(news):
+    data = feed_files(news)["atom.xml"]
+    feed = parsed(data)
+    assert feed.version == "atom10"
+    root = xml(data)
+    assert root.findtext("a:id", namespaces=NS) == ORIGIN + "atom.xml"
+    assert root.findtext("a:title", namespaces=NS) == "Test News"
+    assert root.findtext("a:updated", namespaces=NS) == "2024-06-25T12:00:00+00:00"  # gas was updated last
+    assert root.find("a:link[@rel='self']", NS).get("href") == ORIGIN + "atom.xml"
+    assert root.find("a:link[@rel='alternate']", NS).get("href") == ORIGIN
+    assert root.findtext("a:generator", namespaces=NS) == "sitegen"
+    entries = root.findall("a:entry", NS)
+    assert [e.findtext("a:title", namespaces=NS) for e in entries] == [
+        "Defense pact signed", "Visit to Vietnam", "Gas prices fall"]
+    for entry in entries:
+        for required in ("a:id", "a:title", "a:updated", "a:published", "a:link[@rel='alternate']", "a:author/a:name"):
+            assert entry.find(required, NS) is not None, required
+    first = feed.entries[0]
+    assert first.id == first.link == ORIGIN + "world/pact/"
+    assert [a.name for a in first.authors] == ["Ann Lee"]
+    assert [t.term for t in first.tags] == ["Russia", "Diplomacy"]
+    assert first.summary == "Putin and Kim signed a pact."
+    assert feed.entries[2].updated == "2024-06-25T12:00:00+00:00"
+
+
+def test_rss_has_every_required_element(news):
+    data = feed_files(news)["rss.xml"]
+    feed = parsed(data)
+    assert feed.version == "rss20"
+    channel = xml(data).find("channel")
+    assert channel.findtext("title") == "Test News"
+    assert channel.findtext("link") == ORIGIN
+    assert channel.findtext("description")
+    assert channel.find("a:link[@rel='self']", NS).get("href") == ORIGIN + "rss.xml"
+    items = channel.findall("item")
+    assert len(items) == 3
+    for item in items:
+        for required in ("title", "link", "guid", "pubDate", "dc:creator"):
+            assert item.find(required, NS) is not None, required
+        assert item.find("guid").get("isPermaLink") == "true" and item.findtext("guid") == item.findtext("link")
+        assert item.find("author") is None  # RSS's <author> is an email address, which we do not have
+    assert feed.entries[0].author == "Ann Lee" and feed.entries[0].link == ORIGIN + "world/pact/"
+
+
+def test_json_feed_has_every_required_key(news):
+    feed = json.loads(feed_files(news)["feed.json"])
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["title"] == "Test News"
+    assert feed["home_page_url"] == ORIGIN and feed["feed_url"] == ORIGIN + "feed.json"
+    assert [item["title"] for item in feed["items"]] == ["Defense pact signed", "Visit to Vietnam", "Gas prices fall"]
+    for item in feed["items"]:
+        assert item["id"] == item["url"] and item["url"].startswith(ORIGIN)
+        assert "content_html" in item or "content_text" in item
+        datetime.fromisoformat(item["date_published"])
+    assert feed["items"][0]["authors"] == [{"name": "Ann Lee", "url": ORIGIN + "authors/ann-lee/"}]
+    assert feed["items"][0]["tags"] == ["Russia", "Diplomacy"]
+
+
+def test_every_url_in_every_feed_is_absolute_under_the_base_url(tmp_path):
+    site = load_site(tmp_path, NEWS, MINIMAL_CONFIG.replace("https://news.example.com/", "https://example.com/news/"))
+    files = feed_files(site)
+    for name in ("atom.xml", "rss.xml", "world/atom.xml", "tags/russia/atom.xml"):
+        root = xml(files[name])
+        urls = [el.get(attr) for el in root.iter() for attr in ("href", "url", "scheme") if el.get(attr)]
+        urls += [el.text for el in root.iter() if el.tag.split("}")[-1] in ("id", "link", "guid", "uri") and el.text]
+        assert urls and all(url.startswith("https://example.com/news/") for url in urls), (name, urls)
+    feed = json.loads(files["feed.json"])
+    assert feed["items"][0]["url"] == "https://example.com/news/world/pact/"
+    assert feed["items"][0]["image"] == "https://example.com/news/images/pact.png"
+
+
+@pytest.mark.parametrize("date, zone", [("2024-06-21T09:30:00+02:00", "UTC"), ("2024-06-21 09:30", "Europe/Madrid")])
+def test_dates_keep_their_timezone(tmp_path, date, zone):
+    site = load_site(tmp_path, {"content/world/pact.md": article("Pact", date)},
+                     MINIMAL_CONFIG.replace("timezone: UTC", f"timezone: {zone}"))
+    files = feed_files(site)
+    atom = xml(files["atom.xml"])
+    assert atom.findtext("a:entry/a:published", namespaces=NS) == "2024-06-21T09:30:00+02:00"
+    assert atom.findtext("a:entry/a:updated", namespaces=NS) == "2024-06-21T09:30:00+02:00"
+    assert atom.findtext("a:updated", namespaces=NS) == "2024-06-21T09:30:00+02:00"
+    rss = xml(files["rss.xml"])
+    assert rss.findtext("channel/item/pubDate") == "Fri, 21 Jun 2024 09:30:00 +0200"
+    assert json.loads(files["feed.json"])["items"][0]["date_published"] == "2024-06-21T09:30:00+02:00"
+    assert parsed(files["rss.xml"]).entries[0].published_parsed[:5] == (2024, 6, 21, 7, 30)  # the same instant in UTC
+
+
+def test_hostile_front_matter_stays_text_in_every_output(tmp_path):
+    quoted = "'" + HOSTILE.replace("'", "''") + "'"
+    site = load_site(tmp_path, {"content/world/x.md": article(quoted, "2024-06-21", summary=quoted, tags=f"[{quoted}]",
+                                                             author=quoted, body="Body & <b>bold</b>")},
+                     MINIMAL_CONFIG.replace("title: Test News", f"title: {quoted}"))
+    files = feed_files(site)
+    atom, rss = xml(files["atom.xml"]), xml(files["rss.xml"])
+    assert atom.findtext("a:title", namespaces=NS) == HOSTILE
+    assert atom.findtext("a:entry/a:title", namespaces=NS) == HOSTILE
+    assert atom.findtext("a:entry/a:summary", namespaces=NS) == HOSTILE
+    assert atom.findtext("a:entry/a:author/a:name", namespaces=NS) == HOSTILE
+    assert atom.find("a:entry/a:category", NS).get("term") == HOSTILE
+    assert rss.findtext("channel/title") == HOSTILE and rss.findtext("channel/item/title") == HOSTILE
+    assert rss.findtext("channel/item/dc:creator", namespaces=NS) == HOSTILE
+    assert rss.findtext("channel/item/category") == HOSTILE
+    for name in ("atom.xml", "rss.xml"):
+        assert b"<script>" not in files[name]
+        assert parsed(files[name]).entries[0].title == HOSTILE
+    item = json.loads(files["feed.json"])["items"][0]
+    assert item["title"] == item["summary"] == HOSTILE and item["tags"] == [HOSTILE]
+    assert json.loads(search_index(site))[0]["title"] == HOSTILE
+
+
+def test_full_content_is_the_article_html_only_when_asked(tmp_path):
+    files = {"content/world/pact.md": article("Pact", "2024-06-21", summary="Short.", body="Long *body* & more.")}
+    summary_only = feed_files(load_site(tmp_path / "a", files))
+    atom = xml(summary_only["atom.xml"])
+    assert atom.find("a:entry/a:content", NS) is None and atom.findtext("a:entry/a:summary", namespaces=NS) == "Short."
+    assert xml(summary_only["rss.xml"]).find("channel/item/content:encoded", NS) is None
+    assert json.loads(summary_only["feed.json"])["items"][0]["content_text"] == "Short."
+
+    full = feed_files(load_site(tmp_path / "b", files, MINIMAL_CONFIG + "feeds:\n  full_content: true\n"))
+    html = "<p>Long <em>body</em> &amp; more.</p>"
+    content = xml(full["atom.xml"]).find("a:entry/a:content", NS)
+    assert content.get("type") == "html" and content.text == html
+    assert parsed(full["atom.xml"]).entries[0].content[0].value == html
+    assert xml(full["rss.xml"]).findtext("channel/item/content:encoded", namespaces=NS) == html
+    assert json.loads(full["feed.json"])["items"][0]["content_html"] == html
+
+
+def test_feeds_hold_the_newest_items_and_never_pages(tmp_path):
+    files = {f"content/world/story-{day}.md": article(f"Story {day}", f"2024-06-{day:02d}") for day in range(1, 6)}
+    site = load_site(tmp_path, {**files, "content/pages/about.md": "---\ntitle: About\n---\n\nAbout.\n"},
+                     MINIMAL_CONFIG + "feeds:\n  items: 2\n")
+    out = feed_files(site)
+    for name in ("atom.xml", "rss.xml", "world/atom.xml"):
+        assert [e.title for e in parsed(out[name]).entries] == ["Story 5", "Story 4"], name
+    assert [i["title"] for i in json.loads(out["feed.json"])["items"]] == ["Story 5", "Story 4"]
+
+
+def test_section_and_tag_feeds_hold_only_their_articles(news):
+    files = feed_files(news)
+    assert sorted(files) == ["atom.xml", "economy/atom.xml", "feed.json", "rss.xml", "tags/diplomacy/atom.xml",
+                             "tags/russia/atom.xml", "tags/vietnam/atom.xml", "world/atom.xml"]
+    expected = {"world/atom.xml": ("Test News — World", ["world/pact/", "world/vietnam/"]),
+                "economy/atom.xml": ("Test News — Economy", ["economy/gas/"]),
+                "tags/russia/atom.xml": ("Test News — Russia", ["world/pact/", "world/vietnam/"]),
+                "tags/diplomacy/atom.xml": ("Test News — Diplomacy", ["world/pact/"])}
+    for name, (title, paths) in expected.items():
+        feed = parsed(files[name])
+        assert feed.feed.title == title
+        assert [e.link for e in feed.entries] == [ORIGIN + path for path in paths]
+        root = xml(files[name])
+        assert root.findtext("a:id", namespaces=NS) == ORIGIN + name
+        assert root.find("a:link[@rel='alternate']", NS).get("href") == ORIGIN + name.removesuffix("atom.xml")
+
+
+def test_hero_image_is_an_enclosure_with_its_type(news):
+    files = feed_files(news)
+    url = ORIGIN + "images/pact.png"
+    enclosure = xml(files["atom.xml"]).find("a:entry/a:link[@rel='enclosure']", NS)
+    assert (enclosure.get("href"), enclosure.get("type")) == (url, "image/png")
+    rss = xml(files["rss.xml"]).find("channel/item/enclosure")
+    assert (rss.get("url"), rss.get("length"), rss.get("type")) == (url, "0", "image/png")
+    assert json.loads(files["feed.json"])["items"][0]["image"] == url
+    assert parsed(files["rss.xml"]).entries[0].enclosures[0].href == url
+    assert image_type("https://cdn.example.com/a/b.JPEG?w=800") == "image/jpeg" and image_type("/x/photo") == ""
+
+
+def test_a_feed_without_entry_authors_names_the_site_as_author(tmp_path):
+    site = load_site(tmp_path, {"content/world/pact.md": article("Pact", "2024-06-21")})
+    atom = xml(feed_files(site)["atom.xml"])
+    assert atom.find("a:entry/a:author", NS) is None
+    assert atom.findtext("a:author/a:name", namespaces=NS) == "Test News"  # RFC 4287 needs an author somewhere
+
+
+def test_a_path_only_base_url_still_gets_feeds_with_path_links(tmp_path):
+    site = load_site(tmp_path, NEWS, MINIMAL_CONFIG.replace("https://news.example.com/", "/news/"))
+    files = feed_files(site)
+    assert parsed(files["atom.xml"]).entries[0].id == "/news/world/pact/"
+    assert xml(files["rss.xml"]).findtext("channel/item/link") == "/news/world/pact/"
+    assert json.loads(files["feed.json"])["feed_url"] == "/news/feed.json"
+    outputs = sitemap_files(site, sitemap_entries(site))
+    assert outputs["robots.txt"] == b"User-agent: *\nAllow: /\n"  # a Sitemap: line must be a full URL
+
+
+def test_an_empty_site_still_has_valid_feeds(tmp_path):
+    site = load_site(tmp_path, {"content/pages/about.md": "---\ntitle: About\n---\n\nAbout.\n"})
+    files = feed_files(site)
+    assert sorted(files) == ["atom.xml", "feed.json", "rss.xml"]
+    assert parsed(files["atom.xml"]).entries == [] and parsed(files["rss.xml"]).entries == []
+    assert xml(files["atom.xml"]).findtext("a:updated", namespaces=NS) == "1970-01-01T00:00:00+00:00"
+    assert json.loads(files["feed.json"])["items"] == []
+
+
+def test_sitemap_entries_list_every_indexable_page_with_its_lastmod(news):
+    entries = sitemap_entries(news)
+    utc = timezone.utc
+    assert sorted(entries) == sorted([
+        "", "world/pact/", "world/vietnam/", "economy/gas/", "about/", "world/", "economy/", "tags/russia/",
+        "tags/diplomacy/", "tags/vietnam/", "authors/ann-lee/", "authors/bo-chen/", "2024/", "2024/06/",
+        "tags/", "authors/", "search/"])
+    assert entries["world/pact/"] == datetime(2024, 6, 21, 7, 30, tzinfo=utc)
+    assert entries["economy/gas/"] == datetime(2024, 6, 25, 12, 0, tzinfo=utc)  # updated wins over date
+    assert entries["about/"] is None and entries["search/"] is None
+    assert entries["world/"] == datetime(2024, 6, 21, 7, 30, tzinfo=utc)
+    assert entries[""] == entries["authors/ann-lee/"] == entries["authors/"] == datetime(2024, 6, 25, 12, tzinfo=utc)
+    assert entries["tags/"] == datetime(2024, 6, 21, 7, 30, tzinfo=utc)
+    assert "2024/old-vietnam/" not in entries and "404.html" not in entries
+
+
+def test_listing_pages_after_the_first_are_in_the_sitemap(tmp_path):
+    files = {f"content/world/story-{day}.md": article(f"Story {day}", f"2024-06-{day:02d}") for day in range(1, 4)}
+    entries = sitemap_entries(load_site(tmp_path, files, MINIMAL_CONFIG + "page_size: 2\n"))
+    assert entries["world/page/2/"] == datetime(2024, 6, 1, tzinfo=timezone.utc)
+    assert entries["page/2/"] == entries["2024/06/page/2/"] == datetime(2024, 6, 1, tzinfo=timezone.utc)
+
+
+def test_sitemap_has_absolute_locs_and_lastmod_when_known(news):
+    files = sitemap_files(news, sitemap_entries(news))
+    assert sorted(files) == ["robots.txt", "sitemap.xml"]
+    urls = xml(files["sitemap.xml"]).findall("s:url", NS)
+    locs = {u.findtext("s:loc", namespaces=NS): u.findtext("s:lastmod", namespaces=NS) for u in urls}
+    assert [u.findtext("s:loc", namespaces=NS) for u in urls][0] == ORIGIN
+    assert locs[ORIGIN + "world/pact/"] == "2024-06-21T09:30:00+02:00"
+    assert locs[ORIGIN + "about/"] is None
+    assert len(locs) == len(urls) == 17 and all(loc.startswith(ORIGIN) for loc in locs)
+
+
+def test_more_than_50000_urls_become_a_sitemap_index(news):
+    start = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    entries = {f"a/{n:05d}/": start + timedelta(minutes=n) for n in range(50_001)}
+    files = sitemap_files(news, entries)
+    assert sorted(files) == ["robots.txt", "sitemap-1.xml", "sitemap-2.xml", "sitemap.xml"]
+    index = xml(files["sitemap.xml"])
+    assert index.tag == f"{{{NS['s']}}}sitemapindex"
+    assert [s.findtext("s:loc", namespaces=NS) for s in index.findall("s:sitemap", NS)] == [
+        ORIGIN + "sitemap-1.xml", ORIGIN + "sitemap-2.xml"]
+    assert index.findall("s:sitemap/s:lastmod", NS)[1].text == (start + timedelta(minutes=50_000)).isoformat()
+    assert len(xml(files["sitemap-1.xml"]).findall("s:url", NS)) == 50_000
+    last = xml(files["sitemap-2.xml"]).findall("s:url", NS)
+    assert [u.findtext("s:loc", namespaces=NS) for u in last] == [ORIGIN + "a/50000/"]
+    exactly = sitemap_files(news, {f"a/{n}/": None for n in range(50_000)})
+    assert sorted(exactly) == ["robots.txt", "sitemap.xml"]
+
+
+def test_robots_txt_points_at_the_sitemap(news):
+    robots = sitemap_files(news, sitemap_entries(news))["robots.txt"]
+    assert robots == b"User-agent: *\nAllow: /\nSitemap: https://news.example.com/sitemap.xml\n"
+
+
+def test_search_index_lists_articles_newest_first_then_pages(tmp_path):
+    site = load_site(tmp_path, NEWS, MINIMAL_CONFIG.replace("https://news.example.com/", "https://example.com/news/"))
+    data = search_index(site)
+    records = json.loads(data)
+    assert records == [
+        {"title": "Defense pact signed", "url": "/news/world/pact/", "date": "2024-06-21T09:30:00+02:00",
+         "section": "World", "tags": ["Russia", "Diplomacy"], "summary": "Putin and Kim signed a pact."},
+        {"title": "Visit to Vietnam", "url": "/news/world/vietnam/", "date": "2024-06-20T00:00:00+00:00",
+         "section": "World", "tags": ["Russia", "Vietnam"], "summary": "Putin visited Vietnam."},
+        {"title": "Gas prices fall", "url": "/news/economy/gas/", "date": "2024-06-19T00:00:00+00:00",
+         "section": "Economy", "tags": [], "summary": "Gas prices fell in June."},
+        {"title": "About us", "url": "/news/about/", "date": None, "section": None, "tags": [],
+         "summary": "Who we are."},
+    ]
+    assert data == json.dumps(records, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def test_two_runs_give_byte_identical_outputs(tmp_path):
+    def everything(root):
+        site = load_site(root, NEWS)
+        return {**feed_files(site), **sitemap_files(site, sitemap_entries(site)), "search": search_index(site)}
+
+    assert everything(tmp_path / "one") == everything(tmp_path / "two")
