@@ -12,8 +12,11 @@ from datetime import datetime, timedelta, timezone
 
 import feedparser
 import pytest
+from lxml import etree
 
 from conftest import MINIMAL_CONFIG, article, make_site
+from test_feed_validation import (ATOM_SCHEMA, RFC3339, W3C_DATETIME, atom_problems, json_feed_problems,
+                                  rfc822_problems, rss_problems)
 from sitegen.config import BuildOptions, load_config
 from sitegen.content import load_content
 from sitegen.model import build_model
@@ -59,8 +62,13 @@ def parsed(data: bytes):
 
 
 def xml(data: bytes) -> ET.Element:
+    """The parsed document; an Atom feed must also pass the RELAX NG schema of RFC 4287."""
     assert data.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
-    return ET.fromstring(data)
+    root = ET.fromstring(data)
+    if root.tag == f"{{{NS['a']}}}feed":
+        schema_root = etree.fromstring(data)
+        assert ATOM_SCHEMA.validate(schema_root), [e.message for e in ATOM_SCHEMA.error_log]
+    return root
 
 
 def test_atom_has_every_required_element(news):
@@ -333,3 +341,35 @@ def test_two_runs_give_byte_identical_outputs(tmp_path):
         return {**feed_files(site), **sitemap_files(site, sitemap_entries(site)), "search": search_index(site)}
 
     assert everything(tmp_path / "one") == everything(tmp_path / "two")
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Madrid", "America/New_York", "Asia/Kolkata", "America/St_Johns",
+                                  "Pacific/Chatham", "Pacific/Kiritimati"])
+def test_every_date_in_every_output_follows_its_format_in_any_timezone(tmp_path, zone):
+    """RFC 3339 in Atom, JSON Feed and the sitemap, RFC 822 in RSS, for half-hour, 45-minute and +14 offsets."""
+    files = {f"content/world/s{n}.md": article(f"S{n}", date, updated=updated) for n, (date, updated) in enumerate([
+        ("2024-03-31 02:30", "2024-10-27 02:30"),  # the hours that do not exist / exist twice in Europe
+        ("2024-03-10 02:30", "2024-11-03 01:30"),  # the same in North America
+        ("2024-12-31 23:59:59", "2025-01-01T00:00:00Z"),
+    ])}
+    site = load_site(tmp_path, files, MINIMAL_CONFIG.replace("timezone: UTC", f"timezone: {zone}"))
+    out = feed_files(site)
+    origin = "https://news.example.com/"
+    assert atom_problems(out["atom.xml"], origin + "atom.xml") == []
+    assert rss_problems(out["rss.xml"], origin + "rss.xml") == []
+    assert json_feed_problems(out["feed.json"], origin + "feed.json") == []
+    rss = xml(out["rss.xml"])
+    for value in [rss.findtext("channel/lastBuildDate")] + [i.findtext("pubDate") for i in rss.iter("item")]:
+        assert rfc822_problems(value, "RSS date") == []
+    sitemap = xml(sitemap_files(site, sitemap_entries(site))["sitemap.xml"])
+    lastmods = [u.findtext("s:lastmod", namespaces=NS) for u in sitemap.findall("s:url", NS)]
+    assert [m for m in lastmods if m is not None and not (W3C_DATETIME.match(m) and RFC3339.match(m))] == []
+
+
+def test_feeds_of_the_model_pass_the_validators(news):
+    files = feed_files(news)
+    for name, data in files.items():
+        if name.endswith("atom.xml"):
+            assert atom_problems(data, ORIGIN + name) == [], name
+    assert rss_problems(files["rss.xml"], ORIGIN + "rss.xml") == []
+    assert json_feed_problems(files["feed.json"], ORIGIN + "feed.json") == []

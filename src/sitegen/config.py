@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote, urlsplit
 from .theme import BUILTIN_THEMES
 from .slugs import slugify
 from .errors import Diagnostic, SiteError, did_you_mean, error, warning
-from .yamlfile import YamlMapping, YamlProblem, load_mapping
+from .yamlfile import YamlMapping, YamlProblem, load_mapping, one_line
 
 CONFIG_NAME = "site.yaml"
 
@@ -32,6 +32,7 @@ class RelatedConfig:
     tags: float = 1.0
     section: float = 0.25
     text: float = 1.0
+    entities: float = 0.5
     recency: float = 0.25
     recency_days: int = 60
 
@@ -163,6 +164,8 @@ def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
         raise SiteError(problems)
     values["sections"] = {slugify(k): v for k, v in sections.items()}
     nested = {name: GROUPS[name](**group) for name, group in groups.items()}
+    if "language" in values:  # BCP 47 as HTML, feeds and sitemaps want it: 'pt_BR' → 'pt-BR'
+        values["language"] = values["language"].replace("_", "-")
     return SiteConfig(site_dir=site_dir.resolve(), **nested, **values)
 
 
@@ -205,7 +208,7 @@ def _check_table(data: dict[str, Any], table: dict[str, tuple[type, Any]], mappi
             problems.append(error(CONFIG_NAME, where,
                                   f"'{prefix}{key}' must be {expected}, not {type(value).__name__} {value!r}"))
             continue
-        values[key] = float(value) if kind is float else value
+        values[key] = float(value) if kind is float else one_line(value) if kind is str else value
     return values
 
 
@@ -219,7 +222,7 @@ def _has_type(value: Any, kind: type) -> bool:
 
 _FOLDERS = ("content_dir", "layouts_dir", "assets_dir", "output_dir")
 _RANGES = {"page_size": (1, None), "reading_speed": (1, None)}
-_RELATED_RANGES = {"count": (0, None), "threshold": (0, 1), "tags": (0, None), "text": (0, None),
+_RELATED_RANGES = {"count": (0, None), "threshold": (0, 1), "tags": (0, None), "text": (0, None), "entities": (0, None),
                    "section": (0, None), "recency": (0, 1), "recency_days": (1, None)}
 
 

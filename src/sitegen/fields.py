@@ -20,7 +20,7 @@ from .markdown import render_markdown
 from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name
 from .slugs import slugify
 from .urls import AUTHORS, TAGS, expand_permalink
-from .yamlfile import YamlMapping, YamlProblem, load_mapping
+from .yamlfile import YamlMapping, YamlProblem, load_mapping, one_line
 
 PAGES_FOLDER = "pages"
 _YES_NO = {"yes": True, "on": True, "no": False, "off": False}  # YAML 1.1 booleans, read as text here
@@ -76,7 +76,7 @@ class _FieldReader:
         if value is None:
             return ""
         if isinstance(value, str):
-            return value.strip()
+            return one_line(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return self.mapping.raw_text.get(key, str(value)).strip()  # 'version: 3.10' stays '3.10'
 
@@ -212,18 +212,19 @@ class _FieldReader:
     def _aliases(self) -> tuple[str, ...]:
         """Old URLs of the article as site-relative paths: '/2019/old-name/' → '2019/old-name/'."""
         value = self.data.get("aliases")
-        entries = [value] if isinstance(value, str) else value if isinstance(value, list) else None
         if value is None:
             return ()
-        paths = []
-        for entry in entries or [None]:
-            parts = PurePosixPath(str(entry or "").strip().lstrip("/")).parts
-            if not isinstance(entry, str) or not parts or ".." in parts or "://" in entry:
-                self.fail("aliases", f"'aliases' must list old paths of this site, like /2019/old-name/, not {entry!r}")
+        entries = [value] if isinstance(value, str) else value
+        paths: list[str] = []
+        for entry in entries if isinstance(entries, list) and entries else [entries]:
+            parts = PurePosixPath(entry.strip().lstrip("/")).parts if isinstance(entry, str) else ()
+            if not parts or ".." in parts or "://" in entry or any(c in entry for c in "?#"):
+                self.fail("aliases", f"'aliases' must list old paths of this site, like /2019/old-name/, not {entry!r}",
+                          "a path without '..', '?', '#' or a host")
                 return ()
             path = "/".join(parts)
             paths.append(path if path.endswith((".html", ".htm")) else path + "/")
-        return tuple(paths)
+        return tuple(dict.fromkeys(paths))
 
     def _breadcrumb(self) -> tuple[str | dict, ...]:
         value = self.data.get("breadcrumb")

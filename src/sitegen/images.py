@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from urllib.parse import quote
 
 from .config import SiteConfig
 from .theme import theme_dir
@@ -40,7 +41,7 @@ def resolve_image(src: str, article_relative: str, config: SiteConfig) -> tuple[
         folder = PurePosixPath(article_relative).parent
         site_path = (folder / src).as_posix()
         candidates = [config.site_path(config.content_dir) / site_path]
-    url = config.base_path + _normalized(site_path)
+    url = config.base_path + quote(_normalized(site_path))
     for candidate in candidates:
         if candidate.is_file():
             width, height = image_size(candidate)

@@ -20,7 +20,8 @@ from .listings import (AUTHOR, SECTION, TAG, Listing, archive_listings, home_lis
 from .migration import FOREIGN_LAYOUTS
 from .related import RelatedDoc, RelatedLink, related_posts
 from .slugs import slugify
-from .urls import AUTHORS, HIGHLIGHT_CSS, NOT_FOUND_PAGE, SEARCH, TAGS, page_file
+from .urls import (ATOM, AUTHORS, HIGHLIGHT_CSS, JSON_FEED, NOT_FOUND_PAGE, ROBOTS, RSS, SEARCH, SEARCH_INDEX,
+                   SITEMAP, TAGS, page_file)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions,
         tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
         published=a.date.timestamp(), picked=picked.get(a.url_path, ()),
     ) for a in articles]
-    return replace(site, related=related_posts(docs, config.related)), problems
+    return replace(site, related=related_posts(docs, config.related, config.language)), problems
 
 
 def _with_canonical_terms(articles: list[Article]) -> tuple[list[Article], list[Diagnostic]]:
@@ -143,8 +144,12 @@ def _check_paths(site: Site) -> list[Diagnostic]:
     """Every output file must have exactly one source; report each source file of a clash."""
     claims: dict[str, list[tuple[str, int, str]]] = defaultdict(list)  # file → (source, line, what)
     for name, what in ((NOT_FOUND_PAGE, "the 404 page"), (HIGHLIGHT_CSS, "the code highlighting CSS"),
-                       (page_file(SEARCH), "the search page")):
+                       (page_file(SEARCH), "the search page"), (SEARCH_INDEX, "the search index"),
+                       (ATOM, "the Atom feed"), (RSS, "the RSS feed"), (JSON_FEED, "the JSON feed"),
+                       (SITEMAP, "the sitemap"), (ROBOTS, "robots.txt")):
         claims[name].append(("", 0, what))
+    for listing in (*site.sections, *site.tags):
+        claims[listing.term.path + ATOM].append(("", 0, f"the Atom feed of {listing.kind} '{listing.term.name}'"))
     for article in site.articles + site.pages:
         claims[page_file(article.url_path)].append((article.source, article.field_lines.get("slug", 1), article.source))
         for alias in article.aliases:
@@ -152,8 +157,8 @@ def _check_paths(site: Site) -> list[Diagnostic]:
                 (article.source, article.field_lines.get("aliases", 1), f"an alias of {article.source}"))
     for listing in site.listings:  # a listing is reported at its newest article
         newest = listing.articles[0] if listing.articles else None
-        line = newest.field_lines.get({SECTION: "section", TAG: "tags", AUTHOR: "author"}.get(listing.kind, ""), 1) \
-            if newest else 0
+        fields = {SECTION: ("section",), TAG: ("tags",), AUTHOR: ("author", "authors")}.get(listing.kind, ())
+        line = next((newest.field_lines[f] for f in fields if f in newest.field_lines), 1) if newest else 0
         for page in listing.pages:
             what = f"the page of {listing.kind} '{listing.term.name}'" if listing.term.slug else "the home page"
             what += f" (page {page.number})" if page.number > 1 else ""

@@ -16,7 +16,9 @@ ElementTree.register_namespace, which would change process-wide state.
 from __future__ import annotations
 
 import json
+import html
 import re
+from urllib.parse import urljoin
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from email.utils import format_datetime
@@ -96,7 +98,7 @@ def _atom(site: Site, path: str, title: str, page_url: str, entries: tuple[Artic
         if article.summary:
             _sub(entry, "summary", article.summary)
         if config.feeds.full_content:
-            _sub(entry, "content", article.body.html, type="html")
+            _sub(entry, "content", _absolute_links(article.body.html, _absolute(site, article.url_path)), type="html")
         _image(entry, article, origin, lambda url, mime: _sub(entry, "link", rel="enclosure", type=mime, href=url))
     return _xml_bytes(feed)
 
@@ -126,9 +128,9 @@ def _rss(site: Site, entries: tuple[Article, ...]) -> bytes:
         for tag in article.tags:
             _sub(item, "category", tag.name)
         if article.summary:
-            _sub(item, "description", article.summary)
+            _sub(item, "description", html.escape(article.summary, quote=False))  # readers take it as HTML
         if config.feeds.full_content:
-            _sub(item, "content:encoded", article.body.html)
+            _sub(item, "content:encoded", _absolute_links(article.body.html, _absolute(site, article.url_path)))
         _image(item, article, origin, lambda url, mime: _sub(item, "enclosure", url=url, length="0", type=mime))
     return _xml_bytes(rss)
 
@@ -143,7 +145,7 @@ def _json_feed(site: Site, entries: tuple[Article, ...]) -> bytes:
                                 "date_published": _rfc3339(article.date),
                                 "date_modified": _rfc3339(article.updated or article.date)}
         if config.feeds.full_content:
-            item["content_html"] = article.body.html
+            item["content_html"] = _absolute_links(article.body.html, _absolute(site, article.url_path))
         else:
             item["content_text"] = article.summary
         if article.summary:
@@ -218,6 +220,8 @@ def sitemap_files(site: Site, entries: Mapping[str, datetime | None],
     if site.config.origin:  # the Sitemap line must be a full URL; crawlers ignore a bare path
         robots += f"Sitemap: {_absolute(site, SITEMAP)}\n"
     files = {ROBOTS: robots.encode("utf-8")}
+    if not site.config.origin:  # sitemaps must list full URLs: without a host there is no valid one
+        return files
     if len(chunks) == 1:
         files[SITEMAP] = _urlset(chunks[0])
         return files
@@ -291,3 +295,12 @@ def _json_bytes(data: Any, compact: bool = False) -> bytes:
     text = json.dumps(data, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":") if compact else None, indent=None if compact else 1)
     return (text + ("" if compact else "\n")).encode("utf-8")
+
+
+_LINK = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def _absolute_links(html: str, page_url: str) -> str:
+    """Feed readers show an article away from its page: every link and image is resolved against
+    the article's own URL ('photo.png', '../x/', '/css/', '#note' alike)."""
+    return _LINK.sub(lambda m: m.group(1) + urljoin(page_url, m.group(2)) + m.group(3), html)

@@ -127,9 +127,10 @@ def _page_jobs(site: Site, views: ViewFactory, month_name: Callable[[date], str]
         jobs.extend((alias if alias.endswith((".html", ".htm")) else page_file(alias), "redirect.html",
                      {"page": view}, f"an alias of {article.source}") for alias in article.aliases)
     for listing in site.listings:
-        title = {HOME: site.config.title, SECTION: listing.term.name, YEAR: listing.term.name,
-                 TAG: t("tagged", tag=listing.term.name), AUTHOR: t("articles_by", author=listing.term.name),
-                 MONTH: month_name(listing.articles[0].date.date())}[listing.kind]
+        title = {HOME: lambda: site.config.title, SECTION: lambda: listing.term.name, YEAR: lambda: listing.term.name,
+                 TAG: lambda: t("tagged", tag=listing.term.name),
+                 AUTHOR: lambda: t("articles_by", author=listing.term.name),
+                 MONTH: lambda: month_name(listing.articles[0].date.date())}[listing.kind]()
         what = f"the page of {listing.kind} '{listing.term.name}'" if listing.term.slug else "the home page"
         jobs.extend((page_file(page.path), _LISTING_LAYOUTS[listing.kind],
                      {"page": views.listing_page(listing, page, title)}, what) for page in listing.pages)

@@ -16,10 +16,10 @@ SITE_YAML = """\
 # Settings of this site; every setting and its default: docs/configuration.md
 title: {title}
 description: News, as it happens.
-base_url: /            # e.g. https://news.example.com/ or /news/ under a sub-path
+base_url: https://news.example.com/   # the site's address (a path like /news/ under it works too)
 language: en           # interface words and dates: en, ca, ...
 timezone: UTC          # for front matter dates written without one
-page_size: 10          # articles on the home page
+page_size: 10          # articles per page of the home page, sections, tags, authors and archives
 sections:              # display names for section folders (optional)
   news: News
 """
@@ -45,8 +45,8 @@ This is the first article. Edit it in `content/news/welcome.md`, or write a new 
 
 LAYOUTS_README = """\
 Layouts placed here replace the default theme's file of the same name
-(article.html, home.html, section.html, tag.html, tags.html, page.html, 404.html,
-base.html, partials/...). See docs/layouts.md for the variables and helpers they receive.
+(article.html, page.html, home.html, section.html, tag.html, author.html, archive.html,
+terms.html, search.html, redirect.html, 404.html, base.html, partials/...). See docs/layouts.md for the variables and helpers they receive.
 """
 
 

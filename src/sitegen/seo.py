@@ -43,8 +43,11 @@ def article_json_ld(article: Article, breadcrumb: tuple[Crumb, ...], config: Sit
     if article.date:
         news["datePublished"] = article.date.isoformat()
         news["dateModified"] = (article.updated or article.date).isoformat()
-    if article.authors:
-        news["author"] = [{"@type": "Person", "name": a.name, "url": absolute(origin, a.url)} for a in article.authors]
+    if not article.authors:  # search engines want an author: the publication itself
+        news["author"] = [{"@type": "Organization", "name": config.title}]
+    else:
+        news["author"] = [{"@type": "Person", "name": a.name, **({} if article.is_page else {"url": absolute(origin, a.url)})}
+                          for a in article.authors]  # pages are not listed on author pages
     if article.image:
         news["image"] = [absolute(origin, article.image.url)]
     if article.section:

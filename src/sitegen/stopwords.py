@@ -1,4 +1,4 @@
-"""Words too common to say what an article is about (English and Catalan)."""
+"""Words too common to say what an article is about, per language."""
 
 ENGLISH = """
 a about above after again against all also although am among an and any are around as at be because
@@ -22,4 +22,29 @@ quan que qui quin quina quins quines se segons sense ser seu seva seus seves si 
 tant te tenir teu tot tota totes tots tu un una unes uns va van vostè vosaltres ja encara fins
 """
 
-STOP_WORDS = frozenset(ENGLISH.split()) | frozenset(CATALAN.split())
+SPANISH = """
+a al algo algunas algunos ante antes como con contra cual cuando de del desde donde durante e el ella ellas
+ellos en entre era eran es esa esas ese eso esos esta estaba estado estan estar este esto estos fue fueron ha
+han hasta hay la las le les lo los mas me mi muy nada ni no nos o otra otro para pero por porque que quien
+se sea ser si sin sobre son su sus tambien te tiene tienen todo todos tras un una uno unos y ya año años
+"""
+
+FRENCH = """
+a au aux avec ce ces cette dans de des du elle elles en est et eux il ils je la le les leur leurs lui mais
+me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sont sur ta te tes toi
+ton tu un une vos votre vous y ete etre fait plus comme aussi apres avant entre sans tout tous cette ans
+"""
+
+GERMAN = """
+aber alle als also am an auch auf aus bei bin bis das dass dem den der des die doch dort du durch ein eine
+einem einen einer eines er es fur hat hatte ich ihr im in ist ja jetzt kann kein mit nach nicht noch nur
+oder schon sein sich sie sind so uber um und uns von vor war wie wir wird zu zum zur jahr jahre
+"""
+
+_BY_LANGUAGE = {"en": ENGLISH, "ca": CATALAN, "es": SPANISH, "fr": FRENCH, "de": GERMAN}
+
+
+def stop_words(language: str) -> frozenset[str]:
+    """The site's language's stop words, plus English ones (quotes and names cross languages)."""
+    base = language.replace("_", "-").split("-")[0].lower()
+    return frozenset(ENGLISH.split()) | frozenset(_BY_LANGUAGE.get(base, "").split())

@@ -50,4 +50,6 @@ def month_path(year: int, month: int) -> str:
 
 def absolute(origin: str, url: str) -> str:
     """A link as feeds, sitemaps and social cards need it: '/world/x/' → 'https://host/world/x/'."""
-    return origin + url if url.startswith("/") and not url.startswith("//") else url
+    if url.startswith("//"):  # scheme-relative: the site's own scheme
+        return f"{origin.split(':', 1)[0]}:{url}" if origin else url
+    return origin + url if url.startswith("/") else url

@@ -55,7 +55,7 @@ class ArticleView:
     updated: datetime | None
     section: Term | None
     tags: tuple[Term, ...]
-    authors: tuple[str, ...]
+    authors: tuple[Term, ...]
     image: ImageRef | None
     breadcrumb: tuple[Crumb, ...]
     json_ld: Markup  # NewsArticle and BreadcrumbList, safe inside <script>

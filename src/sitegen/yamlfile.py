@@ -124,3 +124,12 @@ def _yaml_message(exc: yaml.MarkedYAMLError, first_line: int, lines: list[str]) 
     if mark and mark.line < len(lines) and "\t" in lines[mark.line]:
         message += "; this line has a tab, and YAML indents with spaces only"
     return message
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def one_line(text: str) -> str:
+    """A text value fit for a title or a meta tag: control characters (tabs, line breaks) become
+    spaces and runs of them one; HTML and XML have no place for the others."""
+    return " ".join(_CONTROL.sub(" ", text).split()) if _CONTROL.search(text) else text.strip()
