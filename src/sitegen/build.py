@@ -1,25 +1,34 @@
 """One build, in order: config → layouts → content → model → render → write.
 
 Loading and validation finish (and every error is reported) before anything
-is rendered; rendering finishes before anything is written.
+is rendered; rendering finishes before anything is written. A `Builder` kept
+between builds (the preview server) remembers what it did: unchanged files
+are not parsed again, related lists are updated rather than recomputed,
+pages whose inputs are unchanged are not rendered again, and only files whose
+bytes changed are written. What it writes is what a fresh build writes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 from .assets import asset_files, check_asset_clashes, highlight_css
-from .config import BuildOptions, config_warnings, load_config
-from .content import load_content
+from .config import BuildOptions, SiteConfig, config_warnings, load_config
+from .content import ParseCache, load_content
 from .errors import ERROR, Diagnostic, raise_if_errors
-from .model import build_model
+from .model import Site, build_model
 from .outputs import feed_files, search_index, sitemap_entries, sitemap_files
+from .related import RelatedIndex
+from .render import Page, layout_names, make_environment, render_site
+from .theme import layout_dirs
 from .urls import HIGHLIGHT_CSS, SEARCH_INDEX
-from .render import layout_names, make_environment, render_site
-from .write import check_output_dir, write_output
+from .write import check_output_dir, sync_output, write_output
+
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -32,37 +41,88 @@ class BuildResult:
     warnings: tuple[Diagnostic, ...]
     milliseconds: int
     output: Path
+    changed: tuple[str, ...] = ()  # output paths written or removed by this build
+    site: Site | None = None
 
 
 def build(site_dir: Path, output: Path | None = None, options: BuildOptions = BuildOptions(),
-          progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
+          progress: Progress | None = None) -> BuildResult:
     """Build the site in `site_dir`; raise SiteError (and write nothing) if it has errors."""
-    started = time.perf_counter()
-    config = load_config(site_dir)
-    output = output or config.site_path(config.output_dir)
-    env, problems = make_environment(config)
-    problems += config_warnings(config)
-    problems += check_output_dir(config, output)
-    content = load_content(config, progress)
-    problems += content.diagnostics
-    site, model_problems = build_model(config, content, options, layout_names(env))
-    problems += model_problems
-    problems = _apply_strictness(problems, options)
-    raise_if_errors(problems)
-    pages, render_problems = render_site(site, env, progress)
-    files = {page.output_path: page.html for page in pages}
-    files[HIGHLIGHT_CSS] = highlight_css(config).encode("utf-8")
-    files.update(feed_files(site))
-    files.update(sitemap_files(site, sitemap_entries(site)))
-    files[SEARCH_INDEX] = search_index(site)
-    copies = asset_files(config, site.static_files)
-    raise_if_errors(problems + render_problems + check_asset_clashes(copies, set(files), config))
-    written = write_output(output, files, copies)
-    return BuildResult(
-        articles=len(site.articles), pages=len(pages), files_written=written, skipped_drafts=site.skipped_drafts,
-        skipped_future=site.skipped_future, warnings=tuple(sorted(p for p in problems if not p.is_error)),
-        milliseconds=round((time.perf_counter() - started) * 1000), output=output,
-    )
+    return Builder(site_dir, output, options).build(progress)
+
+
+class Builder:
+    def __init__(self, site_dir: Path, output: Path | None = None, options: BuildOptions = BuildOptions(),
+                 remember: bool = False):
+        self.site_dir, self.wanted_output, self.options, self.remember = site_dir, output, options, remember
+        self._config: SiteConfig | None = None
+        self._layouts_digest = b""
+        self._env = None
+        self._env_problems: list[Diagnostic] = []
+        self._parsed: ParseCache = {}
+        self._related: RelatedIndex | None = None
+        self._pages: dict[str, Page] = {}
+        self._written: dict[str, object] = {}
+
+    def build(self, progress: Progress | None = None) -> BuildResult:
+        """Build the site; raise SiteError (and write nothing) if it has errors."""
+        started = time.perf_counter()
+        config = load_config(self.site_dir)
+        self._forget_unless(config)
+        output = self.wanted_output or config.site_path(config.output_dir)
+        env, problems = self._environment(config)
+        problems += config_warnings(config)
+        problems += check_output_dir(config, output)
+        content = load_content(config, progress, self._parsed if self.remember else None)
+        problems += content.diagnostics
+        site, model_problems = build_model(config, content, self.options, layout_names(env), self._related)
+        problems += model_problems
+        problems = _apply_strictness(problems, self.options)
+        raise_if_errors(problems)
+        pages, render_problems = render_site(site, env, progress, self._pages if self.remember else None)
+        files = {page.output_path: page.html for page in pages}
+        files[HIGHLIGHT_CSS] = highlight_css(config).encode("utf-8")
+        files.update(feed_files(site))
+        files.update(sitemap_files(site, sitemap_entries(site)))
+        files[SEARCH_INDEX] = search_index(site)
+        copies = asset_files(config, site.static_files)
+        raise_if_errors(problems + render_problems + check_asset_clashes(copies, set(files), config))
+        if self.remember:
+            changed = sync_output(output, files, copies, self._written)
+            self._pages = {page.output_path: page for page in pages}
+            written = len(changed)
+        else:
+            written, changed = write_output(output, files, copies), []
+        return BuildResult(
+            articles=len(site.articles), pages=len(pages), files_written=written,
+            skipped_drafts=site.skipped_drafts, skipped_future=site.skipped_future,
+            warnings=tuple(sorted(p for p in problems if not p.is_error)),
+            milliseconds=round((time.perf_counter() - started) * 1000), output=output,
+            changed=tuple(changed), site=site if self.remember else None,
+        )
+
+    def _forget_unless(self, config: SiteConfig) -> None:
+        """A changed site.yaml can change anything: start over."""
+        if config != self._config:
+            self._config = config
+            self._parsed, self._pages, self._layouts_digest = {}, {}, b""
+            self._related = RelatedIndex(config.related, config.language) if self.remember else None
+
+    def _environment(self, config: SiteConfig):
+        """The layouts, compiled again only when a layout file changed."""
+        digest = _layouts_digest(config) if self.remember else b""
+        if self._env is None or digest != self._layouts_digest or not self.remember:
+            self._env, self._env_problems = make_environment(config)
+            self._layouts_digest, self._pages = digest, {}
+        return self._env, list(self._env_problems)
+
+
+def _layouts_digest(config: SiteConfig) -> bytes:
+    hasher = hashlib.blake2b(digest_size=16)
+    for folder in layout_dirs(config):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            hasher.update(str(path).encode() + b"\0" + path.read_bytes())
+    return hasher.digest()
 
 
 def _apply_strictness(problems: list[Diagnostic], options: BuildOptions) -> list[Diagnostic]:

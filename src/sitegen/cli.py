@@ -1,4 +1,4 @@
-"""The `sitegen` command: init, new, build.
+"""The `sitegen` command: init, new, build, serve.
 
 Exit codes: 0 done, 1 the site has errors, 2 bad command line. Heavy
 modules are imported only by the command that needs them, so `--version`
@@ -40,6 +40,16 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build.add_argument("--future", action="store_true", help="include articles dated in the future")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    serve = commands.add_parser("serve", help="build, serve, and rebuild and reload the browser on every save")
+    serve.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("-o", "--output", type=Path,
+                       help="folder to build into and serve (default: .sitegen-cache/serve in the site; never public/)")
+    serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    serve.add_argument("--future", action="store_true", help="include articles dated in the future")
+    serve.add_argument("--open", action="store_true", help="open the site in the browser")
+
     loudness = build.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="print more about the build")
@@ -55,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             return _init(args)
         if args.command == "new":
             return _new(args)
+        if args.command == "serve":
+            return _serve(args)
         return _build(args)
     except SiteError as exc:
         _report(exc.diagnostics, failed=f"{args.command.capitalize()} failed",
@@ -84,6 +96,15 @@ def _new(args: argparse.Namespace) -> int:
     path = new_article(args.site, args.title, args.section, tags, args.slug)
     print(f"Created {path} (a draft: set 'draft: false' to publish it)")
     return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .config import BuildOptions
+    from .server import serve
+
+    options = BuildOptions(drafts=args.drafts, future=args.future)
+    return serve(args.site, args.host, args.port, args.output, options, args.open,
+                 log=lambda line: print(line, flush=True))
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ diagnostics, never raised one by one.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,12 @@ class Content:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] | None = None) -> Content:
+ParseCache = dict[str, tuple[bytes, "Article | None", tuple[Diagnostic, ...]]]  # source → (digest, article, problems)
+
+
+def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] | None = None,
+                 cache: ParseCache | None = None) -> Content:
+    """Every file under content/; with a `cache` (kept by a preview server), unchanged files are not parsed again."""
     content_dir = config.site_path(config.content_dir)
     articles: list[Article] = []
     static: list[StaticFile] = []
@@ -54,7 +60,7 @@ def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] |
         except OSError as exc:
             problems.append(error(source, 0, f"cannot read the file: {exc.strerror}"))
             continue
-        article = parse_article(source, relative, raw, config, problems)
+        article = _parse(source, relative, raw, config, problems, cache)
         if article is not None:
             articles.append(article)
     return Content(tuple(articles), tuple(static), tuple(problems))
@@ -68,3 +74,19 @@ def _walk(folder: Path) -> list[Path]:
         found.extend(Path(root) / name for name in sorted(files)
                      if not name.startswith((".", "#")) and not name.endswith("~"))
     return found
+
+
+def _parse(source: str, relative: str, raw: bytes, config: SiteConfig, problems: list[Diagnostic],
+           cache: ParseCache | None) -> Article | None:
+    if cache is None:
+        return parse_article(source, relative, raw, config, problems)
+    digest = hashlib.blake2b(raw, digest_size=16).digest()
+    if source in cache and cache[source][0] == digest:
+        _, article, found = cache[source]
+    else:
+        found_list: list[Diagnostic] = []
+        article = parse_article(source, relative, raw, config, found_list)
+        found = tuple(found_list)
+        cache[source] = (digest, article, found)
+    problems.extend(found)
+    return article

@@ -18,7 +18,7 @@ from .content import Content
 from .errors import Diagnostic, error, warning
 from .listings import (AUTHOR, SECTION, TAG, Listing, archive_listings, home_listing, term_listings)
 from .migration import FOREIGN_LAYOUTS
-from .related import RelatedDoc, RelatedLink, related_posts
+from .related import RelatedDoc, RelatedIndex, RelatedLink, related_posts
 from .slugs import slugify
 from .urls import (ATOM, AUTHORS, HIGHLIGHT_CSS, JSON_FEED, NOT_FOUND_PAGE, ROBOTS, RSS, SEARCH, SEARCH_INDEX,
                    SITEMAP, TAGS, page_file)
@@ -45,8 +45,9 @@ class Site:
         return (self.home, *self.sections, *self.tags, *self.authors, *self.years, *self.months)
 
 
-def build_model(config: SiteConfig, content: Content, options: BuildOptions,
-                layouts: frozenset[str]) -> tuple[Site, list[Diagnostic]]:
+def build_model(config: SiteConfig, content: Content, options: BuildOptions, layouts: frozenset[str],
+                related: RelatedIndex | None = None) -> tuple[Site, list[Diagnostic]]:
+    """The site model; `related` (kept between builds by a preview server) is updated, not rebuilt."""
     now = options.now or datetime.now(timezone.utc)
     visible, drafts, future = [], 0, 0
     for article in content.articles:
@@ -80,7 +81,17 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions,
         tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
         published=a.date.timestamp(), picked=picked.get(a.url_path, ()),
     ) for a in articles]
-    return replace(site, related=related_posts(docs, config.related, config.language)), problems
+    return replace(site, related=_related_lists(docs, config, related)), problems
+
+
+def _related_lists(docs: list[RelatedDoc], config: SiteConfig,
+                   index: RelatedIndex | None) -> dict[str, tuple[RelatedLink, ...]]:
+    if index is None:
+        return related_posts(docs, config.related, config.language)
+    current = {doc.key: doc for doc in docs}
+    changed = [doc for key, doc in current.items() if key not in index.features or index.features[key].doc != doc]
+    index.update(changed, [key for key in index.features if key not in current])
+    return dict(index.lists)
 
 
 def _with_canonical_terms(articles: list[Article]) -> tuple[list[Article], list[Diagnostic]]:

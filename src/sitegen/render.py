@@ -36,6 +36,7 @@ class Page:
 
     output_path: str
     html: bytes
+    inputs: tuple = ()  # (layout, site view, context): equal inputs render equal bytes
 
 
 def make_environment(config: SiteConfig) -> tuple[jinja2.Environment, list[Diagnostic]]:
@@ -90,21 +91,27 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
     env.filters["absolute"] = lambda url: absolute(config.origin, str(url))
 
 
-def render_site(site: Site, env: jinja2.Environment,
-                progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Page], list[Diagnostic]]:
+def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, int, int], None] | None = None,
+                previous: dict[str, Page] | None = None) -> tuple[list[Page], list[Diagnostic]]:
+    """Every page; a page of `previous` whose layout and view are unchanged is reused, not rendered."""
     views = ViewFactory(site, env.globals["t"], GENERATOR)
     jobs = _page_jobs(site, views, env.filters["month_name"])
     pages: list[Page] = []
     failures: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one layout bug, many pages
     for done, (output_path, layout, context, what) in enumerate(jobs, 1):
+        if progress:
+            progress("rendering", done, len(jobs))
+        inputs = (layout, views.site_view, context) if previous is not None else ()
+        earlier = previous.get(output_path) if previous else None
+        if earlier is not None and earlier.inputs == inputs:
+            pages.append(earlier)
+            continue
         try:
             html = env.get_template(layout).render(site=views.site_view, **context)
         except Exception as exc:  # a layout raised: note where, keep rendering the rest
             failures[_failure_place(exc, layout, site.config)].append(what)
         else:
-            pages.append(Page(output_path, html.encode("utf-8")))
-        if progress:
-            progress("rendering", done, len(jobs))
+            pages.append(Page(output_path, html.encode("utf-8"), inputs))
     problems = []
     for (path, line, message), pages_hit in failures.items():
         more = f" and {len(pages_hit) - 1} more pages" if len(pages_hit) > 1 else ""

@@ -7,6 +7,7 @@ build leaves the previous site exactly as it was.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -70,6 +71,52 @@ def write_output(output: Path, files: dict[str, bytes], copies: dict[str, Path])
         raise
     shutil.rmtree(previous, ignore_errors=True)
     return len(files) + len(copies.keys() - files.keys())
+
+
+def sync_output(output: Path, files: dict[str, bytes], copies: dict[str, Path],
+                written: dict[str, object]) -> list[str]:
+    """Bring `output` in line with `files` and `copies`, writing only what changed.
+
+    For the preview server, which serves this folder while the author works:
+    `written` (kept between calls) remembers what is there, so each rebuild
+    touches only the files whose bytes or source changed, and removes the
+    ones no longer built. Requests wait while it runs, so no swap is needed.
+    """
+    output = output.resolve()
+    if not written and output.exists():  # a new session: start from an empty folder
+        shutil.rmtree(output)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / MARKER).write_text("This folder is written by sitegen serve.\n")
+    wanted: dict[str, object] = {}
+    changed = []
+    try:
+        for relative, data in files.items():
+            wanted[relative] = hashlib.blake2b(data, digest_size=16).digest()
+            if written.get(relative) != wanted[relative]:
+                _inside(output, relative).write_bytes(data)
+                changed.append(relative)
+        for relative, source in copies.items():
+            if relative in files:
+                continue
+            status = source.stat()
+            wanted[relative] = (str(source), status.st_mtime_ns, status.st_size)
+            if written.get(relative) != wanted[relative]:
+                shutil.copyfile(source, _inside(output, relative))
+                changed.append(relative)
+        for relative in sorted(written.keys() - wanted.keys()):
+            gone = _inside(output, relative)
+            gone.unlink(missing_ok=True)
+            for folder in gone.parents:  # leave no empty folders behind, as a fresh build would not
+                if folder == output or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+            changed.append(relative)
+    except OSError as exc:
+        written.clear()  # the folder is in an unknown state: the next call starts over
+        raise _write_error(output, exc) from None
+    written.clear()
+    written.update(wanted)
+    return sorted(changed)
 
 
 def _recover_interrupted(output: Path) -> None:

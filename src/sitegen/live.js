@@ -1,0 +1,46 @@
+// sitegen serve: reload when a rebuild finishes, swap CSS in place, show build errors over the page.
+(() => {
+  const me = document.currentScript;
+  const epoch = me.dataset.epoch;
+  let overlay = null;
+
+  function showErrors(errors) {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = "sitegen-error-overlay";
+      overlay.setAttribute("role", "alert");
+      overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
+        "background:rgba(20,20,24,.94);color:#fff;font:15px/1.5 ui-monospace,Menlo,Consolas,monospace";
+      document.body.appendChild(overlay);
+    }
+    overlay.replaceChildren();
+    const title = document.createElement("h2");
+    title.textContent = "sitegen: the build failed — showing the last good version underneath";
+    title.style.cssText = "margin:0 0 1rem;font-size:1.1rem;color:#ff8a80";
+    overlay.appendChild(title);
+    for (const e of errors) {
+      const block = document.createElement("pre");
+      block.style.cssText = "white-space:pre-wrap;margin:0 0 1rem";
+      block.textContent = `${e.path}${e.line ? ":" + e.line : ""}: error: ${e.message}` + (e.hint ? `\n  hint: ${e.hint}` : "");
+      overlay.appendChild(block);
+    }
+  }
+
+  function swapStyles() {
+    for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
+      const url = new URL(link.href);
+      url.searchParams.set("sitegen", Date.now());
+      link.href = url.href;
+    }
+  }
+
+  const source = new EventSource(`${me.dataset.events}?epoch=${epoch}`);
+  source.addEventListener("reload", () => location.reload());
+  source.addEventListener("css", () => { if (overlay) location.reload(); else swapStyles(); });
+  source.addEventListener("moved", (event) => {
+    const moved = JSON.parse(event.data);
+    const target = moved[location.pathname];
+    if (target) location.replace(target + location.hash); else location.reload();
+  });
+  source.addEventListener("builderror", (event) => showErrors(JSON.parse(event.data)));
+})();

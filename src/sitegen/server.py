@@ -1,0 +1,296 @@
+"""`sitegen serve`: build, serve, watch, rebuild on save, and reload the browser.
+
+One build thread does all building: the watcher only notes changes, and the
+thread rebuilds after `QUIET_SECONDS` without new ones. Requests wait while
+a rebuild runs, so nobody is served a half-built site. A failed build keeps
+the last good site online and sends the error to the browser, which shows
+it over the page until a build succeeds again. The reload script is added to
+HTML responses here; files on disk stay as a normal build writes them.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .build import Builder, BuildResult
+from .errors import Diagnostic, SiteError
+
+QUIET_SECONDS = 0.05
+EVENTS, SCRIPT = "__sitegen/events", "__sitegen/live.js"
+_LIVE_JS = (Path(__file__).parent / "live.js").read_text(encoding="utf-8")
+
+
+@dataclass
+class ServedState:
+    """What the request threads read; guarded by `changed` (a Condition)."""
+
+    root: Path
+    base_path: str
+    epoch: int = 0
+    building: bool = False
+    errors: list[dict] = field(default_factory=list)
+    last_event: tuple[str, str] = ("reload", "{}")
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def wait_until_built(self, timeout: float = 60.0) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: not self.building, timeout=timeout)
+
+    def publish(self, event: str, data: dict | list) -> None:
+        with self.changed:
+            self.epoch += 1
+            self.last_event = (event, json.dumps(data))
+            self.changed.notify_all()
+
+
+def resolve_request(root: Path, base_path: str, raw_path: str) -> tuple[Path | None, str | None]:
+    """The file for a request path, or (None, redirect) for a folder without its slash, or (None, None).
+
+    Nothing outside `root` can be reached: '..' (also percent-encoded), absolute
+    paths, NUL bytes and symbolic links that lead out are all refused.
+    """
+    path = unquote(urlsplit(raw_path).path)
+    if "\0" in path or "\\" in path or not path.startswith(base_path):
+        return None, (base_path if path.rstrip("/") == base_path.rstrip("/") else None)
+    parts = [part for part in path[len(base_path):].split("/") if part not in ("", ".")]
+    if any(part == ".." or part.startswith("~") for part in parts):
+        return None, None
+    candidate = root.joinpath(*parts)
+    real_root = root.resolve()
+    try:
+        real = candidate.resolve(strict=True)
+    except (FileNotFoundError, RuntimeError, OSError):
+        return None, None
+    if real != real_root and real_root not in real.parents:
+        return None, None
+    if real.is_dir():
+        if not path.endswith("/"):
+            return None, path + "/"
+        index = real / "index.html"
+        return (index, None) if index.is_file() else (None, None)
+    return (real, None) if real.is_file() else (None, None)
+
+
+def inject_script(html: bytes, base_path: str, epoch: int) -> bytes:
+    """The live-reload script, just before </body> (or at the end of a page without one)."""
+    tag = (f'<script src="{base_path}{SCRIPT}" data-events="{base_path}{EVENTS}" data-epoch="{epoch}" '
+           f'defer></script>').encode()
+    at = html.lower().rfind(b"</body>")
+    return html[:at] + tag + html[at:] if at >= 0 else html + tag
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server_version = "sitegen-serve"
+    state: ServedState  # set on the subclass made for each server
+
+    def log_message(self, format: str, *args) -> None:  # one line per rebuild is enough
+        pass
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path == self.state.base_path + EVENTS:
+            self._events()
+        elif path == self.state.base_path + SCRIPT:
+            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", _LIVE_JS.encode())
+        else:
+            self._respond(head=False)
+
+    def _respond(self, head: bool) -> None:
+        state = self.state
+        state.wait_until_built()
+        file, redirect = resolve_request(state.root, state.base_path, self.path)
+        if redirect:
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", redirect)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        status = HTTPStatus.OK
+        if file is None:
+            status, file = HTTPStatus.NOT_FOUND, state.root / "404.html"
+        body = file.read_bytes() if file.is_file() else b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>"
+        mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if mime == "text/html":
+            body = inject_script(body, state.base_path, state.epoch)
+        if mime.startswith("text/") or mime in ("application/javascript", "application/json", "application/xml"):
+            mime += "; charset=utf-8"
+        self._send(status, mime, body, head)
+
+    def _send(self, status: int, mime: str, body: bytes, head: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", mime)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _events(self) -> None:
+        """Server-sent events: 'reload', 'css', 'moved' and 'builderror' after each build."""
+        state = self.state
+        seen = int(dict(p.split("=", 1) for p in urlsplit(self.path).query.split("&") if "=" in p).get("epoch", -1))
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        try:
+            if state.errors:
+                self._event("builderror", json.dumps(state.errors))
+            elif 0 <= seen < state.epoch:  # a build finished between the page load and this connection
+                self._event(*state.last_event)
+            while True:
+                with state.changed:
+                    state.changed.wait_for(lambda: state.epoch > seen, timeout=15)
+                    fresh, event = state.epoch > seen, state.last_event
+                    seen = state.epoch
+                self._event(*event) if fresh else self.wfile.write(b": keep-alive\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            return
+
+    def _event(self, name: str, data: str) -> None:
+        self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
+        self.wfile.flush()
+
+
+class Preview:
+    """The build thread, the watcher and the HTTP server of one `sitegen serve`."""
+
+    def __init__(self, builder: Builder, state: ServedState, log=print):
+        self.builder, self.state, self.log = builder, state, log
+        self.stopping = threading.Event()
+        self.urls: dict[str, str] = {}  # source → URL of the last good build, to follow renames
+
+    def build_once(self, changes: dict[str, str]) -> BuildResult | None:
+        """Rebuild, publish the outcome to browsers, print one line."""
+        state = self.state
+        with state.changed:
+            state.building = True
+        started = time.perf_counter()
+        try:
+            result = self.builder.build()
+        except SiteError as exc:
+            state.errors = [_as_dict(d) for d in exc.diagnostics if d.is_error]
+            with state.changed:
+                state.building = False
+            state.publish("builderror", state.errors)
+            self.log(f"build failed ({_what(changes)}):")
+            for diagnostic in exc.diagnostics:
+                self.log("  " + diagnostic.format().replace("\n", "\n  "))
+            return None
+        with state.changed:
+            state.building = False
+        state.errors = []
+        moved = self._moved(result)
+        if moved:
+            event, data = "moved", moved
+        elif result.changed and all(path.endswith(".css") for path in result.changed):
+            event, data = "css", {"changed": list(result.changed)}
+        else:
+            event, data = "reload", {"changed": len(result.changed)}
+        state.publish(event, data)
+        milliseconds = round((time.perf_counter() - started) * 1000)
+        pages = sum(1 for path in result.changed if path.endswith(".html"))
+        self.log(f"rebuilt in {milliseconds} ms ({_what(changes)}): {pages} pages, {len(result.changed)} files changed")
+        return result
+
+    def _moved(self, result: BuildResult) -> dict[str, str]:
+        """Old URL → new URL for articles renamed by this build (matched by title when a file was renamed)."""
+        site = result.site
+        urls = {a.source: (a.title, site.config.base_path + a.url_path) for a in (*site.articles, *site.pages)}
+        gone = {source: old for source, old in self.urls.items() if source not in urls or urls[source][1] != old[1]}
+        moved = {}
+        for source, (title, old_url) in gone.items():
+            match = urls.get(source) or next((new for s, new in urls.items() if new[0] == title and s not in self.urls), None)
+            if match and match[1] != old_url:
+                moved[old_url] = match[1]
+        self.urls = urls
+        return moved
+
+    def run_builds(self, watcher) -> None:
+        """The build thread: wait for changes, let a burst settle, rebuild."""
+        while not self.stopping.is_set():
+            if not watcher.wake.wait(timeout=0.2):
+                continue
+            while time.monotonic() - watcher.last < QUIET_SECONDS:  # debounce: a burst of events, one build
+                time.sleep(QUIET_SECONDS / 2)
+            changes = watcher.take()
+            if changes:
+                try:
+                    self.build_once(changes)
+                except Exception as exc:  # an unexpected crash must not kill the server: say it, keep serving
+                    self.state.errors = [{"path": "sitegen", "line": 0, "message": f"{type(exc).__name__}: {exc}",
+                                          "hint": "this is a bug in sitegen; please report it"}]
+                    with self.state.changed:
+                        self.state.building = False
+                    self.state.publish("builderror", self.state.errors)
+                    self.log(f"build crashed: {type(exc).__name__}: {exc}")
+
+
+def _as_dict(diagnostic: Diagnostic) -> dict:
+    return {"path": diagnostic.path, "line": diagnostic.line, "message": diagnostic.message, "hint": diagnostic.hint}
+
+
+def _what(changes: dict[str, str]) -> str:
+    names = sorted(Path(path).name for path in changes)
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"{shown} changed" if names else "start"
+
+
+def make_server(state: ServedState, host: str, port: int) -> ThreadingHTTPServer:
+    handler = type("Handler", (PreviewHandler,), {"state": state})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def serve(site_dir: Path, host: str, port: int, output: Path | None, options, open_browser: bool,
+          log=print) -> int:
+    """Run the preview until Ctrl-C; 0 when stopped, 1 when the port cannot be used."""
+    import errno
+    import webbrowser
+
+    from .config import load_config
+    from .watch import ChangeWatcher
+
+    config = load_config(site_dir)
+    output = (output or config.site_dir / ".sitegen-cache" / "serve").resolve()
+    state = ServedState(root=output, base_path=config.base_path)
+    preview = Preview(Builder(site_dir, output, options, remember=True), state, log)
+    try:
+        server = make_server(state, host, port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            log(f"error: port {port} on {host} is already in use; stop the other server or pass --port {port + 1}")
+            return 1
+        raise
+    preview.build_once({})
+    watcher = ChangeWatcher(config, ignored=[output, config.site_path(config.output_dir)])
+    watcher.start()
+    builds = threading.Thread(target=preview.run_builds, args=(watcher,), name="sitegen-builds", daemon=True)
+    builds.start()
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}{config.base_path}"
+    log(f"Serving {output} at {url} (Ctrl-C to stop)")
+    if open_browser:
+        webbrowser.open(url)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        log("stopping")
+    finally:
+        preview.stopping.set()
+        watcher.stop()
+        server.server_close()
+        builds.join(timeout=5)
+    return 0

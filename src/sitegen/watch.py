@@ -1,0 +1,98 @@
+"""What changed on disk, for the preview server: watchdog events → kinds of change.
+
+The watcher only notes changes; the server's build thread decides when to
+rebuild (after a short quiet spell, so an editor's burst of writes for one
+save gives one rebuild). Editor temporary files, version control folders and
+the output folders are ignored.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path, PurePath
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from .config import CONFIG_NAME, SiteConfig
+from .theme import theme_dir
+
+CONFIG, LAYOUT, ASSET, CONTENT = "config", "layout", "asset", "content"
+_IGNORED_DIRS = {".git", ".hg", ".svn", ".sitegen-cache", "__pycache__", "node_modules", ".idea", ".vscode"}
+
+
+def is_editor_temporary(name: str) -> bool:
+    """Swap, backup and lock files that editors write around a save (vim, emacs, JetBrains…)."""
+    return (name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".bak")) or name.startswith((".#", "#"))
+            or name == "4913" or name.startswith(".") and name.endswith(".kate-swp"))
+
+
+class ChangeWatcher:
+    """Watches the site (and an outside theme); `take()` returns and clears what changed."""
+
+    def __init__(self, config: SiteConfig, ignored: list[Path]):
+        self.config = config
+        self.ignored = [p.resolve() for p in ignored]
+        self.changes: dict[str, str] = {}  # path → kind
+        self.last = 0.0  # when the latest change was noted
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.observer = Observer()
+        handler = _Handler(self)
+        self.observer.schedule(handler, str(config.site_dir), recursive=True)
+        theme = theme_dir(config).resolve()
+        if config.site_dir not in (theme, *theme.parents):
+            self.observer.schedule(handler, str(theme), recursive=True)
+
+    def start(self) -> None:
+        self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+        self.observer.join(timeout=5)
+
+    def note(self, path: str) -> None:
+        kind = self.kind_of(Path(path))
+        if kind is None:
+            return
+        with self.lock:
+            self.changes[path] = kind
+            self.last = time.monotonic()
+        self.wake.set()
+
+    def take(self) -> dict[str, str]:
+        with self.lock:
+            changes, self.changes = self.changes, {}
+            self.wake.clear()
+        return changes
+
+    def kind_of(self, path: Path) -> str | None:
+        """CONFIG, LAYOUT, ASSET or CONTENT; None for what no build reads."""
+        path = path.resolve() if path.exists() else Path(path).absolute()
+        if is_editor_temporary(path.name) or _IGNORED_DIRS.intersection(PurePath(path).parts):
+            return None
+        if any(path == folder or folder in path.parents for folder in self.ignored):
+            return None
+        config = self.config
+        if path == config.site_dir / CONFIG_NAME:
+            return CONFIG
+        theme = theme_dir(config).resolve()
+        for kind, folders in ((LAYOUT, [config.site_path(config.layouts_dir), theme / "layouts"]),
+                              (ASSET, [config.site_path(config.assets_dir), theme / "assets"]),
+                              (CONTENT, [config.site_path(config.content_dir)])):
+            if any(folder in path.parents for folder in folders):
+                return kind
+        return None
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: ChangeWatcher):
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        self.watcher.note(str(event.src_path))
+        if getattr(event, "dest_path", ""):
+            self.watcher.note(str(event.dest_path))

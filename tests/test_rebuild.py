@@ -1,0 +1,67 @@
+"""A Builder kept between builds (the preview server's) writes exactly what a fresh build writes."""
+
+import shutil
+
+from sitegen.build import Builder, build
+from sitegen.config import BuildOptions
+
+from conftest import article, make_site
+
+
+def tree(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+            and p.name != ".sitegen-output"}
+
+
+def assert_same_as_fresh_build(site, served, tmp_path):
+    fresh = tmp_path / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    build(site, fresh, BuildOptions(drafts=True))
+    assert tree(served) == tree(fresh)
+    empty = [p for p in served.rglob("*") if p.is_dir() and not any(p.iterdir())]
+    assert empty == []
+
+
+def test_a_series_of_edits_serves_what_a_full_build_writes(tmp_path):
+    site = make_site(tmp_path, {
+        "content/world/pact.md": article("Pact", "2024-06-21", tags="[Russia, Diplomacy]", body="Putin Kim pact."),
+        "content/world/visit.md": article("Visit", "2024-06-20", tags="[Russia]", body="Putin visits Vietnam."),
+        "content/economy/gas.md": article("Gas", "2024-06-19", body="Gas prices fall."),
+        "assets/css/extra.css": "body { color: red }",
+    })
+    served = tmp_path / "served"
+    builder = Builder(site, served, BuildOptions(drafts=True), remember=True)
+    first = builder.build()
+    assert first.files_written == len(tree(served))
+    assert_same_as_fresh_build(site, served, tmp_path)
+
+    edits = [
+        lambda: (site / "content/world/new.md").write_text(article("New", "2024-06-22", tags="[Diplomacy]")),
+        lambda: (site / "content/world/pact.md").write_text(article("Pact v2", "2024-06-21", tags="[Russia]")),
+        lambda: (site / "content/world/visit.md").rename(site / "content/world/visit-renamed.md"),
+        lambda: (site / "content/economy/gas.md").unlink(),
+        lambda: (site / "layouts").mkdir() or (site / "layouts/article.html").write_text(
+            '{% extends "base.html" %}{% block main %}<h1 class="mine">{{ page.title }}</h1>{% endblock %}'),
+        lambda: (site / "assets/css/extra.css").write_text("body { color: blue }"),
+        lambda: (site / "site.yaml").write_text("title: Renamed News\nbase_url: https://news.example.com/\n"),
+        lambda: (site / "content/world/draft.md").write_text(article("Draft", "2024-06-23", draft="true")),
+    ]
+    for edit in edits:
+        edit()
+        result = builder.build()
+        assert result.changed, "every edit changes some file"
+        assert_same_as_fresh_build(site, served, tmp_path)
+
+
+def test_an_edit_renders_only_the_pages_it_affects(tmp_path):
+    files = {f"content/s{n % 3}/a{n}.md": article(f"Topic{n} report{n}", f"2024-01-{n + 1:02d}", body=f"Words{n} unique{n}.")
+             for n in range(12)}
+    site = make_site(tmp_path, files)
+    builder = Builder(site, tmp_path / "served", remember=True)
+    builder.build()
+    (site / "content/s0/a0.md").write_text(article("Topic0 report0 edited", "2024-01-01", body="Words0 unique0."))
+    result = builder.build()
+    pages = [p for p in result.changed if p.endswith(".html")]
+    assert "s0/a0/index.html" in pages
+    assert "s1/a1/index.html" not in pages and "s2/a5/index.html" not in pages
+    assert len(pages) < result.pages / 2
