@@ -192,3 +192,41 @@ def test_a_port_in_use_gives_a_clear_message(tmp_path):
         assert run.code == 1 and "is already in use" in run.out and "--port" in run.out
     finally:
         blocker.server_close()
+
+
+def test_a_save_that_changes_no_output_reloads_nothing(tmp_path):
+    site, state, preview, _ = make_preview(tmp_path, {"content/world/a.md": article("Story")})
+    preview.build_once({})
+    epoch = state.epoch
+    (site / "content/world/a.md").write_text(article("Story"))  # saved again, same text
+    preview.build_once({str(site / "content/world/a.md"): CONTENT})
+    assert state.epoch == epoch
+
+
+def test_folder_modified_events_are_not_changes(tmp_path):
+    from watchdog.events import DirModifiedEvent, FileCreatedEvent
+
+    from sitegen.watch import _Handler
+
+    site = make_site(tmp_path, {"content/world/a.md": article()})
+    watcher = ChangeWatcher(load_config(site), ignored=[])
+    handler = _Handler(watcher)
+    handler.on_any_event(DirModifiedEvent(str(site / "content/world")))
+    handler.on_any_event(FileCreatedEvent(str(site / "content/world/.a.md.swp")))
+    assert watcher.take() == {}
+    handler.on_any_event(FileCreatedEvent(str(site / "content/world/b.md")))
+    assert watcher.take() == {str(site / "content/world/b.md"): CONTENT}
+
+
+def test_serve_refuses_an_output_folder_it_did_not_create(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article()})
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    run = run_cli("serve", "-s", site, "--port", "0", "-o", mine)
+    assert run.code == 1 and "refusing to replace a folder that sitegen did not create" in run.err
+    assert (mine / "notes.txt").read_text() == "keep me"
+
+
+def test_percent_encoded_base_paths_are_served(served):
+    assert resolve_request(served, "/my%20news/", "/my%20news/world/a/")[0] == (served / "world/a/index.html").resolve()

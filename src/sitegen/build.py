@@ -62,6 +62,9 @@ class Builder:
         self._parsed: ParseCache = {}
         self._related: RelatedIndex | None = None
         self._pages: dict[str, Page] = {}
+        self._views: dict = {}  # article views, by URL path
+        self._feeds: dict = {}  # feeds, by output path
+        self._sitemap: tuple[dict, dict[str, bytes]] = ({}, {})  # its entries, its files
         self._written: dict[str, object] = {}
 
     def build(self, progress: Progress | None = None) -> BuildResult:
@@ -79,11 +82,12 @@ class Builder:
         problems += model_problems
         problems = _apply_strictness(problems, self.options)
         raise_if_errors(problems)
-        pages, render_problems = render_site(site, env, progress, self._pages if self.remember else None)
+        pages, render_problems = render_site(site, env, progress, self._pages if self.remember else None,
+                                             self._views if self.remember else None)
         files = {page.output_path: page.html for page in pages}
         files[HIGHLIGHT_CSS] = highlight_css(config).encode("utf-8")
-        files.update(feed_files(site))
-        files.update(sitemap_files(site, sitemap_entries(site)))
+        files.update(feed_files(site, self._feeds if self.remember else None))
+        files.update(self._sitemap_files(site))
         files[SEARCH_INDEX] = search_index(site)
         copies = asset_files(config, site.static_files)
         raise_if_errors(problems + render_problems + check_asset_clashes(copies, set(files), config))
@@ -101,11 +105,18 @@ class Builder:
             changed=tuple(changed), site=site if self.remember else None,
         )
 
+    def _sitemap_files(self, site: Site) -> dict[str, bytes]:
+        entries = sitemap_entries(site)
+        if not self.remember or self._sitemap[0] != entries:
+            self._sitemap = (entries, sitemap_files(site, entries))
+        return self._sitemap[1]
+
     def _forget_unless(self, config: SiteConfig) -> None:
         """A changed site.yaml can change anything: start over."""
         if config != self._config:
             self._config = config
-            self._parsed, self._pages, self._layouts_digest = {}, {}, b""
+            self._parsed, self._pages, self._views, self._feeds, self._layouts_digest = {}, {}, {}, {}, b""
+            self._sitemap = ({}, {})
             self._related = RelatedIndex(config.related, config.language) if self.remember else None
 
     def _environment(self, config: SiteConfig):

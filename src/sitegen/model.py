@@ -180,7 +180,7 @@ def _check_paths(site: Site) -> list[Diagnostic]:
     for static in site.static_files:
         source = f"{site.config.content_dir}/{static.output_path}"
         claims[static.output_path].append((source, 0, source))
-    folders = {parent for path in claims for parent in PurePosixPath(path).parents}
+    folders = {parent for path in claims for parent in PurePosixPath(path).parents} if site.static_files else set()
     problems = [error(f"{site.config.content_dir}/{static.output_path}", 0,
                       f"this file is in the way of the folder /{static.output_path}/, which holds generated pages",
                       "rename or move it") for static in site.static_files

@@ -46,24 +46,32 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # ----------------------------------------------------------------------------- feeds
 
-def feed_files(site: Site) -> dict[str, bytes]:
+def feed_files(site: Site, memo: dict | None = None) -> dict[str, bytes]:
     """Atom for the site and for every section and tag; RSS 2.0 and JSON Feed 1.1 for the site.
 
     Each lists the newest `feeds.items` articles of its listing (pages are
     never listed). Section and tag feeds sit beside their listing:
-    'world/atom.xml', 'tags/diplomacy/atom.xml'.
+    'world/atom.xml', 'tags/diplomacy/atom.xml'. With a `memo` (kept by a
+    preview server for one configuration), a feed whose entries are unchanged
+    is not written out again.
     """
     config = site.config
     entries = site.articles[:config.feeds.items]
-    files = {
-        ATOM: _atom(site, ATOM, config.title, config.base_path, entries),
-        RSS: _rss(site, entries),
-        JSON_FEED: _json_feed(site, entries),
-    }
+    jobs = [(ATOM, lambda: _atom(site, ATOM, config.title, config.base_path, entries), entries),
+            (RSS, lambda: _rss(site, entries), entries), (JSON_FEED, lambda: _json_feed(site, entries), entries)]
     for listing in (*site.sections, *site.tags):
-        path = listing.term.path + ATOM
-        files[path] = _atom(site, path, f"{config.title} — {listing.term.name}", listing.term.url,
-                            listing.articles[:config.feeds.items])
+        path, items = listing.term.path + ATOM, listing.articles[:config.feeds.items]
+        title = f"{config.title} — {listing.term.name}"
+        jobs.append((path, lambda path=path, title=title, listing=listing, items=items:
+                     _atom(site, path, title, listing.term.url, items), (title, items)))
+    files = {}
+    for path, make, inputs in jobs:
+        if memo is not None and path in memo and memo[path][0] == inputs:
+            files[path] = memo[path][1]
+        else:
+            files[path] = make()
+            if memo is not None:
+                memo[path] = (inputs, files[path])
     return files
 
 

@@ -92,9 +92,11 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
 
 
 def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, int, int], None] | None = None,
-                previous: dict[str, Page] | None = None) -> tuple[list[Page], list[Diagnostic]]:
-    """Every page; a page of `previous` whose layout and view are unchanged is reused, not rendered."""
-    views = ViewFactory(site, env.globals["t"], GENERATOR)
+                previous: dict[str, Page] | None = None, memo: dict | None = None) -> tuple[list[Page], list[Diagnostic]]:
+    """Every page; a page of `previous` whose layout and view are unchanged is reused, not rendered.
+
+    `memo` keeps article views between builds of one configuration (a preview server)."""
+    views = ViewFactory(site, env.globals["t"], GENERATOR, memo)
     jobs = _page_jobs(site, views, env.filters["month_name"])
     pages: list[Page] = []
     failures: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one layout bug, many pages

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ def resolve_request(root: Path, base_path: str, raw_path: str) -> tuple[Path | N
     Nothing outside `root` can be reached: '..' (also percent-encoded), absolute
     paths, NUL bytes and symbolic links that lead out are all refused.
     """
-    path = unquote(urlsplit(raw_path).path)
+    path, base_path = unquote(urlsplit(raw_path).path), unquote(base_path)
     if "\0" in path or "\\" in path or not path.startswith(base_path):
         return None, (base_path if path.rstrip("/") == base_path.rstrip("/") else None)
     parts = [part for part in path[len(base_path):].split("/") if part not in ("", ".")]
@@ -73,7 +74,8 @@ def resolve_request(root: Path, base_path: str, raw_path: str) -> tuple[Path | N
         return None, None
     if real.is_dir():
         if not path.endswith("/"):
-            return None, path + "/"
+            query = urlsplit(raw_path).query
+            return None, urlsplit(raw_path).path + "/" + (f"?{query}" if query else "")
         index = real / "index.html"
         return (index, None) if index.is_file() else (None, None)
     return (real, None) if real.is_file() else (None, None)
@@ -139,16 +141,16 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _events(self) -> None:
         """Server-sent events: 'reload', 'css', 'moved' and 'builderror' after each build."""
         state = self.state
-        seen = int(dict(p.split("=", 1) for p in urlsplit(self.path).query.split("&") if "=" in p).get("epoch", -1))
+        asked = dict(p.split("=", 1) for p in urlsplit(self.path).query.split("&") if "=" in p).get("epoch", "")
+        seen = int(asked) if asked.isdigit() else -1
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         try:
-            if state.errors:
-                self._event("builderror", json.dumps(state.errors))
-            elif 0 <= seen < state.epoch:  # a build finished between the page load and this connection
+            if state.errors or 0 <= seen < state.epoch:  # a build finished (or failed) since the page loaded
                 self._event(*state.last_event)
+                seen = state.epoch
             while True:
                 with state.changed:
                     state.changed.wait_for(lambda: state.epoch > seen, timeout=15)
@@ -189,9 +191,13 @@ class Preview:
             for diagnostic in exc.diagnostics:
                 self.log("  " + diagnostic.format().replace("\n", "\n  "))
             return None
+        recovering = bool(state.errors)
         with state.changed:
             state.building = False
+            state.base_path = result.site.config.base_path
         state.errors = []
+        for warning in result.warnings:
+            self.log("  " + warning.format().replace("\n", "\n  "))
         moved = self._moved(result)
         if moved:
             event, data = "moved", moved
@@ -199,7 +205,8 @@ class Preview:
             event, data = "css", {"changed": list(result.changed)}
         else:
             event, data = "reload", {"changed": len(result.changed)}
-        state.publish(event, data)
+        if result.changed or recovering:  # an edit that changes no output (a saved, unchanged file) reloads nothing
+            state.publish(event, data)
         milliseconds = round((time.perf_counter() - started) * 1000)
         pages = sum(1 for path in result.changed if path.endswith(".html"))
         self.log(f"rebuilt in {milliseconds} ms ({_what(changes)}): {pages} pages, {len(result.changed)} files changed")
@@ -263,9 +270,15 @@ def serve(site_dir: Path, host: str, port: int, output: Path | None, options, op
 
     from .config import load_config
     from .watch import ChangeWatcher
+    from .write import check_output_dir
 
     config = load_config(site_dir)
     output = (output or config.site_dir / ".sitegen-cache" / "serve").resolve()
+    refused = check_output_dir(config, output)
+    if refused:
+        raise SiteError(refused)
+    if output.exists():  # a new session starts empty, so nothing of an earlier one (drafts…) is served
+        shutil.rmtree(output)
     state = ServedState(root=output, base_path=config.base_path)
     preview = Preview(Builder(site_dir, output, options, remember=True), state, log)
     try:

@@ -107,16 +107,23 @@ class SiteView:
     extra: dict[str, Any]
 
 
+_SECTIONS_KEY = "\0sections"  # in a view memo: the sections the memoised breadcrumbs were made with
+
+
 class ViewFactory:
     """Turns model objects into views, caching the cards every listing reuses."""
 
-    def __init__(self, site: Site, translate: Translator, generator: str):
+    def __init__(self, site: Site, translate: Translator, generator: str, memo: dict | None = None):
         self.site = site
+        self.memo = memo
         self.t = translate
         self.home = site.config.base_path
         self.sections = {listing.term.slug: listing.term for listing in site.sections}
         self.sections.update({listing.term.name.casefold(): listing.term for listing in site.sections})
         self._cards = {a.url_path: self._card(a) for a in site.articles}
+        if memo is not None and memo.get(_SECTIONS_KEY) != self.sections:  # breadcrumbs link to sections
+            memo.clear()
+            memo[_SECTIONS_KEY] = dict(self.sections)
         self.site_view = SiteView(
             title=site.config.title, description=site.config.description, language=site.config.language,
             base_url=site.config.base_url, url=self.home, sections=self._nav_sections(),
@@ -145,7 +152,17 @@ class ViewFactory:
         return max(1, round(article.body.word_count / self.site.config.reading_speed))
 
     def article(self, article: Article) -> ArticleView:
+        """The article's view; with a memo (kept by a preview server) reused while its inputs stay equal."""
         links: tuple[RelatedLink, ...] = self.site.related.get(article.url_path, ())
+        if self.memo is None:
+            return self._article(article, links)
+        inputs = (article, links, tuple(self._cards[link.key] for link in links))
+        earlier = self.memo.get(article.url_path)
+        if earlier is None or earlier[0] != inputs:
+            earlier = self.memo[article.url_path] = (inputs, self._article(article, links))
+        return earlier[1]
+
+    def _article(self, article: Article, links: tuple[RelatedLink, ...]) -> ArticleView:
         breadcrumb = self.breadcrumb(article)
         return ArticleView(
             title=article.title, url=self.url(article.url_path), subtitle=article.subtitle,

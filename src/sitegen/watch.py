@@ -91,8 +91,8 @@ class _Handler(FileSystemEventHandler):
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return
+        if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
+            return  # a folder 'modified' only says one of its files changed, and that file has its own event
         self.watcher.note(str(event.src_path))
         if getattr(event, "dest_path", ""):
             self.watcher.note(str(event.dest_path))

@@ -7,7 +7,6 @@ build leaves the previous site exactly as it was.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -91,8 +90,9 @@ def sync_output(output: Path, files: dict[str, bytes], copies: dict[str, Path],
     changed = []
     try:
         for relative, data in files.items():
-            wanted[relative] = hashlib.blake2b(data, digest_size=16).digest()
-            if written.get(relative) != wanted[relative]:
+            wanted[relative] = data  # kept to compare with next time: equal bytes are not written again
+            earlier = written.get(relative)
+            if earlier is not data and earlier != data:
                 _inside(output, relative).write_bytes(data)
                 changed.append(relative)
         for relative, source in copies.items():
