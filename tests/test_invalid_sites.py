@@ -1,5 +1,7 @@
 """Each folder in invalid_sites/ is a broken site; expected.txt is exactly what the build prints.
 
+A folder with a file named `strict` is built with --strict.
+
 Refresh the expectations after a deliberate wording change with:
     python -m pytest tests/test_invalid_sites.py --update-golden
 """
@@ -17,8 +19,8 @@ CASES = sorted(p for p in (Path(__file__).parent / "invalid_sites").iterdir() if
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_invalid_site_reports_its_errors_and_writes_nothing(case, tmp_path, request):
     site = tmp_path / "site"
-    shutil.copytree(case, site, ignore=shutil.ignore_patterns("expected.txt"))
-    run = build_site(site)
+    shutil.copytree(case, site, ignore=shutil.ignore_patterns("expected.txt", "strict"))
+    run = build_site(site, *(["--strict"] if (case / "strict").exists() else []))
     expected = case / "expected.txt"
     if request.config.getoption("--update-golden"):
         expected.write_text(run.err, encoding="utf-8")

@@ -70,6 +70,7 @@ class SiteConfig:
     page_size: int = 10
     reading_speed: int = 220
     pygments_style: str = "default"
+    safe_mode: bool = False
     sections: dict[str, str] = field(default_factory=dict)
     related: RelatedConfig = field(default_factory=RelatedConfig)
     permalinks: PermalinkConfig = field(default_factory=PermalinkConfig)
@@ -140,7 +141,7 @@ def load_config(site_dir: Path) -> SiteConfig:
                                "save the file as UTF-8")]) from None
     except YamlProblem as exc:
         raise SiteError([error(CONFIG_NAME, exc.line, exc.message,
-                               "check indentation and quote values that contain ': '")]) from None
+                               exc.hint or "check indentation and quote values that contain ': '")]) from None
     return config_from_mapping(site_dir, mapping)
 
 

@@ -37,9 +37,12 @@ def parse_article(source: str, relative: str, raw: bytes, config: SiteConfig,
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        problems.append(error(source, line, f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
-                              "re-save the file with UTF-8 encoding"))
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            line, message = 1, "the file is UTF-16 text, which sitegen does not read"
+        else:
+            line = raw[:exc.start].count(b"\n") + 1
+            message = f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})"
+        problems.append(error(source, line, message, "re-save the file with UTF-8 encoding"))
         return None
     try:
         split = split_front_matter(text)
@@ -48,8 +51,8 @@ def parse_article(source: str, relative: str, raw: bytes, config: SiteConfig,
         problems.append(error(source, exc.line, exc.message, exc.hint))
         return None
     except YamlProblem as exc:
-        problems.append(error(source, exc.line, f"front matter: {exc.message}",
-                              "check indentation, and quote values that contain ': ' or start with '[', '{' or '@'"))
+        problems.append(error(source, exc.line, f"front matter: {exc.message}", exc.hint
+                              or "check indentation, and quote values that contain ': ' or start with '[', '{' or '@'"))
         return None
     reader = _FieldReader(source, mapping, problems, split.front_matter_line)
     return reader.article(relative, split.body, split.body_line, config)
@@ -158,7 +161,7 @@ class _FieldReader:
         if not self.ok:
             return None
         try:
-            rendered = render_markdown(body, config.pygments_style)
+            rendered = render_markdown(body, config.pygments_style, config.safe_mode)
         except RecursionError:
             self.problems.append(error(self.source, body_line, "the Markdown is nested too deeply to render",
                                        "lists, quotes or emphasis hundreds of levels deep; flatten them"))

@@ -19,6 +19,8 @@ _BLOCK_TAG = re.compile(
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _SKIPPED_BLOCKS = re.compile(r"<(pre|script|style)\b.*?</\1>", re.S | re.I)
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=)"([^"]*)"', re.I)
+_UNSAFE_SCHEME = re.compile(r"^(?:javascript|vbscript|data):", re.I)
 _FOOTNOTES = re.compile(r'<div class="footnote">.*?</div>', re.S)
 
 
@@ -39,8 +41,8 @@ class RenderedMarkdown:
 
 
 @lru_cache(maxsize=None)
-def _converter(pygments_style: str) -> python_markdown.Markdown:
-    return python_markdown.Markdown(
+def _converter(pygments_style: str, safe: bool) -> python_markdown.Markdown:
+    converter = python_markdown.Markdown(
         extensions=["fenced_code", "codehilite", "tables", "footnotes", "toc", "attr_list",
                     "smarty", "sane_lists", "abbr", "def_list"],
         extension_configs={
@@ -51,12 +53,20 @@ def _converter(pygments_style: str) -> python_markdown.Markdown:
         },
         output_format="html",
     )
+    if safe:  # raw HTML is shown as text, not passed through
+        converter.preprocessors.deregister("html_block")
+        converter.inlinePatterns.deregister("html")
+    return converter
 
 
-def render_markdown(text: str, pygments_style: str = "default") -> RenderedMarkdown:
-    converter = _converter(pygments_style)
+def render_markdown(text: str, pygments_style: str = "default", safe: bool = False) -> RenderedMarkdown:
+    """HTML of a Markdown body; `safe` (site.yaml safe_mode) for text from people the site doesn't trust:
+    raw HTML is escaped and links to javascript:, vbscript: or data: URLs are dropped."""
+    converter = _converter(pygments_style, safe)
     converter.reset()
     body_html = converter.convert(text)
+    if safe:
+        body_html = _URL_ATTRIBUTE.sub(_drop_unsafe_url, body_html)
     headings = tuple(_flatten(getattr(converter, "toc_tokens", [])))
     plain = plain_text(body_html)
     first = _FIRST_PARAGRAPH.search(body_html)
@@ -67,6 +77,12 @@ def render_markdown(text: str, pygments_style: str = "default") -> RenderedMarkd
         first_paragraph=plain_text(first.group(1)) if first else "",
         word_count=len(_WORD.findall(plain)),
     )
+
+
+def _drop_unsafe_url(match: re.Match) -> str:
+    """'#' for a URL that would run code, however its scheme is spelt (entities, spaces, tabs)."""
+    value = "".join(html.unescape(match.group(2)).split())
+    return f'{match.group(1)}"#"' if _UNSAFE_SCHEME.match(value) else match.group(0)
 
 
 def plain_text(fragment: str) -> str:

@@ -60,10 +60,11 @@ class YamlMapping:
 class YamlProblem(Exception):
     """YAML that cannot be read as a mapping; `line` is 1-based in the file."""
 
-    def __init__(self, message: str, line: int):
+    def __init__(self, message: str, line: int, hint: str = ""):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.hint = hint  # when the usual advice (indentation, quoting) does not apply
 
 
 def load_mapping(text: str, first_line: int = 1) -> YamlMapping:
@@ -78,6 +79,7 @@ def load_mapping(text: str, first_line: int = 1) -> YamlMapping:
                 f"expected 'key: value' pairs, found a {_describe(node)}",
                 first_line + node.start_mark.line,
             )
+        _check_size(node, first_line)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -107,6 +109,27 @@ def load_mapping(text: str, first_line: int = 1) -> YamlMapping:
         bad = next(key for key in data if not isinstance(key, str))
         raise YamlProblem(f"keys must be names, found {bad!r}", first_line)
     return YamlMapping(data, key_lines, raw_text, tuple(duplicates))
+
+
+MAX_VALUES = 10_000  # far more than any front matter or site.yaml holds
+
+
+def _check_size(root: yaml.Node, first_line: int) -> None:
+    """Refuse YAML that expands to more than MAX_VALUES values (alias bombs: '&a [*b, *b, …]').
+
+    Aliases share nodes, so the document is small until something walks it;
+    counting with aliases expanded, and stopping at the limit, keeps the work bounded."""
+    stack, seen = [root], 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > MAX_VALUES:
+            raise YamlProblem(f"the YAML expands to more than {MAX_VALUES:,} values (aliases repeating aliases?)",
+                              first_line + root.start_mark.line, "write the values out instead of nesting '*' aliases")
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
 
 
 def _describe(node: yaml.Node) -> str:
