@@ -280,7 +280,7 @@ def test_generated_pages_never_silently_replace_sources(tmp_path):
     site = make_site(tmp_path / "one", {"content/a.md": article("A"), "assets/index.html": "<p>mine</p>"})
     run = build_site(site)
     assert run.code == 1
-    assert "assets/index.html: error: this file would be replaced by the generated /index.html" in run.err
+    assert "assets/index.html: error: URL / is also claimed by the home page" in run.err
     site = make_site(tmp_path / "two", {"content/tags/a.md": article("A", tags="[X]")})
     run = build_site(site)
     assert run.code == 1

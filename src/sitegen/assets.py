@@ -7,8 +7,7 @@ from pathlib import Path
 
 from .config import SiteConfig
 from .article import StaticFile
-from .errors import Diagnostic, error
-from .theme import asset_dirs, display_path
+from .theme import asset_dirs
 
 
 def asset_files(config: SiteConfig, content_files: tuple[StaticFile, ...]) -> dict[str, Path]:
@@ -23,12 +22,6 @@ def asset_files(config: SiteConfig, content_files: tuple[StaticFile, ...]) -> di
                     copies[path.relative_to(folder).as_posix()] = path
     copies.update((static.output_path, static.source) for static in content_files)
     return copies
-
-
-def check_asset_clashes(copies: dict[str, Path], generated: set[str], config: SiteConfig) -> list[Diagnostic]:
-    """An asset at the path of a generated file would be silently lost: an error."""
-    return [error(display_path(copies[path], config), 0, f"this file would be replaced by the generated /{path}",
-                  "rename or move it") for path in sorted(copies.keys() & generated)]
 
 
 def highlight_css(config: SiteConfig) -> str:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from .assets import asset_files, check_asset_clashes, highlight_css
+from .article import StaticFile
+from .assets import asset_files, highlight_css
 from .config import BuildOptions, SiteConfig, config_warnings, load_config
 from .content import ParseCache, load_content
 from .errors import ERROR, Diagnostic, raise_if_errors
@@ -78,6 +79,8 @@ class Builder:
         problems += check_output_dir(config, output)
         content = load_content(config, progress, self._parsed if self.remember else None)
         problems += content.diagnostics
+        copies = asset_files(config, content.static_files)  # theme, site and content files copied as they are
+        content = replace(content, static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
         site, model_problems = build_model(config, content, self.options, layout_names(env), self._related)
         problems += model_problems
         problems = _apply_strictness(problems, self.options)
@@ -89,8 +92,7 @@ class Builder:
         files.update(feed_files(site, self._feeds if self.remember else None))
         files.update(self._sitemap_files(site))
         files[SEARCH_INDEX] = search_index(site)
-        copies = asset_files(config, site.static_files)
-        raise_if_errors(problems + render_problems + check_asset_clashes(copies, set(files), config))
+        raise_if_errors(problems + render_problems)
         if self.remember:
             changed = sync_output(output, files, copies, self._written)
             self._pages = {page.output_path: page for page in pages}

@@ -49,7 +49,10 @@ def _parse_text(text: str) -> datetime:
     parts = parsedate_tz(text)
     if parts is None or parts[9] is None or not re.search(r"[+-]\d{4}$|\b(?:GMT|UT|UTC)$", text):
         raise DateProblem(f"cannot read '{text}' as a date")
-    return parsedate_to_datetime(text)
+    try:
+        return parsedate_to_datetime(text)
+    except ValueError as exc:  # 'Mon, 32 Jan 2024 …'
+        raise DateProblem(f"'{text}' is not a real date ({exc})") from None
 
 
 def _calendar_problem(text: str) -> str:

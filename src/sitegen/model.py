@@ -7,6 +7,7 @@ claiming one URL are caught before a single file is written.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -20,6 +21,7 @@ from .listings import (AUTHOR, SECTION, TAG, Listing, archive_listings, home_lis
 from .migration import FOREIGN_LAYOUTS
 from .related import RelatedDoc, RelatedIndex, RelatedLink, related_posts
 from .slugs import slugify
+from .theme import display_path
 from .urls import (ATOM, AUTHORS, HIGHLIGHT_CSS, JSON_FEED, NOT_FOUND_PAGE, ROBOTS, RSS, SEARCH, SEARCH_INDEX,
                    SITEMAP, TAGS, page_file)
 
@@ -177,14 +179,28 @@ def _check_paths(site: Site) -> list[Diagnostic]:
     for index, listings, what in ((TAGS, site.tags, "the tag index"), (AUTHORS, site.authors, "the author index")):
         if listings:
             claims[page_file(index)].append(("", 0, what))
-    for static in site.static_files:
-        source = f"{site.config.content_dir}/{static.output_path}"
+    for static in site.static_files:  # theme and site assets, files under content/
+        source = display_path(static.source, site.config)
         claims[static.output_path].append((source, 0, source))
-    folders = {parent for path in claims for parent in PurePosixPath(path).parents} if site.static_files else set()
-    problems = [error(f"{site.config.content_dir}/{static.output_path}", 0,
-                      f"this file is in the way of the folder /{static.output_path}/, which holds generated pages",
-                      "rename or move it") for static in site.static_files
-                if PurePosixPath(static.output_path) in folders]
+    problems = []
+    # Only copied files and aliases can put a file where another output needs a folder, or the reverse.
+    special = {static.output_path for static in site.static_files}
+    special |= {path for path, owners in claims.items() if any(what.startswith("an alias") for _, _, what in owners)}
+    ordered = sorted(claims)
+    blocked = {p.as_posix() for path in special for p in PurePosixPath(path).parents} & claims.keys()
+    blocked |= {path for path in special if _has_inside(ordered, path)}
+    for path in sorted(blocked):
+        for source, line, what in claims[path]:
+            if source:
+                problems.append(error(source, line, f"this file is in the way of the folder /{path}/, which holds "
+                                      "generated pages", "rename or move it"))
+        for other in ordered[bisect.bisect_right(ordered, path + "/"):]:
+            if not other.startswith(path + "/"):
+                break
+            for source, line, what in claims[other]:
+                if what.startswith("an alias"):
+                    problems.append(error(source, line, f"alias /{other.removesuffix('index.html')} cannot be "
+                                          f"made: /{path} is {claims[path][0][2]}", "choose another alias"))
     for path, owners in sorted(claims.items()):
         for source, line, what in owners if len(owners) > 1 else ():
             if source:
@@ -193,6 +209,12 @@ def _check_paths(site: Site) -> list[Diagnostic]:
                 problems.append(error(source, line, f"URL {shown} is also claimed by {others}",
                                       "give one of them a different 'slug:' (or section), or rename the file"))
     return problems
+
+
+def _has_inside(ordered: list[str], folder: str) -> bool:
+    """Whether a sorted list of paths holds one inside `folder`."""
+    at = bisect.bisect_right(ordered, folder + "/")
+    return at < len(ordered) and ordered[at].startswith(folder + "/")
 
 
 def _resolve_picks(articles: list[Article]) -> tuple[dict[str, tuple[str, ...]], list[Diagnostic]]:

@@ -189,7 +189,11 @@ def _image(parent: ET.Element, article: Article, origin: str, enclosure) -> None
 
 def image_type(url: str) -> str:
     """'image/jpeg' for '/images/x.JPG' or 'https://cdn/x.jpg?w=800'; '' when the extension says nothing."""
-    return _IMAGE_TYPES.get(PurePosixPath(urlsplit(url).path).suffix.lower(), "")
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # 'http://[x/a.jpg': not a URL at all
+        return ""
+    return _IMAGE_TYPES.get(PurePosixPath(path).suffix.lower(), "")
 
 
 # ----------------------------------------------------------------------------- sitemap and robots.txt
@@ -311,4 +315,11 @@ _LINK = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 def _absolute_links(html: str, page_url: str) -> str:
     """Feed readers show an article away from its page: every link and image is resolved against
     the article's own URL ('photo.png', '../x/', '/css/', '#note' alike)."""
-    return _LINK.sub(lambda m: m.group(1) + urljoin(page_url, m.group(2)) + m.group(3), html)
+    return _LINK.sub(lambda m: m.group(1) + _joined(page_url, m.group(2)) + m.group(3), html)
+
+
+def _joined(page_url: str, link: str) -> str:
+    try:
+        return urljoin(page_url, link)
+    except ValueError:  # a malformed link ('http://[oops/') stays as the author wrote it
+        return link

@@ -74,13 +74,17 @@ def load_mapping(text: str, first_line: int = 1) -> YamlMapping:
         node = loader.get_single_node()
         if node is None:
             return YamlMapping({})
-        if not isinstance(node, yaml.MappingNode):
+        if not isinstance(node, yaml.MappingNode) or node.tag != "tag:yaml.org,2002:map":
             raise YamlProblem(
                 f"expected 'key: value' pairs, found a {_describe(node)}",
                 first_line + node.start_mark.line,
             )
         _check_size(node, first_line)
-        data = loader.construct_document(node)
+        try:
+            data = loader.construct_document(node)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:  # '!!int many' and the like
+            raise YamlProblem(f"a value does not fit its '!!' type tag ({exc})", first_line,
+                              "remove the '!!' tag, or write a value of that type") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -133,6 +137,8 @@ def _check_size(root: yaml.Node, first_line: int) -> None:
 
 
 def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return f"mapping tagged {node.tag}"
     if isinstance(node, yaml.SequenceNode):
         return "list"
     return f"plain value {node.value!r}"
