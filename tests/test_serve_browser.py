@@ -161,11 +161,15 @@ def browser():
 
 @pytest.fixture
 def serve(tmp_path):
-    """serve(files) → a running `sitegen serve` of a site made of `files`; stopped with Ctrl-C afterwards."""
+    """serve(files, prepare=None) → a running `sitegen serve` of a site made of `files` (then given to
+    `prepare`); stopped with Ctrl-C afterwards."""
     started: list[Server] = []
 
-    def start(files: dict[str, str]) -> Server:
-        server = _start(make_site(tmp_path, files), tmp_path)
+    def start(files: dict[str, str], prepare=None) -> Server:
+        site = make_site(tmp_path, files)
+        if prepare:
+            prepare(site)
+        server = _start(site, tmp_path)
         started.append(server)
         return server
 
@@ -333,3 +337,17 @@ def test_requests_during_a_burst_of_rebuilds_get_whole_pages(serve):
     assert len(rebuilds) >= 3, f"the burst should cause several rebuilds: {rebuilds}"
     assert len(versions) >= 20, f"too few pages fetched to mean anything: {len(versions)}"
     assert versions[-1] == takes - 1, "the last save must be served in the end"
+
+
+def test_an_edit_is_rebuilt_when_the_site_folder_holds_a_large_earlier_build(serve):
+    def earlier_build(site: Path) -> None:  # what `sitegen build` of a large site leaves in public/
+        for n in range(10_000):
+            (site / "public" / f"{n // 100:03d}" / f"story-{n}").mkdir(parents=True)
+
+    server = serve(ARTICLES, prepare=earlier_build)
+    time.sleep(1)
+    printed = len(server.drain())
+    server.edit(STORY, article("Harbour museum reopens", "2024-06-10", body="Queues stretched along the quay."))
+    server.wait_for_line("rebuilt", after=printed, timeout=6)
+    with urllib.request.urlopen(server.url + "world/harbour/", timeout=5) as response:
+        assert "Queues stretched along the quay" in response.read().decode()

@@ -41,10 +41,6 @@ class ServedState:
     last_event: tuple[str, str] = ("reload", "{}")
     changed: threading.Condition = field(default_factory=threading.Condition)
 
-    def wait_until_built(self, timeout: float = 60.0) -> None:
-        with self.changed:
-            self.changed.wait_for(lambda: not self.building, timeout=timeout)
-
     def publish(self, event: str, data: dict | list) -> None:
         with self.changed:
             self.epoch += 1
@@ -110,24 +106,32 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _respond(self, head: bool) -> None:
         state = self.state
-        state.wait_until_built()
-        file, redirect = resolve_request(state.root, state.base_path, self.path)
+        with state.changed:  # read while no build writes: never half a file
+            state.changed.wait_for(lambda: not state.building, timeout=60)
+            file, redirect, body, epoch, found = self._read(state)
         if redirect:
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", redirect)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        status = HTTPStatus.OK
-        if file is None:
-            status, file = HTTPStatus.NOT_FOUND, state.root / "404.html"
-        body = file.read_bytes() if file.is_file() else b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>"
+        status = HTTPStatus.OK if found else HTTPStatus.NOT_FOUND
         mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if mime == "text/html":
-            body = inject_script(body, state.base_path, state.epoch)
+            body = inject_script(body, state.base_path, epoch)
         if mime.startswith("text/") or mime in ("application/javascript", "application/json", "application/xml"):
             mime += "; charset=utf-8"
         self._send(status, mime, body, head)
+
+    def _read(self, state: ServedState) -> tuple[Path, str | None, bytes, int, bool]:
+        """(file, redirect, its bytes, the build epoch, found): the site's 404.html for what is not there."""
+        file, redirect = resolve_request(state.root, state.base_path, self.path)
+        if redirect:
+            return state.root, redirect, b"", state.epoch, True
+        found = file is not None
+        file = file or state.root / "404.html"
+        body = file.read_bytes() if file.is_file() else b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>"
+        return file, None, body, state.epoch, found
 
     def _send(self, status: int, mime: str, body: bytes, head: bool = False) -> None:
         self.send_response(status)

@@ -12,13 +12,17 @@ import threading
 import time
 from pathlib import Path, PurePath
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent,
+                             FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEvent,
+                             FileSystemEventHandler)
 from watchdog.observers import Observer
 
 from .config import CONFIG_NAME, SiteConfig
 from .theme import theme_dir
 
 CONFIG, LAYOUT, ASSET, CONTENT = "config", "layout", "asset", "content"
+_EVENTS = [FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
+           DirCreatedEvent, DirDeletedEvent, DirMovedEvent]  # no opens, no reads: they only flood the queue
 _IGNORED_DIRS = {".git", ".hg", ".svn", ".sitegen-cache", "__pycache__", "node_modules", ".idea", ".vscode"}
 
 
@@ -40,10 +44,14 @@ class ChangeWatcher:
         self.wake = threading.Event()
         self.observer = Observer()
         handler = _Handler(self)
-        self.observer.schedule(handler, str(config.site_dir), recursive=True)
+        # Only what a build reads: watching the whole site would also watch public/ and the served
+        # folder, whose thousands of folders overflow the kernel's event queue on a big site.
+        self.observer.schedule(handler, str(config.site_dir), recursive=False, event_filter=_EVENTS)  # site.yaml
         theme = theme_dir(config).resolve()
-        if config.site_dir not in (theme, *theme.parents):
-            self.observer.schedule(handler, str(theme), recursive=True)
+        folders = {config.site_path(config.content_dir), config.site_path(config.layouts_dir),
+                   config.site_path(config.assets_dir), theme / "layouts", theme / "assets"}
+        for folder in sorted(f for f in folders if f.is_dir()):
+            self.observer.schedule(handler, str(folder), recursive=True, event_filter=_EVENTS)
 
     def start(self) -> None:
         self.observer.start()
