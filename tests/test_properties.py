@@ -254,7 +254,7 @@ def known_yaml_bug(text: str) -> str:
 
 
 def check_mapping(text: str, first_line: int) -> YamlMapping | None:
-    count = first_line - 1 + len(text.split("\n"))
+    count = first_line - 1 + len(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))  # a lone CR ends a line
     try:
         mapping = load_mapping(text, first_line)
     except YamlProblem as exc:

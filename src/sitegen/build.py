@@ -66,6 +66,7 @@ class Builder:
         self._views: dict = {}  # article views, by URL path
         self._feeds: dict = {}  # feeds, by output path
         self._sitemap: tuple[dict, dict[str, bytes]] = ({}, {})  # its entries, its files
+        self._index: tuple[tuple, bytes] = ((), b"")  # the search index and the articles it was made of
         self._written: dict[str, object] = {}
 
     def build(self, progress: Progress | None = None) -> BuildResult:
@@ -91,7 +92,7 @@ class Builder:
         files[HIGHLIGHT_CSS] = highlight_css(config).encode("utf-8")
         files.update(feed_files(site, self._feeds if self.remember else None))
         files.update(self._sitemap_files(site))
-        files[SEARCH_INDEX] = search_index(site)
+        files[SEARCH_INDEX] = self._search_index(site)
         raise_if_errors(problems + render_problems)
         if self.remember:
             changed = sync_output(output, files, copies, self._written)
@@ -107,6 +108,12 @@ class Builder:
             changed=tuple(changed), site=site if self.remember else None,
         )
 
+    def _search_index(self, site: Site) -> bytes:
+        inputs = (site.articles, site.pages)
+        if not self.remember or self._index[0] != inputs:
+            self._index = (inputs, search_index(site))
+        return self._index[1]
+
     def _sitemap_files(self, site: Site) -> dict[str, bytes]:
         entries = sitemap_entries(site)
         if not self.remember or self._sitemap[0] != entries:
@@ -118,7 +125,7 @@ class Builder:
         if config != self._config:
             self._config = config
             self._parsed, self._pages, self._views, self._feeds, self._layouts_digest = {}, {}, {}, {}, b""
-            self._sitemap = ({}, {})
+            self._sitemap, self._index = ({}, {}), ((), b"")
             self._related = RelatedIndex(config.related, config.language) if self.remember else None
 
     def _environment(self, config: SiteConfig):

@@ -111,11 +111,18 @@ def _with_canonical_terms(articles: list[Article]) -> tuple[list[Article], list[
                 problems.append(warning(article.source, article.field_lines.get("tags", 1),
                                         f"tag '{tag.name}' shares the URL /{tag.path} with '{shown}', "
                                         f"so it is shown as '{shown}'", "write the tag the same way everywhere"))
-    return [replace(article,
-                    section=canonical[("section", article.section.slug)] if article.section else None,
-                    tags=tuple(dict.fromkeys(canonical[("tags", t.slug)] for t in article.tags)),
-                    authors=tuple(dict.fromkeys(canonical[("authors", t.slug)] for t in article.authors)))
-            for article in articles], problems
+    return [_canonical(article, canonical) for article in articles], problems
+
+
+def _canonical(article: Article, canonical: dict[tuple[str, str], Term]) -> Article:
+    """The article with its terms as spelt site-wide; the same object when they already are
+    (so a preview server's caches, which compare articles, see it unchanged cheaply)."""
+    section = canonical[("section", article.section.slug)] if article.section else None
+    tags = tuple(dict.fromkeys(canonical[("tags", t.slug)] for t in article.tags))
+    authors = tuple(dict.fromkeys(canonical[("authors", t.slug)] for t in article.authors))
+    if section == article.section and tags == article.tags and authors == article.authors:
+        return article
+    return replace(article, section=section, tags=tags, authors=authors)
 
 
 def _terms_of(article: Article) -> list[tuple[str, tuple[Term, ...]]]:

@@ -69,6 +69,7 @@ class YamlProblem(Exception):
 
 def load_mapping(text: str, first_line: int = 1) -> YamlMapping:
     """Parse `text` (which starts at `first_line` of its file) as a mapping."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # YAML counts a lone CR as a line break too
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
