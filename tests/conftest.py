@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,3 +64,30 @@ def build_site(site: Path, *args: str | Path) -> Run:
 @pytest.fixture
 def site_factory(tmp_path):
     return lambda files: make_site(tmp_path, files)
+
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; .ci/run installs it
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def _missing(what: str, hint: str):
+    """CI must have every test dependency; a developer's machine may lack the browser."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing: .ci/run must install it ({hint})", pytrace=False)
+    pytest.skip(f"{what} is missing ({hint})")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium driven by Playwright (never `playwright install`: the system browser)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package", "pip install -e '.[test]'")
+    if not CHROMIUM.is_file():
+        _missing(f"Chromium at {CHROMIUM}", "apt-get install chromium; never `playwright install`")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
