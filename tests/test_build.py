@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, article, build_site, make_site, run_cli
+from conftest import article, build_site, make_site, run_cli
 
 NOW_PLUS_YEARS = "2999-01-01"
 

@@ -1,6 +1,5 @@
 """Discovery and front matter: what real files contain becomes clean Articles."""
 
-from pathlib import Path
 
 import pytest
 

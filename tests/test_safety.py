@@ -1,8 +1,6 @@
 """Never lose the site, never let content run where it shouldn't, same input → same bytes."""
 
-import os
 import random
-import shutil
 import signal
 import subprocess
 import sys

@@ -1,7 +1,6 @@
 """The preview server's logic, mostly without sockets: paths, injection, builds, watching, debounce."""
 
 import json
-import os
 import threading
 import time
 import urllib.request
