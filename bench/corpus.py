@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import sys
+from itertools import accumulate
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -37,11 +38,13 @@ def _word(rng: random.Random, syllables: int) -> str:
     return "".join(rng.choice(_SYLLABLES) for _ in range(syllables))
 
 
-def generate(count: int, seed: int = 7, clusters: int | None = None) -> list[Article]:
+def generate(count: int, seed: int = 7, clusters: int | None = None, text_chars: int | None = None) -> list[Article]:
+    """`text_chars`: keep only that much of each text and no summary or body (what the related step reads);
+    the random draws, and so the corpus, are the same."""
     rng = random.Random(seed)
     clusters = clusters or max(8, count // 25)
     general = [_word(rng, rng.randint(2, 4)) for _ in range(3000)]
-    general_weights = [1 / (i + 1) ** 1.07 for i in range(len(general))]
+    general_weights = list(accumulate(1 / (i + 1) ** 1.07 for i in range(len(general))))  # cumulative, once
     global_tags = [f"{_word(rng, 2).title()} {_word(rng, 2).title()}" for _ in range(60)]
     stories = []
     for c in range(clusters):
@@ -58,7 +61,7 @@ def generate(count: int, seed: int = 7, clusters: int | None = None) -> list[Art
         story = stories[c]
 
         def sentence() -> str:
-            words = rng.choices(general, general_weights, k=rng.randint(10, 18))
+            words = rng.choices(general, cum_weights=general_weights, k=rng.randint(10, 18))
             for _ in range(rng.randint(1, 3)):
                 words.insert(rng.randrange(len(words)), rng.choice(story["words"]))
             return " ".join(words).capitalize() + "."
@@ -71,9 +74,13 @@ def generate(count: int, seed: int = 7, clusters: int | None = None) -> list[Art
             tags.add(global_tags[min(int(rng.paretovariate(1.1)) - 1, len(global_tags) - 1)])
         published = start + timedelta(minutes=rng.randrange(60 * 24 * 365 * 9))
         section = story["section"] if rng.random() < 0.9 else rng.choice(SECTIONS)
-        doc = RelatedDoc(key=f"{section}/story-{i}/", title=title, text=" ".join(paragraphs), tags=tuple(sorted(tags)),
-                         section=section, published=published.timestamp())
-        articles.append(Article(doc, c, paragraphs[0][:200], "\n\n".join(paragraphs)))
+        text = " ".join(paragraphs)
+        doc = RelatedDoc(key=f"{section}/story-{i}/", title=title, text=text[:text_chars] if text_chars else text,
+                         tags=tuple(sorted(tags)), section=section, published=published.timestamp())
+        if text_chars:
+            articles.append(Article(doc, c, "", ""))
+        else:
+            articles.append(Article(doc, c, paragraphs[0][:200], "\n\n".join(paragraphs)))
     return articles
 
 

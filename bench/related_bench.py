@@ -2,18 +2,29 @@
 
     python bench/related_bench.py                 # 1,000, 10,000 and 100,000 articles
     python bench/related_bench.py 1000 10000      # chosen sizes
+    python bench/related_bench.py --runs 5 10000  # more runs per size (default 3)
+    python bench/related_bench.py --baseline DIR 10000   # also DIR/src (an older checkout), runs
+                                                         # interleaved, printed and not written
+    python bench/related_bench.py --one N [--src DIR]    # one run, one JSON line
 
-Each size runs in its own process (peak memory is that process's max RSS,
-corpus included). Quality is precision@k on the generated corpus: the share
-of "You may also like" picks that belong to the article's own story cluster
+Each run is its own process. Memory: "related peak" is what the full
+computation adds to the process at its highest (the peak RSS during it, reset
+just before through /proc/self/clear_refs, minus the RSS before it: the corpus
+is already in memory); "process peak" is the whole process's highest RSS,
+corpus and the second full computation that checks the incremental one
+included. The corpus keeps of each text only what the related step reads
+(BODY_CHARS). Quality is precision@k on the generated corpus: the share of
+"You may also like" picks that belong to the article's own story cluster
 (fallback lists excluded), plus how many articles got a non-fallback list.
 Incremental: one article edited, then the lists recomputed, timed and
-checked against a full computation.
+checked against a full computation. Times, memory and quality are medians
+over the runs.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -23,22 +34,28 @@ from dataclasses import replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[0] / "src"))
-
-from sitegen.config import RelatedConfig  # noqa: E402
-from sitegen.related import FALLBACK, RelatedIndex  # noqa: E402
-
-from corpus import generate  # noqa: E402
+FIELDS = ("seconds", "incremental_seconds", "related_peak_mb", "process_peak_mb")
 
 
 def measure(count: int) -> dict:
-    articles = generate(count)
+    from sitegen.config import RelatedConfig
+    from sitegen.related import BODY_CHARS, FALLBACK, RelatedIndex
+
+    from corpus import generate
+
+    articles = generate(count, text_chars=BODY_CHARS)
     docs = [a.doc for a in articles]
     cluster = {a.doc.key: a.cluster for a in articles}
+    del articles
     settings = RelatedConfig(count=5)
+    process_peak = _peak_kb()
+    before = _rss_kb()
+    reset = _reset_peak()
     started = time.perf_counter()
     index = RelatedIndex(settings).update(docs)
     full_seconds = time.perf_counter() - started
+    related_peak = _peak_kb() - before if reset else None
+    process_peak = max(process_peak, _peak_kb())
     picks = [(key, link.key) for key, links in index.lists.items() for link in links if link.reason != FALLBACK]
     precision = sum(cluster[a] == cluster[b] for a, b in picks) / max(len(picks), 1)
     with_list = sum(1 for links in index.lists.values() if links and links[0].reason != FALLBACK) / len(docs)
@@ -46,36 +63,95 @@ def measure(count: int) -> dict:
     started = time.perf_counter()
     index.update([edited])
     incremental_seconds = time.perf_counter() - started
-    same = index.lists == RelatedIndex(settings).update(docs[:len(docs) // 2] + [edited] + docs[len(docs) // 2 + 1:]).lists
+    lists = index.lists
+    del index  # only its lists are compared
+    same = lists == RelatedIndex(settings).update(docs[:len(docs) // 2] + [edited] + docs[len(docs) // 2 + 1:]).lists
+    process_peak = max(process_peak, _peak_kb())
     return {"articles": count, "seconds": round(full_seconds, 2), "incremental_seconds": round(incremental_seconds, 2),
-            "incremental_equals_full": same, "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "incremental_equals_full": same,
+            "related_peak_mb": round(related_peak / 1024) if related_peak is not None else None,
+            "process_peak_mb": round(process_peak / 1024), "corpus_rss_mb": round(before / 1024),
             "precision_at_5": round(precision, 3), "articles_with_similar_list": round(with_list, 3)}
 
 
-def main(sizes: list[int]) -> None:
+def _status_kb(field: str) -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _rss_kb() -> int:
+    return _status_kb("VmRSS") or 0
+
+
+def _peak_kb() -> int:
+    """The highest RSS since the start, or since the last _reset_peak()."""
+    return _status_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _reset_peak() -> bool:
+    """Make the peak RSS the current RSS (Linux), so that the next peak is the computation's own."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
+            clear.write("5")
+    except OSError:
+        return False
+    return _status_kb("VmHWM") is not None
+
+
+def run(count: int, src: Path | None = None) -> dict:
+    command = [sys.executable, __file__, "--one", str(count)] + (["--src", str(src)] if src else [])
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+def summarise(runs: list[dict]) -> dict:
+    row = dict(runs[0])
+    for field in FIELDS:
+        values = [r[field] for r in runs if r[field] is not None]
+        row[field] = statistics.median(values) if values else None
+    row["incremental_equals_full"] = all(r["incremental_equals_full"] for r in runs)
+    row["runs"] = len(runs)
+    return row
+
+
+def main(sizes: list[int], runs: int = 3, baseline: Path | None = None) -> None:
     rows = []
     for count in sizes:
-        runs = [json.loads(subprocess.run([sys.executable, __file__, "--one", str(count)], check=True,
-                                          capture_output=True, text=True).stdout) for _ in range(3 if count <= 10_000 else 1)]
-        row = dict(runs[0])
-        for field in ("seconds", "incremental_seconds", "peak_mb"):
-            row[field] = statistics.median(r[field] for r in runs)
-        row["runs"] = len(runs)
+        current, before = [], []
+        for _ in range(runs):  # interleaved, so that both see the same load on a shared machine
+            if baseline:
+                before.append(run(count, baseline))
+            current.append(run(count))
+        row = summarise(current)
+        if baseline:
+            print("baseline", summarise(before), flush=True)
+        print("current ", row, flush=True)
         rows.append(row)
-        print(row, flush=True)
-    write_results(rows)
+    if not baseline:
+        write_results(rows)
 
 
 def write_results(rows: list[dict]) -> None:
     results = HERE / "RESULTS.md"
     text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
     start, end = "<!-- related:start -->", "<!-- related:end -->"
-    table = ["| articles | full (s, median) | one edit (s) | edit = full | peak RSS (MB) | precision@5 | with a similar list | runs |",
-             "|---:|---:|---:|:---:|---:|---:|---:|---:|"]
+    table = ["| articles | full (s) | one edit (s) | edit = full | related peak (MB) | process peak (MB) | precision@5 "
+             "| with a similar list | runs |",
+             "|---:|---:|---:|:---:|---:|---:|---:|---:|---:|"]
     table += [f"| {r['articles']:,} | {r['seconds']} | {r['incremental_seconds']} | {'yes' if r['incremental_equals_full'] else 'NO'} "
-              f"| {r['peak_mb']} | {r['precision_at_5']} | {r['articles_with_similar_list']} | {r['runs']} |" for r in rows]
+              f"| {r['related_peak_mb'] if r['related_peak_mb'] is not None else 'n/a'} | {r['process_peak_mb']} "
+              f"| {r['precision_at_5']} | {r['articles_with_similar_list']} | {r['runs']} |" for r in rows]
     block = (f"{start}\n## Related posts\n\n`python bench/related_bench.py` on {time.strftime('%Y-%m-%d')}, "
-             f"this machine ({_cpu()}). Targets: 10,000 under 2 s, 100,000 under 30 s and 1 GB.\n\n"
+             f"this machine ({_cpu()}); times and memory are medians over the runs. Targets: 10,000 under 2 s, "
+             "100,000 under 30 s and 1 GB for the related computation.\n\n"
+             "Related peak: what the full computation adds to the process at its highest (the corpus is already "
+             "loaded). Process peak: the whole benchmark process, with the corpus (only the part of each text "
+             "the related step reads) and a second full computation, to check the incremental one.\n\n"
              + "\n".join(table) + f"\n{end}")
     if start in text:
         text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
@@ -85,13 +161,26 @@ def write_results(rows: list[dict]) -> None:
 
 
 def _cpu() -> str:
-    import os
-
     return f"{os.cpu_count()} cores"
 
 
+def _options(argv: list[str]) -> tuple[dict, list[str]]:
+    options, rest = {}, []
+    arguments = iter(argv)
+    for argument in arguments:
+        if argument in ("--one", "--src", "--runs", "--baseline"):
+            options[argument[2:]] = next(arguments)
+        else:
+            rest.append(argument)
+    return options, rest
+
+
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--one"]:
-        print(json.dumps(measure(int(sys.argv[2]))))
+    options, sizes = _options(sys.argv[1:])
+    source = Path(options["src"]).resolve() / "src" if "src" in options else HERE.parent / "src"
+    sys.path[:0] = [str(source), str(HERE)]
+    if "one" in options:
+        print(json.dumps(measure(int(options["one"]))))
     else:
-        main([int(n) for n in sys.argv[1:]] or [1000, 10_000, 100_000])
+        main([int(n) for n in sizes] or [1000, 10_000, 100_000], int(options.get("runs", 3)),
+             Path(options["baseline"]).resolve() if "baseline" in options else None)

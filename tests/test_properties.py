@@ -552,7 +552,16 @@ def scratch():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-class PageParser(HTMLParser):
+class _Lenient(HTMLParser):
+    """html.parser raises on '<![' that is no CDATA section (an author's raw '<![](x)'); browsers
+    read it as a bogus comment up to the next '>', and so does this."""
+
+    def parse_marked_section(self, i, report=1):
+        end = self.rawdata.find(">", i)
+        return len(self.rawdata) if end < 0 else end + 1
+
+
+class PageParser(_Lenient):
     """What the checks need from a page: its <script> elements, <title>, first <h1>, og:title."""
 
     def __init__(self):
@@ -740,7 +749,7 @@ def url_scheme(value: str) -> str:
     return match.group(1).lower() if match else ""
 
 
-class SafetyParser(HTMLParser):
+class SafetyParser(_Lenient):
     """Everything in a page that could run script: elements, event handler attributes, URLs."""
 
     def __init__(self):

@@ -163,6 +163,159 @@ def test_incremental_update_equals_full_recomputation(seed):
         assert index.lists == RelatedIndex(settings).update(docs.values()).lists, (seed, step, kind)
 
 
+WIDE_VOCABULARY = [f"w{chr(97 + i // 26)}{chr(97 + i % 26)}x" for i in range(80)]
+
+
+def varied_doc(rng, key):
+    """A document over a wider vocabulary than random_docs, some with most words, some with few."""
+    return doc(key, title=" ".join(w.title() for w in rng.sample(WIDE_VOCABULARY, 2)),
+               text=" ".join(rng.choices(WIDE_VOCABULARY[:rng.choice([20, 40, 80])], k=rng.randint(5, 30))),
+               tags=rng.sample(WIDE_VOCABULARY[:15], rng.randint(0, 2)), section=rng.choice(["a", "b", ""]),
+               day=rng.randint(0, 60))
+
+
+SMALL_INDEXES = {"TERMS_PER_DOC": 5, "QUERY_TERMS": 3, "ERA": 2, "POSTINGS": 3}
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_incremental_update_equals_full_with_small_indexes(seed, monkeypatch):
+    """With a few entries per document and per lookup, an edit reaches lists through a second article:
+    a new word changes its rarity, so another article's strongest words change, so the documents that
+    word offers change, for articles that share nothing with the edited one. (Recomputing only the
+    articles sharing a word, tag or name with the edited one fails 8 of these 60 seeds.)"""
+    from dataclasses import replace
+
+    import sitegen.related as related
+
+    for name, value in SMALL_INDEXES.items():
+        monkeypatch.setattr(related, name, value, raising=False)
+    rng = random.Random(seed)
+    settings = RelatedConfig(include_newer=bool(seed % 2), count=3, threshold=0.05)
+    docs = {d.key: d for d in (varied_doc(rng, f"d{i}") for i in range(60))}
+    index = related.RelatedIndex(settings).update(docs.values())
+    for step in range(8):
+        key = rng.choice(sorted(docs))
+        kind = rng.choice(["add", "edit", "move", "delete"])
+        if kind == "delete":
+            del docs[key]
+            index.update(removed=[key])
+        else:
+            if kind == "add":
+                new = varied_doc(rng, f"new/{step}")
+            elif kind == "edit":
+                new = replace(docs[key], text=docs[key].text + " " + " ".join(rng.choices(WIDE_VOCABULARY, k=5)))
+            else:
+                new = replace(docs[key], published=docs[key].published - rng.randint(1, 30) * DAY)
+            docs[new.key] = new
+            index.update([new])
+        assert index.lists == related.RelatedIndex(settings).update(docs.values()).lists, (seed, step, kind)
+
+
+@pytest.mark.parametrize("include_newer", [False, True])
+def test_the_indexes_match_a_plain_python_reading_of_the_rules(include_newer, monkeypatch):
+    """The vectorised indexes against the rules written out one document and one word at a time."""
+    import math
+    from collections import Counter
+
+    import sitegen.related as related
+
+    for name, value in {"TERMS_PER_DOC": 6, "QUERY_TERMS": 4, "ERA": 3, "POSTINGS": 3}.items():
+        monkeypatch.setattr(related, name, value)
+    rng = random.Random(5)
+    docs = [varied_doc(rng, f"d{i}") for i in range(70)]
+    docs += [replace_day(docs[i], docs[i + 1]) for i in range(0, 10, 2)]  # equal dates: ties by key
+    index = related.RelatedIndex(RelatedConfig(include_newer=include_newer))
+    for d in docs:
+        index.features[d.key] = index._features(d)
+    state = related._State(index)
+    keys = sorted(d.key for d in docs)
+    published = {d.key: d.published for d in docs}
+    newest_first = sorted(keys, key=lambda k: (-published[k], k))
+
+    def words(key):
+        counts = Counter(related._WORD.findall(" ".join([index.features[key].doc.title] * related.TITLE_WEIGHT
+                                                         + [index.features[key].doc.text]).lower()))
+        return {w: c for w, c in counts.items() if w not in index.stop}
+
+    df = Counter(w for k in keys for w in words(k))
+    cap = max(20.0, related.COMMON_SHARE * len(keys))
+    kept, asked = {}, {}
+    for k in keys:
+        weights = [(-(c * 2.2 / (c + 1.2)) * math.log1p(related.RARITY_SCALE / df[w]), w)
+                   for w, c in words(k).items() if 2 <= df[w] <= cap]
+        ranked = sorted(weights)
+        kept[k] = {w: -x for x, w in ranked[:related.TERMS_PER_DOC]}
+        asked[k] = {w: -x for x, w in ranked[:related.QUERY_TERMS]}
+    eras = {}  # (word, era) -> {key: weight}
+    era_of = {}
+    for w in df:
+        oldest_first = [k for k in reversed(newest_first) if w in kept[k]]
+        for i, k in enumerate(oldest_first):
+            eras.setdefault((w, i // related.ERA), {})[k] = kept[k][w]
+            era_of[k, w] = i // related.ERA
+
+    def entry(column):
+        word_id, era = divmod(int(state.text.ids[column]), 2 ** 32)
+        return index.words.texts[word_id], era
+
+    matrix = state.text.postings.tocoo()
+    postings = {(*entry(column), keys[row]): value for column, row, value in zip(matrix.row, matrix.col, matrix.data)}
+    assert postings == pytest.approx({(*e, k): v for e, documents in eras.items() for k, v in documents.items()})
+    for row, k in enumerate(keys):
+        query = state.text.query[row].tocoo()
+        expected = {}
+        for w, weight in asked[k].items():
+            own = era_of[k, w]
+            for era in (own - 1, own, own + 1) if include_newer else (own - 1, own):
+                if (w, era) in eras:
+                    expected[w, era] = weight
+        assert {entry(c): v for c, v in zip(query.col, query.data)} == pytest.approx(expected), k
+        assert state.text.norm[row] == pytest.approx(sum(v * v for v in asked[k].values()))
+
+    tag_df = Counter(t for d in docs for t in set(d.tags))
+    tags = state.tags.query.tocoo()
+    tag_of = {column: index.tag_ids.texts[i] for column, i in enumerate(state.tags.ids)}
+    assert sorted((keys[r], tag_of[c], v) for r, c, v in zip(tags.row, tags.col, tags.data)) == pytest.approx(
+        sorted((d.key, t, math.log1p(related.RARITY_SCALE / tag_df[t])) for d in docs for t in set(d.tags)
+               if tag_df[t] >= 2))
+    tag_postings = state.tags.postings.tocoo()
+    assert sorted((tag_of[c], keys[r]) for c, r in zip(tag_postings.row, tag_postings.col)) == sorted(
+        (t, k) for t in tag_df if tag_df[t] >= 2
+        for k in [k for k in newest_first if t in index.features[k].doc.tags][:related.POSTINGS])
+
+
+def replace_day(doc_, like):
+    from dataclasses import replace
+
+    return replace(doc_, key=doc_.key + "-twin", published=like.published)
+
+
+def test_the_slower_paths_give_the_same_lists(monkeypatch):
+    """Very long rows get a grid of their own, and sort keys too big for an int64 a lexsort."""
+    import sitegen.related as related
+
+    rng = random.Random(9)
+    docs = [varied_doc(rng, f"d{i}") for i in range(80)] + random_docs(rng, 40)
+    for include_newer in (False, True):
+        settings = RelatedConfig(include_newer=include_newer, count=4, threshold=0.02)
+        expected = related.related_posts(docs, settings)
+        with monkeypatch.context() as patch:
+            patch.setattr(related, "_WIDE_ROW", 3)
+            patch.setattr(related, "_KEY_LIMIT", 0)
+            assert related.related_posts(docs, settings) == expected
+
+
+def test_ascii_text_is_split_into_the_same_words_by_the_faster_pattern():
+    from sitegen.related import _ASCII_WORD, _WORD
+
+    rng = random.Random(2)
+    alphabet = "abcxyzAB019_ -.,;'’\n\t"
+    for _ in range(2000):
+        text = "".join(rng.choices(alphabet, k=rng.randint(0, 40))).lower()
+        if text.isascii():
+            assert _ASCII_WORD.findall(text) == _WORD.findall(text), text
+
+
 def test_an_edit_recomputes_only_the_lists_it_can_affect():
     from dataclasses import replace
 
@@ -198,5 +351,5 @@ def test_precision_on_a_generated_corpus_with_known_stories():
     lists = RelatedIndex(RelatedConfig(count=5)).update(a.doc for a in articles).lists
     picks = [(key, link.key) for key, links in lists.items() for link in links if link.reason == SIMILAR]
     precision = sum(cluster[a] == cluster[b] for a, b in picks) / len(picks)
-    assert precision >= 0.85  # measured 0.96 at 1,000 articles and 0.90 at 10,000 (bench/RESULTS.md)
+    assert precision >= 0.9  # measured 0.96 at 1,000 and 10,000 articles, 0.90 at 100,000 (bench/RESULTS.md)
     assert sum(1 for links in lists.values() if links and links[0].reason == SIMILAR) / len(lists) >= 0.9

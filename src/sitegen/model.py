@@ -19,7 +19,7 @@ from .content import Content
 from .errors import Diagnostic, error, warning
 from .listings import (AUTHOR, SECTION, TAG, Listing, archive_listings, home_listing, term_listings)
 from .migration import FOREIGN_LAYOUTS
-from .related import RelatedDoc, RelatedIndex, RelatedLink, related_posts
+from .related import BODY_CHARS, RelatedDoc, RelatedIndex, RelatedLink, related_posts
 from .slugs import slugify
 from .theme import display_path
 from .urls import (ATOM, AUTHORS, HIGHLIGHT_CSS, JSON_FEED, NOT_FOUND_PAGE, ROBOTS, RSS, SEARCH, SEARCH_INDEX,
@@ -79,7 +79,7 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
     picked, picked_problems = _resolve_picks(articles)
     problems += picked_problems
     docs = [RelatedDoc(
-        key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text}",
+        key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text}"[:BODY_CHARS],  # all it reads
         tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
         published=a.date.timestamp(), picked=picked.get(a.url_path, ()),
     ) for a in articles]
