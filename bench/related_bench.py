@@ -24,7 +24,6 @@ over the runs.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import statistics
 import subprocess
@@ -34,6 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+from results import cpu, write_section  # noqa: E402  (bench/ is the script folder)
 FIELDS = ("seconds", "incremental_seconds", "related_peak_mb", "process_peak_mb")
 
 
@@ -137,32 +137,19 @@ def main(sizes: list[int], runs: int = 3, baseline: Path | None = None) -> None:
 
 
 def write_results(rows: list[dict]) -> None:
-    results = HERE / "RESULTS.md"
-    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
-    start, end = "<!-- related:start -->", "<!-- related:end -->"
     table = ["| articles | full (s) | one edit (s) | edit = full | related peak (MB) | process peak (MB) | precision@5 "
              "| with a similar list | runs |",
              "|---:|---:|---:|:---:|---:|---:|---:|---:|---:|"]
     table += [f"| {r['articles']:,} | {r['seconds']} | {r['incremental_seconds']} | {'yes' if r['incremental_equals_full'] else 'NO'} "
               f"| {r['related_peak_mb'] if r['related_peak_mb'] is not None else 'n/a'} | {r['process_peak_mb']} "
               f"| {r['precision_at_5']} | {r['articles_with_similar_list']} | {r['runs']} |" for r in rows]
-    block = (f"{start}\n## Related posts\n\n`python bench/related_bench.py` on {time.strftime('%Y-%m-%d')}, "
-             f"this machine ({_cpu()}); times and memory are medians over the runs. Targets: 10,000 under 2 s, "
+    write_section("related", f"## Related posts\n\n`python bench/related_bench.py` on {time.strftime('%Y-%m-%d')}, "
+             f"this machine ({cpu()}); times and memory are medians over the runs. Targets: 10,000 under 2 s, "
              "100,000 under 30 s and 1 GB for the related computation.\n\n"
              "Related peak: what the full computation adds to the process at its highest (the corpus is already "
              "loaded). Process peak: the whole benchmark process, with the corpus (only the part of each text "
              "the related step reads) and a second full computation, to check the incremental one.\n\n"
-             + "\n".join(table) + f"\n{end}")
-    if start in text:
-        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    results.write_text(text, encoding="utf-8")
-
-
-def _cpu() -> str:
-    return f"{os.cpu_count()} cores"
-
+             + "\n".join(table))
 
 def _options(argv: list[str]) -> tuple[dict, list[str]]:
     options, rest = {}, []

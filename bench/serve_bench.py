@@ -38,6 +38,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from corpus import generate, write_site  # noqa: E402
+from results import cpu, write_section  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -272,9 +273,6 @@ def describe(row: dict) -> str:
 
 
 def write_results(rows: list[dict], edits: int, output_in_site: bool, load: float) -> None:
-    results = HERE / "RESULTS.md"
-    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
-    start, end = "<!-- serve:start -->", "<!-- serve:end -->"
     table = ["| site | articles | save → seen (median) | min – max | target | `hugo server` (issue) "
              "| server rebuild | save → reload starts | save → painted | server start | start, `hugo server` "
              "| peak RSS |",
@@ -288,8 +286,8 @@ def write_results(rows: list[dict], edits: int, output_in_site: bool, load: floa
                      f"| {_ms(r['min'])} – {_ms(r['max'])} | {target} | {hugo} | {_ms(r['rebuilds_median'])} "
                      f"| {_ms(r['reloading_median'])} | {_ms(r['painted_median'])} | {_ms(r['start_seconds'])} "
                      f"| {hugo_start} | {r['peak_mb']} MB |")
-    block = (f"{start}\n## Preview server\n\n`python bench/serve_bench.py` on {time.strftime('%Y-%m-%d')}, "
-             f"this machine ({_cpu()}, load average {load:.1f} at the start), headless Chromium, "
+    write_section("serve", f"## Preview server\n\n`python bench/serve_bench.py` on {time.strftime('%Y-%m-%d')}, "
+             f"this machine ({cpu()}, load average {load:.1f} at the start), headless Chromium, "
              + ("the default output folder in the site. " if output_in_site else
                 "`-o` a folder beside the site (the default, inside it, never rebuilds at 10,000 articles: "
                 "see the xfail test in tests/test_serve_browser.py). ")
@@ -301,17 +299,7 @@ def write_results(rows: list[dict], edits: int, output_in_site: bool, load: floa
              "first contentful paint of the reloaded page). *Server start* is process start to the "
              "\"Serving\" line, which comes after the first full build. The `hugo server` figures are the "
              "ones the issue quotes, not measured here. Targets: under 250 ms at 1,000 articles, under 800 ms "
-             "at 10,000.\n\n" + "\n".join(table) + f"\n{end}")
-    if start in text:
-        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    results.write_text(text, encoding="utf-8")
-
-
-def _cpu() -> str:
-    return f"{os.cpu_count()} cores"
-
+             "at 10,000.\n\n" + "\n".join(table))
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
