@@ -15,7 +15,7 @@
 The bugs these tests found are kept as `xfail(strict=True)` tests with the input that shows
 them, so that the suite stays green while they are open and goes red (XPASS) once one is
 fixed, as a reminder to drop the marker. The random strategies steer clear of those known
-triggers (see known_yaml_bug, urlsplit_fails, impossible_rfc2822) so that they can find
+triggers (see urlsplit_fails, impossible_rfc2822) so that they can find
 new ones. SITEGEN_PROPERTY_SCALE=10 runs ten times as many examples (the suite runs ~20-40 s).
 bench/fuzz/fuzz_front_matter.py fuzzes stages 1 and 2 with atheris.
 """
@@ -45,7 +45,7 @@ from conftest import MINIMAL_CONFIG, article, build_site, make_site
 from sitegen.fields import KNOWN_FIELDS
 from sitegen.frontmatter import FrontMatterError, SplitText, split_front_matter
 from sitegen.migration import FOREIGN_FIELDS
-from sitegen.yamlfile import YamlMapping, YamlProblem, _Loader, load_mapping
+from sitegen.yamlfile import YamlMapping, YamlProblem, load_mapping
 
 # Characters PyYAML (and libyaml) take as line breaks although the splitter, editors and the
 # line numbers in sitegen's messages do not: a known bug (see the xfail tests below).
@@ -216,43 +216,6 @@ def walk(value):
             stack.extend(value)
 
 
-SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "timestamp")}
-
-
-def known_yaml_bug(text: str) -> str:
-    """The known load_mapping bug `text` triggers (see the xfail tests), or '':
-    'top-tag': the top mapping has a tag ('!!set', '!!str {=: x}') that constructs no dict;
-    'scalar-tag': an explicit '!!int', '!!float', '!!bool' or '!!timestamp' on something its constructor
-    cannot read ('!!int x', '!!bool maybe', '!!float [1]'), which raises ValueError, KeyError and the like."""
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
-        return ""
-    if isinstance(root, yaml.MappingNode) and root.tag != "tag:yaml.org,2002:map":
-        return "top-tag"
-    seen, stack = set(), [root]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.tag in SCALAR_TAGS:
-            loader = _Loader("")
-            try:
-                loader.construct_object(node, deep=True)
-            except yaml.YAMLError:
-                pass
-            except Exception:
-                return "scalar-tag"
-            finally:
-                loader.dispose()
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            stack.extend(item for pair in node.value for item in pair)
-    return ""
-
-
 def check_mapping(text: str, first_line: int) -> YamlMapping | None:
     count = first_line - 1 + len(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))  # a lone CR ends a line
     try:
@@ -264,14 +227,8 @@ def check_mapping(text: str, first_line: int) -> YamlMapping | None:
             # test_yaml_problem_at_the_end_names_a_line_of_the_text); in front matter that is the closing '---'.
             assert first_line <= exc.line <= count + 1, (exc.line, count)
         return None
-    except (ValueError, KeyError, AttributeError, TypeError, IndexError):
-        if known_yaml_bug(text):  # shown by the xfail tests below
-            return None
-        raise
     assert isinstance(mapping, YamlMapping)
-    if not isinstance(mapping.data, dict):
-        assert known_yaml_bug(text) == "top-tag", type(mapping.data)
-        return None
+    assert isinstance(mapping.data, dict), type(mapping.data)
     assert all(isinstance(key, str) for key in mapping.data)
     for value in walk(mapping.data):
         assert isinstance(value, SAFE_TYPES), type(value)
