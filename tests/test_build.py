@@ -129,7 +129,7 @@ def test_failed_build_leaves_the_previous_output_untouched(news):
     assert run.code == 1 and "never closed" in run.err
     after = {p: p.read_bytes() for p in (news / "public").rglob("*") if p.is_file()}
     assert after == before
-    assert [p.name for p in news.iterdir() if "sitegen" in p.name] == []  # no staging folder left behind
+    assert [p.name for p in news.iterdir() if ".sitegen-new" in p.name or ".sitegen-old" in p.name] == []  # no staging left
 
 
 def test_rebuild_removes_outputs_of_deleted_articles(news):
@@ -260,7 +260,8 @@ def test_slugs_and_sections_never_leave_the_output(tmp_path, field, value):
     site = make_site(tmp_path, {"content/a.md": article(**{field: value})})
     build_site(site)
     written = {p.resolve() for p in tmp_path.rglob("*") if p.is_file()} - {p.resolve() for p in (site / "public").rglob("*")}
-    assert {p.relative_to(site.resolve()).as_posix() for p in written} == {"site.yaml", "content/a.md"}
+    assert {p.relative_to(site.resolve()).as_posix() for p in written} == {"site.yaml", "content/a.md",
+                                                                          ".sitegen-cache/build.db"}
 
 
 def test_progress_is_shown_on_a_terminal_for_long_builds(capsys):
@@ -316,7 +317,7 @@ def test_a_build_killed_while_writing_is_cleaned_up_by_the_next_one(news):
     (half_written / "index.html").write_text("half")
     os.replace(news / "public", news / f".public.sitegen-old-{dead_pid}")  # killed between the two renames
     assert build_site(news).code == 0
-    assert sorted(p.name for p in news.iterdir()) == ["content", "public", "site.yaml"]
+    assert sorted(p.name for p in news.iterdir()) == [".sitegen-cache", "content", "public", "site.yaml"]
     assert "Defense pact signed" in read(news, "index.html")
 
 

@@ -3,7 +3,7 @@ r"""Coverage-guided fuzzing of the front matter splitter and the YAML mapping lo
 Each input is raw bytes, decoded as UTF-8 with errors='replace' (as a file on disk
 could be anything), then run through `split_front_matter` and, when that
 succeeds, `load_mapping(split.front_matter, split.front_matter_line)` -- the
-two steps `fields.parse_article` runs on every content file. The harness fails
+two steps `fields.split_article` and `fields.parse_article` run on every content file. The harness fails
 on anything but the documented outcomes:
 
 * `split_front_matter` returns a `SplitText` whose front matter and body are the

@@ -18,6 +18,7 @@ from typing import Callable
 
 from .article import StaticFile
 from .assets import asset_files, highlight_css
+from .cache import BuildCache
 from .config import BuildOptions, SiteConfig, config_warnings, load_config
 from .content import ParseCache, load_content
 from .errors import ERROR, Diagnostic, raise_if_errors
@@ -27,7 +28,8 @@ from .related import RelatedIndex
 from .render import Page, layout_names, make_environment, render_site
 from .theme import layout_dirs
 from .urls import HIGHLIGHT_CSS, SEARCH_INDEX
-from .write import check_output_dir, sync_output, write_output
+from .parallel import job_count
+from .write import check_output_dir, sync_output, unchanged_files, write_output
 
 Progress = Callable[[str, int, int], None]
 
@@ -68,6 +70,7 @@ class Builder:
         self._sitemap: tuple[dict, dict[str, bytes]] = ({}, {})  # its entries, its files
         self._index: tuple[tuple, bytes] = ((), b"")  # the search index and the articles it was made of
         self._written: dict[str, object] = {}
+        self.cache = BuildCache(site_dir, enabled=options.cache)
 
     def build(self, progress: Progress | None = None) -> BuildResult:
         """Build the site; raise SiteError (and write nothing) if it has errors."""
@@ -78,7 +81,8 @@ class Builder:
         env, problems = self._environment(config)
         problems += config_warnings(config)
         problems += check_output_dir(config, output)
-        content = load_content(config, progress, self._parsed if self.remember else None)
+        jobs = job_count(self.options.jobs)
+        content = load_content(config, progress, self._parsed if self.remember else None, self.cache, jobs)
         problems += content.diagnostics
         copies = asset_files(config, content.static_files)  # theme, site and content files copied as they are
         content = replace(content, static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
@@ -86,22 +90,26 @@ class Builder:
         problems += model_problems
         problems = _apply_strictness(problems, self.options)
         raise_if_errors(problems)
-        pages, render_problems = render_site(site, env, progress, self._pages if self.remember else None,
-                                             self._views if self.remember else None)
-        files = {page.output_path: page.html for page in pages}
+        records = {} if self.remember else unchanged_files(output, self.cache.outputs(output))
+        pages, render_problems = render_site(
+            site, env, progress, self._pages if self.remember else None, self._views if self.remember else None,
+            {path: record.inputs for path, record in records.items()}, jobs)
+        files: dict[str, bytes | None] = {page.output_path: page.html for page in pages}
         files[HIGHLIGHT_CSS] = highlight_css(config).encode("utf-8")
         files.update(feed_files(site, self._feeds if self.remember else None))
         files.update(self._sitemap_files(site))
         files[SEARCH_INDEX] = self._search_index(site)
         raise_if_errors(problems + render_problems)
         if self.remember:
-            changed = sync_output(output, files, copies, self._written)
+            changed = sync_output(output, files, copies, self._written)  # type: ignore[arg-type]
             self._pages = {page.output_path: page for page in pages}
-            written = len(changed)
+            self.cache.save()
         else:
-            written, changed = write_output(output, files, copies), []
+            inputs = {page.output_path: page.inputs for page in pages}
+            records, changed = write_output(output, files, copies, inputs, records)  # type: ignore[arg-type]
+            self.cache.save(output, records, prune=True)
         return BuildResult(
-            articles=len(site.articles), pages=len(pages), files_written=written,
+            articles=len(site.articles), pages=len(pages), files_written=sum(path in files or path in copies for path in changed),
             skipped_drafts=site.skipped_drafts, skipped_future=site.skipped_future,
             warnings=tuple(sorted(p for p in problems if not p.is_error)),
             milliseconds=round((time.perf_counter() - started) * 1000), output=output,
@@ -133,7 +141,7 @@ class Builder:
         digest = _layouts_digest(config) if self.remember else b""
         if self._env is None or digest != self._layouts_digest or not self.remember:
             self._env, self._env_problems = make_environment(config)
-            self._layouts_digest, self._pages = digest, {}
+            self._layouts_digest = digest
         return self._env, list(self._env_problems)
 
 

@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--future", action="store_true", help="include articles dated in the future")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     serve = commands.add_parser("serve", help="build, serve, and rebuild and reload the browser on every save")
+    for command in (build, serve):
+        command.add_argument("-j", "--jobs", type=_job_count, default=0, metavar="N",
+                             help="worker processes (default: one per core)")
+        command.add_argument("--no-cache", dest="cache", action="store_false",
+                             help="neither read nor write the build cache (.sitegen-cache/)")
     serve.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
@@ -54,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="print more about the build")
     return parser
+
+
+def _job_count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, 0 or more, not {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,7 +113,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .config import BuildOptions
     from .server import serve
 
-    options = BuildOptions(drafts=args.drafts, future=args.future)
+    options = BuildOptions(drafts=args.drafts, future=args.future, jobs=args.jobs, cache=args.cache)
     return serve(args.site, args.host, args.port, args.output, options, args.open,
                  log=lambda line: print(line, flush=True))
 
@@ -111,7 +122,8 @@ def _build(args: argparse.Namespace) -> int:
     from .build import build
     from .config import BuildOptions
 
-    options = BuildOptions(drafts=args.drafts, future=args.future, strict=args.strict)
+    options = BuildOptions(drafts=args.drafts, future=args.future, strict=args.strict, jobs=args.jobs,
+                           cache=args.cache)
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
     result = build(args.site, args.output, options, progress)
     if progress:

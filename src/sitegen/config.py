@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -77,13 +78,13 @@ class SiteConfig:
     feeds: FeedConfig = field(default_factory=FeedConfig)
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property  # asked for by every URL the build makes
     def origin(self) -> str:
         """'https://host' of an absolute base_url; '' when base_url is only a path."""
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}" if parts.scheme else ""
 
-    @property
+    @cached_property
     def base_path(self) -> str:
         """The path part of base_url, always starting and ending with '/'."""
         path = quote(unquote(urlsplit(self.base_url).path) or "/")
@@ -101,6 +102,8 @@ class BuildOptions:
     future: bool = False
     strict: bool = False
     now: datetime | None = None  # "now" for future-dated articles; the clock when None
+    jobs: int = 0  # worker processes; 0: one per core
+    cache: bool = True  # read and write the build cache (.sitegen-cache/build.db)
 
 
 _SCALARS = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}

@@ -10,12 +10,17 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .article import Article, StaticFile
+from .cache import BuildCache, memo_key
 from .config import SiteConfig
 from .errors import Diagnostic, error, warning
-from .fields import parse_article
+from .fields import TextStages, parse_article, split_article
+from .frontmatter import SplitText
+from .markdown import RenderedMarkdown
+from .parallel import parallel_map
+from .yamlfile import YamlMapping
 
 
 @dataclass(frozen=True)
@@ -28,42 +33,114 @@ class Content:
 ParseCache = dict[str, tuple[bytes, "Article | None", tuple[Diagnostic, ...]]]  # source → (digest, article, problems)
 
 
+def markdown_key(body: str, pygments_style: str, safe: bool) -> bytes:
+    return memo_key("markdown", f"{pygments_style}|{safe}", body)
+
+
+class CachedTextStages(TextStages):
+    """Front matter and Markdown memoised in the build cache, keyed by their text and settings."""
+
+    def __init__(self, store: BuildCache):
+        self.store = store
+
+    def front_matter(self, text: str, first_line: int) -> YamlMapping:
+        return self._memo(memo_key("front matter", str(first_line), text),
+                          lambda: super(CachedTextStages, self).front_matter(text, first_line))
+
+    def markdown(self, body: str, pygments_style: str, safe: bool) -> RenderedMarkdown:
+        return self._memo(markdown_key(body, pygments_style, safe),
+                          lambda: super(CachedTextStages, self).markdown(body, pygments_style, safe))
+
+    def _memo(self, key: bytes, make: Callable[[], Any]) -> Any:
+        value = self.store.get(key)
+        if value is None:
+            value = make()
+            self.store.put(key, value)
+        return value
+
+
 def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] | None = None,
-                 cache: ParseCache | None = None) -> Content:
-    """Every file under content/; with a `cache` (kept by a preview server), unchanged files are not parsed again."""
+                 cache: ParseCache | None = None, store: BuildCache | None = None, jobs: int = 1) -> Content:
+    """Every file under content/, Markdown parsed on `jobs` processes.
+
+    With a `cache` (kept by a preview server), unchanged files are not parsed again; with a `store`
+    (the build cache on disk), unchanged front matter and Markdown are not parsed again."""
     content_dir = config.site_path(config.content_dir)
-    articles: list[Article] = []
     static: list[StaticFile] = []
     problems: list[Diagnostic] = []
     if not content_dir.is_dir():
         problems.append(error(config.content_dir, 0, "the content folder does not exist",
                               f"create '{config.content_dir}/' and put your articles (*.md) in it"))
         return Content((), (), tuple(problems))
-    paths = _walk(content_dir)
-    for done, path in enumerate(paths, 1):
-        if progress:
-            progress("reading", done, len(paths))
+    sources: list[tuple[str, str, bytes]] = []
+    for path in _walk(content_dir):
         relative = path.relative_to(content_dir).as_posix()
         source = f"{config.content_dir}/{relative}"
         if not path.is_file():  # a broken link, a pipe, a socket
             problems.append(warning(source, 0, "not a readable file (a broken link?); skipped"))
-            continue
-        if path.suffix.lower() not in (".md", ".markdown"):
+        elif path.suffix.lower() not in (".md", ".markdown"):
             static.append(StaticFile(path, relative))
-            continue
-        if path.name == "_index.md":
+        elif path.name == "_index.md":
             problems.append(warning(source, 1, "section index files (_index.md) are not read",
                                     "name sections in site.yaml under 'sections:'"))
+        else:
+            try:
+                sources.append((source, relative, path.read_bytes()))
+            except OSError as exc:
+                problems.append(error(source, 0, f"cannot read the file: {exc.strerror}"))
+    articles = _parse_all(sources, config, progress, cache, store, jobs, problems)
+    return Content(tuple(articles), tuple(static), tuple(problems))
+
+
+def _parse_all(sources: list[tuple[str, str, bytes]], config: SiteConfig, progress, cache: ParseCache | None,
+               store: BuildCache | None, jobs: int, problems: list[Diagnostic]) -> list[Article]:
+    """Parse every source not found unchanged in `cache`, in the order given, whatever `jobs` is.
+
+    Articles whose Markdown is in the build cache are read here; the others, where the work is,
+    go to worker processes."""
+    stages = CachedTextStages(store) if store is not None else TextStages()
+
+    def parse(item: tuple[str, str, SplitText]) -> tuple[Article | None, tuple[Diagnostic, ...], Any]:
+        source, relative, split = item
+        found: list[Diagnostic] = []
+        article = parse_article(source, relative, split, config, found, stages)
+        return article, tuple(found), store.take_news() if store is not None else None  # a worker's memos go home
+
+    digests = {source: hashlib.blake2b(raw, digest_size=16).digest() for source, _, raw in sources} \
+        if cache is not None else {}
+    results: dict[str, tuple[Article | None, tuple[Diagnostic, ...], Any]] = {}
+    here, elsewhere = [], []
+    for source, relative, raw in sources:
+        if cache is not None and cache.get(source, (None,))[0] == digests[source]:
+            results[source] = cache[source][1:] + (None,)
             continue
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            problems.append(error(source, 0, f"cannot read the file: {exc.strerror}"))
-            continue
-        article = _parse(source, relative, raw, config, problems, cache)
+        found: list[Diagnostic] = []
+        split = split_article(source, raw, found)
+        if split is None:
+            results[source] = (None, tuple(found), None)
+        elif store is None or store.has(markdown_key(split.body, config.pygments_style, config.safe_mode)):
+            here.append((source, relative, split))
+        else:
+            elsewhere.append((source, relative, split))
+    total, done = len(sources), len(sources) - len(here) - len(elsewhere)
+    for item in here:
+        results[item[0]] = parse(item)
+        done += 1
+        if progress:
+            progress("reading", done, total)
+    report = (lambda count: progress("reading", done + count, total)) if progress else None
+    results.update(zip((item[0] for item in elsewhere), parallel_map(parse, elsewhere, jobs, report)))
+    articles = []
+    for source, _, _ in sources:
+        article, found, news = results[source]
+        if news is not None and store is not None:
+            store.adopt(news)
+        if cache is not None:
+            cache[source] = (digests[source], article, found)
+        problems.extend(found)
         if article is not None:
             articles.append(article)
-    return Content(tuple(articles), tuple(static), tuple(problems))
+    return articles
 
 
 def _walk(folder: Path) -> list[Path]:
@@ -74,19 +151,3 @@ def _walk(folder: Path) -> list[Path]:
         found.extend(Path(root) / name for name in sorted(files)
                      if not name.startswith((".", "#")) and not name.endswith("~"))
     return found
-
-
-def _parse(source: str, relative: str, raw: bytes, config: SiteConfig, problems: list[Diagnostic],
-           cache: ParseCache | None) -> Article | None:
-    if cache is None:
-        return parse_article(source, relative, raw, config, problems)
-    digest = hashlib.blake2b(raw, digest_size=16).digest()
-    if source in cache and cache[source][0] == digest:
-        _, article, found = cache[source]
-    else:
-        found_list: list[Diagnostic] = []
-        article = parse_article(source, relative, raw, config, found_list)
-        found = tuple(found_list)
-        cache[source] = (digest, article, found)
-    problems.extend(found)
-    return article

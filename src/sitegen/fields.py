@@ -14,9 +14,9 @@ from .article import Article, Term
 from .config import SiteConfig
 from .dates import DATE_HINT, DateProblem, parse_date
 from .errors import Diagnostic, did_you_mean, error, warning
-from .frontmatter import FrontMatterError, split_front_matter
+from .frontmatter import FrontMatterError, SplitText, split_front_matter
 from .images import ImageRef, resolve_image
-from .markdown import render_markdown
+from .markdown import RenderedMarkdown, render_markdown
 from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name
 from .slugs import slugify
 from .urls import AUTHORS, TAGS, expand_permalink
@@ -31,9 +31,18 @@ KNOWN_FIELDS = (
 )
 
 
-def parse_article(source: str, relative: str, raw: bytes, config: SiteConfig,
-                  problems: list[Diagnostic]) -> Article | None:
-    """Build one Article from a file's bytes, appending any problems found."""
+class TextStages:
+    """The two costly pure text stages of reading an article; the build passes a cached pair (content.py)."""
+
+    def front_matter(self, text: str, first_line: int) -> YamlMapping:
+        return load_mapping(text, first_line)
+
+    def markdown(self, body: str, pygments_style: str, safe: bool) -> RenderedMarkdown:
+        return render_markdown(body, pygments_style, safe)
+
+
+def split_article(source: str, raw: bytes, problems: list[Diagnostic]) -> SplitText | None:
+    """A file's bytes as front matter and body, or None (and a problem) when they are not an article."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -45,17 +54,23 @@ def parse_article(source: str, relative: str, raw: bytes, config: SiteConfig,
         problems.append(error(source, line, message, "re-save the file with UTF-8 encoding"))
         return None
     try:
-        split = split_front_matter(text)
-        mapping = load_mapping(split.front_matter, split.front_matter_line)
+        return split_front_matter(text)
     except FrontMatterError as exc:
         problems.append(error(source, exc.line, exc.message, exc.hint))
         return None
+
+
+def parse_article(source: str, relative: str, split: SplitText, config: SiteConfig,
+                  problems: list[Diagnostic], stages: TextStages = TextStages()) -> Article | None:
+    """Build one Article from a file's front matter and body, appending any problems found."""
+    try:
+        mapping = stages.front_matter(split.front_matter, split.front_matter_line)
     except YamlProblem as exc:
         problems.append(error(source, exc.line, f"front matter: {exc.message}", exc.hint
                               or "check indentation, and quote values that contain ': ' or start with '[', '{' or '@'"))
         return None
     reader = _FieldReader(source, mapping, problems, split.front_matter_line)
-    return reader.article(relative, split.body, split.body_line, config)
+    return reader.article(relative, split.body, split.body_line, config, stages)
 
 
 class _FieldReader:
@@ -128,7 +143,8 @@ class _FieldReader:
             self.fail(key, f"'{key}': {exc}", DATE_HINT)
             return None
 
-    def article(self, relative: str, body: str, body_line: int, config: SiteConfig) -> Article | None:
+    def article(self, relative: str, body: str, body_line: int, config: SiteConfig,
+                stages: TextStages) -> Article | None:
         path = PurePosixPath(relative)
         is_page = path.parts[0] == PAGES_FOLDER and len(path.parts) > 1
         title = self.text("title")
@@ -161,7 +177,7 @@ class _FieldReader:
         if not self.ok:
             return None
         try:
-            rendered = render_markdown(body, config.pygments_style, config.safe_mode)
+            rendered = stages.markdown(body, config.pygments_style, config.safe_mode)
         except RecursionError:
             self.problems.append(error(self.source, body_line, "the Markdown is nested too deeply to render",
                                        "lists, quotes or emphasis hundreds of levels deep; flatten them"))

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import traceback
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Callable
 
 import jinja2
+from jinja2 import meta
 
 from . import __version__
+from .cache import digest
 from .config import SiteConfig
 from .errors import Diagnostic, error
 from .i18n import Translator
@@ -24,6 +26,7 @@ from .listings import AUTHOR, HOME, MONTH, SECTION, TAG, YEAR
 from .model import Site, layout_file
 from .urls import AUTHORS, NOT_FOUND_PAGE, SEARCH, TAGS, absolute, page_file
 from .theme import display_path, layout_dirs
+from .parallel import parallel_map
 from .views import ViewFactory
 
 GENERATOR = f"sitegen {__version__}"
@@ -35,8 +38,8 @@ class Page:
     """One rendered HTML file and where it goes in the output."""
 
     output_path: str
-    html: bytes
-    inputs: tuple = ()  # (layout, site view, context): equal inputs render equal bytes
+    html: bytes | None  # None: unchanged since the last build, whose file stays
+    inputs: tuple | bytes = ()  # (layout, site view, context), or a digest of them: equal inputs, equal bytes
 
 
 def make_environment(config: SiteConfig) -> tuple[jinja2.Environment, list[Diagnostic]]:
@@ -92,33 +95,76 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
 
 
 def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, int, int], None] | None = None,
-                previous: dict[str, Page] | None = None, memo: dict | None = None) -> tuple[list[Page], list[Diagnostic]]:
-    """Every page; a page of `previous` whose layout and view are unchanged is reused, not rendered.
+                previous: dict[str, Page] | None = None, memo: dict | None = None,
+                recorded: dict[str, bytes] | None = None, jobs: int = 1) -> tuple[list[Page], list[Diagnostic]]:
+    """Every page, rendered on `jobs` processes; a page whose inputs are unchanged is not rendered again.
 
-    `memo` keeps article views between builds of one configuration (a preview server)."""
+    Unchanged means equal to the inputs of the page in `previous` (a preview server keeps its pages in
+    memory), or, in a build, equal to the digest `recorded` for the file already in the output (its
+    Page then has no html: the file there stays). `memo` keeps article views between builds of one
+    configuration (a preview server)."""
     views = ViewFactory(site, env.globals["t"], GENERATOR, memo)
-    jobs = _page_jobs(site, views, env.filters["month_name"])
-    pages: list[Page] = []
-    failures: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one layout bug, many pages
-    for done, (output_path, layout, context, what) in enumerate(jobs, 1):
-        if progress:
-            progress("rendering", done, len(jobs))
-        inputs = (layout, views.site_view, context) if previous is not None else ()
-        earlier = previous.get(output_path) if previous else None
-        if earlier is not None and earlier.inputs == inputs:
-            pages.append(earlier)
-            continue
-        try:
-            html = env.get_template(layout).render(site=views.site_view, **context)
-        except Exception as exc:  # a layout raised: note where, keep rendering the rest
-            failures[_failure_place(exc, layout, site.config)].append(what)
+    jobs_list = _page_jobs(site, views, env.filters["month_name"])
+    layouts = layout_digests(env)
+    settings = digest(GENERATOR, repr(site.config), repr(sorted(views.t.strings.items())), repr(views.site_view))
+    pages: list[Page | None] = []
+    todo: list[int] = []
+    for output_path, layout, context, _ in jobs_list:
+        if previous is not None:
+            inputs: tuple | bytes = (layouts.get(layout), views.site_view, context)
+            earlier = previous.get(output_path)
+            reused = earlier if earlier is not None and earlier.inputs == inputs else None
         else:
-            pages.append(Page(output_path, html.encode("utf-8"), inputs))
+            inputs = digest(settings, layouts.get(layout, b""), repr(context))  # views are values: repr says it all
+            reused = Page(output_path, None, inputs) if recorded and recorded.get(output_path) == inputs else None
+        if reused is None:
+            todo.append(len(pages))
+            reused = Page(output_path, None, inputs)
+        pages.append(reused)
+
+    def render(index: int) -> bytes | tuple[str, int, str]:
+        _, layout, context, _ = jobs_list[index]
+        try:
+            return env.get_template(layout).render(site=views.site_view, **context).encode("utf-8")
+        except Exception as exc:  # a layout raised: note where, keep rendering the rest
+            return _failure_place(exc, layout, site.config)
+
+    report = (lambda done: progress("rendering", done, len(todo))) if progress else None
+    failures: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one layout bug, many pages
+    for index, result in zip(todo, parallel_map(render, todo, jobs, report)):
+        if isinstance(result, bytes):
+            pages[index] = replace(pages[index], html=result)
+        else:
+            failures[result].append(jobs_list[index][3])
+            pages[index] = None
     problems = []
     for (path, line, message), pages_hit in failures.items():
         more = f" and {len(pages_hit) - 1} more pages" if len(pages_hit) > 1 else ""
         problems.append(error(path, line, message, f"while rendering {pages_hit[0]}{more}"))
-    return pages, problems
+    return [page for page in pages if page is not None], problems
+
+
+def layout_digests(env: jinja2.Environment) -> dict[str, bytes]:
+    """For each layout, a digest of its source and of every layout it extends, includes or imports."""
+    sources = {name: env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+               for name in env.list_templates(extensions=list(TEMPLATE_SUFFIXES))}
+    uses: dict[str, set[str]] = {}
+    for name, source in sources.items():
+        try:
+            named = set(meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateSyntaxError:  # reported by make_environment
+            named = set()
+        uses[name] = set(sources) if None in named else {n for n in named if n in sources}  # a computed name: any
+
+    def closure(name: str) -> list[str]:
+        seen, stack = {name}, [name]
+        while stack:
+            for used in uses[stack.pop()] - seen:
+                seen.add(used)
+                stack.append(used)
+        return sorted(seen)
+
+    return {name: digest(*(part for used in closure(name) for part in (used, sources[used]))) for name in sources}
 
 
 _LISTING_LAYOUTS = {HOME: "home.html", SECTION: "section.html", TAG: "tag.html", AUTHOR: "author.html",

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
+from .cache import OutputRecord, digest
 from .config import SiteConfig
 from .errors import Diagnostic, SiteError, error
 
@@ -39,24 +41,82 @@ def check_output_dir(config: SiteConfig, output: Path) -> list[Diagnostic]:
     return []
 
 
-def write_output(output: Path, files: dict[str, bytes], copies: dict[str, Path]) -> int:
-    """Write `files` and `copies` (both keyed by output path) as the new `output`."""
+def unchanged_files(output: Path, records: dict[str, OutputRecord]) -> dict[str, OutputRecord]:
+    """The records of the last build whose file is still in `output` as it was written."""
+    output = output.resolve()
+    if not (output / MARKER).is_file():
+        return {}
+    return {relative: record for relative, record in records.items() if record.matches(output / relative)}
+
+
+def write_output(output: Path, files: dict[str, bytes | None], copies: dict[str, Path],
+                 inputs: dict[str, bytes], records: dict[str, OutputRecord]) -> tuple[dict[str, OutputRecord], list[str]]:
+    """Make `output` hold exactly `files` and `copies` (both keyed by output path).
+
+    A file whose bytes or source are those of its record (a file the last build wrote and nobody
+    touched since, see `unchanged_files`) is linked from the old output instead of written, so it
+    keeps its inode and mtime and a deploy tool sees it unchanged; a page whose data is None was not
+    rendered again (its `inputs`, the digest of what it is made from, match the record). All of it
+    is done in a folder beside `output` that is then swapped in. Returns the records of what is now
+    in `output`, and the paths written or removed (nothing is touched when that is empty).
+    """
     output = output.resolve()
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         _recover_interrupted(output)
     except OSError as exc:
         raise _write_error(output, exc) from None
+    plan: dict[str, tuple[OutputRecord | None, bytes | Path]] = {}  # path → (record kept, or None; what to write)
+    for relative, data in files.items():
+        earlier = records.get(relative)
+        keep = earlier is not None and (data is None or earlier.digest == digest(data))
+        plan[relative] = (replace(earlier, inputs=inputs.get(relative, b"")) if keep else None, data or b"")
+    inputs = dict(inputs)
+    for relative, source in copies.items():
+        if relative not in files:
+            status = source.stat()
+            inputs[relative] = digest(str(source), str(status.st_mtime_ns), str(status.st_size))
+            earlier = records.get(relative)
+            plan[relative] = (earlier if earlier is not None and earlier.inputs == inputs[relative] else None, source)
+    changed = sorted([relative for relative, (kept, _) in plan.items() if kept is None]
+                     + list(records.keys() - plan.keys()))
+    if not changed and _holds_exactly(output, plan.keys()):
+        return {relative: kept for relative, (kept, _) in plan.items() if kept is not None}, []
+    return _swap_in(output, plan, inputs), changed
+
+
+def _holds_exactly(output: Path, paths) -> bool:
+    """Whether `output` has these files and no others (a clean build would remove strays)."""
+    found = set()
+    for root, _, names in os.walk(output):
+        folder = os.path.relpath(root, output).replace(os.sep, "/")
+        found.update(name if folder == "." else f"{folder}/{name}" for name in names)
+    return found == set(paths) | {MARKER}
+
+
+def _swap_in(output: Path, plan: dict[str, tuple[OutputRecord | None, bytes | Path]],
+             inputs: dict[str, bytes]) -> dict[str, OutputRecord]:
+    """Build the new output beside the old one (kept files as hard links), then swap the two folders."""
     staging = output.parent / f".{output.name}{_NEW}{os.getpid()}"
     previous = output.parent / f".{output.name}{_OLD}{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
+    records: dict[str, OutputRecord] = {}
     try:
         staging.mkdir()
-        for relative, source in sorted(copies.items()):
-            if relative not in files:
-                shutil.copyfile(source, _inside(staging, relative))
-        for relative, data in sorted(files.items()):
-            _inside(staging, relative).write_bytes(data)
+        for relative, (kept, data) in sorted(plan.items()):
+            target = _inside(staging, relative)
+            if kept is not None:
+                _link_or_copy(output / relative, target)
+                records[relative] = kept
+                continue
+            if isinstance(data, Path):
+                shutil.copyfile(data, target)
+                check = b""
+            else:
+                target.write_bytes(data)
+                check = digest(data)
+            status = target.stat()
+            records[relative] = OutputRecord(inputs.get(relative, b""), check, status.st_size, status.st_mtime_ns)
         (staging / MARKER).write_text("This folder is written by sitegen and replaced on every build.\n")
         if output.exists():
             os.replace(output, previous)
@@ -69,7 +129,15 @@ def write_output(output: Path, files: dict[str, bytes], copies: dict[str, Path])
             raise _write_error(output, exc) from None
         raise
     shutil.rmtree(previous, ignore_errors=True)
-    return len(files) + len(copies.keys() - files.keys())
+    return records
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A kept file: the same inode where the file system allows it, else a copy with its mtime."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def sync_output(output: Path, files: dict[str, bytes], copies: dict[str, Path],
@@ -150,8 +218,9 @@ def _write_error(output: Path, exc: OSError) -> SiteError:
 
 def _inside(root: Path, relative: str) -> Path:
     """`root/relative`, with its folder made; never a path outside `root`."""
-    target = (root / relative).resolve()
-    if root.resolve() not in target.parents:
+    parts = relative.replace("\\", "/").split("/")
+    if relative.startswith("/") or ".." in parts:
         raise ValueError(f"output path escapes the output folder: {relative!r}")
+    target = root.joinpath(*parts)
     target.parent.mkdir(parents=True, exist_ok=True)
     return target

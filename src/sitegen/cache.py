@@ -1,0 +1,207 @@
+"""The persistent build cache, `.sitegen-cache/build.db` in the site folder.
+
+It holds two things a build can reuse from the last one:
+
+- memos of the pure text stages (parsed front matter, rendered Markdown),
+  keyed by a hash of their input text and of the settings that shape them;
+- for each output folder, what every file in it was made from (a digest of
+  its inputs) and what was written (a digest of its bytes, size, mtime), so
+  the next build renders only pages whose inputs changed and writes only
+  files whose bytes changed.
+
+Nothing in it is trusted: each value carries a checksum and a value that
+fails it, or cannot be read back, is a miss; a database that cannot be read
+is thrown away and started again. Losing the cache only costs time.
+Values are pickled, like Pelican's cache: it is this machine's own state,
+ignored by git; don't use a cache folder from someone you don't trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+CACHE_DIR = ".sitegen-cache"
+DATABASE = "build.db"
+# Anything that changes what a memo holds: sitegen's own code and the Python that pickled it.
+_GENERATION = f"{__version__}|{sys.version_info[:2]}|1".encode()
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS memo (key BLOB PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS output (folder TEXT, path TEXT, inputs BLOB, digest BLOB, size INTEGER,
+                                   mtime INTEGER, PRIMARY KEY (folder, path));
+"""
+
+
+def digest(*parts: bytes | str) -> bytes:
+    """A 16-byte digest of `parts`, each length-prefixed so ('ab', 'c') ≠ ('a', 'bc')."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little") + data)
+    return hasher.digest()
+
+
+def memo_key(stage: str, settings: str, text: str) -> bytes:
+    return digest(_GENERATION, stage, settings, text)
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """One file of an output folder as the last build wrote it."""
+
+    inputs: bytes  # digest of what the file was made from (a page's layout and view); b"" if not known
+    digest: bytes  # digest of its bytes
+    size: int
+    mtime: int  # st_mtime_ns when written: a file changed by hand no longer matches
+
+    def matches(self, path: Path) -> bool:
+        try:
+            status = path.stat()
+        except OSError:
+            return False
+        return status.st_size == self.size and status.st_mtime_ns == self.mtime
+
+
+class BuildCache:
+    """The cache of one site folder; `enabled=False` (--no-cache) keeps nothing between builds."""
+
+    def __init__(self, site_dir: Path, enabled: bool = True):
+        self.path = site_dir / CACHE_DIR / DATABASE if enabled else None
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self.new_memos: dict[bytes, bytes] = {}  # made by this process, not yet stored
+        self._fetched: dict[bytes, bytes] = {}  # read by `has`, for the next `get`
+        self.used: set[bytes] = set()
+
+    def _connection(self) -> sqlite3.Connection | None:
+        """The database, opened once per process (a forked worker opens its own)."""
+        if self.path is None:
+            return None
+        if self._db is None or self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._db = self._open()
+        return self._db
+
+    def _open(self) -> sqlite3.Connection | None:
+        for attempt in (1, 2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                db.executescript(_SCHEMA)
+                db.execute("PRAGMA synchronous=NORMAL")
+                return db
+            except sqlite3.DatabaseError:
+                if attempt == 1:  # not a database (damaged, or something else): start again
+                    self.path.unlink(missing_ok=True)
+            except OSError:
+                break
+        self.path = None  # a read-only site folder: build without a cache
+        return None
+
+    def has(self, key: bytes) -> bool:
+        """Whether a memo is stored under `key` (fetched now, for the `get` that follows)."""
+        if key not in self.new_memos and key not in self._fetched:
+            stored = self._fetch(key)
+            if stored is None:
+                return False
+            self._fetched[key] = stored
+        return True
+
+    def _fetch(self, key: bytes) -> bytes | None:
+        db = self._connection()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT value FROM memo WHERE key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return row[0] if row else None
+
+    def get(self, key: bytes) -> Any | None:
+        """The memo stored under `key`, or None when it is missing or damaged."""
+        self.used.add(key)
+        stored = self.new_memos.get(key) or self._fetched.pop(key, None) or self._fetch(key)
+        if stored is None:
+            return None
+        check, payload = stored[:16], stored[16:]
+        if digest(payload) != check:
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # damaged in a way the checksum could not see, or from an older sitegen
+            return None
+
+    def put(self, key: bytes, value: Any) -> None:
+        self.used.add(key)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.new_memos[key] = digest(payload) + payload
+
+    def take_news(self) -> tuple[dict[bytes, bytes], set[bytes]]:
+        """The memos made and the keys used since the last call: what a worker sends to the parent."""
+        news = (self.new_memos, self.used)
+        self.new_memos, self.used = {}, set()
+        return news
+
+    def adopt(self, news: tuple[dict[bytes, bytes], set[bytes]]) -> None:
+        """Take the news of a worker process."""
+        self.new_memos.update(news[0])
+        self.used.update(news[1])
+
+    def outputs(self, folder: Path) -> dict[str, OutputRecord]:
+        db = self._connection()
+        if db is None:
+            return {}
+        try:
+            rows = db.execute("SELECT path, inputs, digest, size, mtime FROM output WHERE folder = ?",
+                              (str(folder),)).fetchall()
+        except sqlite3.DatabaseError:
+            return {}
+        return {path: OutputRecord(inputs, check, size, mtime) for path, inputs, check, size, mtime in rows}
+
+    def save(self, folder: Path | None = None, records: dict[str, OutputRecord] | None = None,
+             prune: bool = False) -> None:
+        """Store new memos (and `records` for `folder`); `prune` drops memos this build did not use."""
+        db = self._connection()
+        if db is None:
+            self.new_memos.clear()
+            return
+        try:
+            db.execute("BEGIN")
+            db.executemany("INSERT OR REPLACE INTO memo VALUES (?, ?)", self.new_memos.items())
+            if prune:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key BLOB PRIMARY KEY)")
+                db.execute("DELETE FROM used")
+                db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((key,) for key in self.used))
+                db.execute("DELETE FROM memo WHERE key NOT IN (SELECT key FROM used)")
+            if records is not None and folder is not None:
+                db.execute("DELETE FROM output WHERE folder = ?", (str(folder),))
+                db.executemany("INSERT INTO output VALUES (?, ?, ?, ?, ?, ?)",
+                               ((str(folder), path, r.inputs, r.digest, r.size, r.mtime)
+                                for path, r in records.items()))
+            db.execute("COMMIT")
+            self._fetched.clear()
+        except sqlite3.DatabaseError:  # locked by another build for too long, or damaged: skip this time
+            try:
+                db.execute("ROLLBACK")
+            except sqlite3.DatabaseError:
+                pass
+            return
+        self.new_memos.clear()
+
+    def forget_output(self, folder: Path) -> None:
+        """Before a folder is rewritten: a build killed halfway must not leave records that look valid."""
+        db = self._connection()
+        if db is None:
+            return
+        try:
+            db.execute("DELETE FROM output WHERE folder = ?", (str(folder),))
+        except sqlite3.DatabaseError:
+            pass
