@@ -33,7 +33,8 @@ def news(tmp_path):
 def test_build_writes_every_page_and_a_summary_line(news):
     run = build_site(news)
     assert run.code == 0, run.err
-    assert re.fullmatch(r"Built 3 articles: 14 pages \(\d+ files\) written to .*public, 0 warnings, in \d+ ms\n", run.out)
+    assert re.fullmatch(r"Built 3 articles: 14 pages \(14 rendered\), \d+ files written to .*public, 0 warnings, "
+                        r"in \d+ ms\n", run.out)
     for path in ["index.html", "world/pact/index.html", "world/vietnam/index.html", "economy/gas/index.html",
                  "world/index.html", "economy/index.html", "tags/russia/index.html", "tags/index.html",
                  "404.html", "css/site.css", "css/highlight.css"]:

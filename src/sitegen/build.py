@@ -39,6 +39,7 @@ class BuildResult:
     articles: int
     pages: int
     files_written: int
+    rendered: int  # pages rendered by this build (the others were unchanged)
     skipped_drafts: int
     skipped_future: int
     warnings: tuple[Diagnostic, ...]
@@ -100,6 +101,7 @@ class Builder:
         files.update(self._sitemap_files(site))
         files[SEARCH_INDEX] = self._search_index(site)
         raise_if_errors(problems + render_problems)
+        rendered = sum(page.html is not None and self._pages.get(page.output_path) is not page for page in pages)
         if self.remember:
             changed = sync_output(output, files, copies, self._written)  # type: ignore[arg-type]
             self._pages = {page.output_path: page for page in pages}
@@ -109,7 +111,7 @@ class Builder:
             records, changed = write_output(output, files, copies, inputs, records)  # type: ignore[arg-type]
             self.cache.save(output, records, prune=True)
         return BuildResult(
-            articles=len(site.articles), pages=len(pages), files_written=sum(path in files or path in copies for path in changed),
+            articles=len(site.articles), pages=len(pages), files_written=sum(path in files or path in copies for path in changed), rendered=rendered,
             skipped_drafts=site.skipped_drafts, skipped_future=site.skipped_future,
             warnings=tuple(sorted(p for p in problems if not p.is_error)),
             milliseconds=round((time.perf_counter() - started) * 1000), output=output,

@@ -133,8 +133,8 @@ def _build(args: argparse.Namespace) -> int:
         if args.verbose:
             print(f"Skipped {result.skipped_drafts} drafts and {result.skipped_future} future articles")
         warnings = len(result.warnings)
-        print(f"Built {result.articles} articles: {result.pages} pages ({result.files_written} files) "
-              f"written to {result.output}, "
+        print(f"Built {result.articles} articles: {result.pages} pages ({result.rendered} rendered), "
+              f"{result.files_written} files written to {result.output}, "
               f"{warnings} warning{'s' * (warnings != 1)}, in {result.milliseconds} ms")
     return EXIT_OK
 

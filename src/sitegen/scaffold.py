@@ -63,6 +63,7 @@ def init_site(target: Path) -> list[Path]:
         "content/news/welcome.md": FIRST_ARTICLE.format(date=today),
         "layouts/README.txt": LAYOUTS_README,
         "assets/images/.keep": "",
+        ".gitignore": "# built by sitegen: the output, and the build cache and preview folder\n/public/\n.sitegen-cache/\n",
     }
     for relative, text in files.items():
         path = target / relative

@@ -1,0 +1,260 @@
+"""Cached, incremental and parallel builds write exactly what a clean build writes, touching only what changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sitegen import parallel
+from sitegen.build import build
+from sitegen.config import BuildOptions
+
+from conftest import article, build_site, make_site
+
+CACHE = ".sitegen-cache/build.db"
+
+
+def tree(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def inodes(folder):
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def clean_build(site, folder):
+    """What a first build with no cache writes: the reference every incremental build must equal."""
+    shutil.rmtree(folder, ignore_errors=True)
+    build(site, folder, BuildOptions(jobs=1, cache=False))
+    return tree(folder)
+
+
+@pytest.fixture
+def every_item_in_parallel(monkeypatch):
+    """Small test sites go to worker processes too (normally they are not worth it)."""
+    monkeypatch.setattr(parallel, "SERIAL_BELOW", 1)
+
+
+def news_files(count=8, common_tag=True):
+    sections = ("world", "economy", "science")
+    files = {f"content/{sections[n % 3]}/story-{n}.md": article(
+        f"Story {n} about {sections[n % 3]}", f"2024-05-{n + 1:02d}",
+        tags=f"[Tag{n % 4}, Common]" if common_tag else f"[Tag{n % 4}]",
+        body=f"## Heading {n}\n\nWords about topic{n % 3} and *more* text{n}.\n\n- a list\n- of {n}\n")
+        for n in range(count)}
+    files["content/pages/about.md"] = "---\ntitle: About\n---\n\nWho we are.\n"
+    files["assets/css/extra.css"] = "body { color: red }\n"
+    return files
+
+
+def test_a_second_build_renders_nothing_and_touches_no_file(tmp_path):
+    site = make_site(tmp_path, news_files())
+    first = build(site)
+    assert first.rendered == first.pages and first.files_written == len(tree(site / "public")) - 1  # the marker
+    before = inodes(site / "public")
+    second = build(site)
+    assert (second.rendered, second.files_written, second.changed) == (0, 0, ())
+    assert inodes(site / "public") == before
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_one_edit_renders_and_writes_only_what_it_changes(tmp_path):
+    site = make_site(tmp_path, news_files(12, common_tag=False))
+    build(site)
+    before, old_bytes = inodes(site / "public"), tree(site / "public")
+    (site / "content/world/story-0.md").write_text(article("Story 0 rewritten", "2024-05-01", tags="[Tag0]",
+                                                           body="New words about topic0."))
+    result = build(site)
+    after, new_bytes = inodes(site / "public"), tree(site / "public")
+    rewritten = {path for path in after if after[path] != before.get(path)} - {".sitegen-output"}
+    differ = {path for path in new_bytes if new_bytes[path] != old_bytes.get(path)}
+    assert "world/story-0/index.html" in rewritten and rewritten == differ == set(result.changed)
+    assert result.rendered < result.pages / 2
+    assert new_bytes == clean_build(site, tmp_path / "clean")
+
+
+def test_a_layout_edit_renders_only_the_pages_that_use_it(tmp_path):
+    site = make_site(tmp_path, {**news_files(), "layouts/tag.html": '{% extends "listing.html" %}'})
+    build(site)
+    (site / "layouts/tag.html").write_text('{% extends "listing.html" %}{% block title %}Tagged{% endblock %}')
+    result = build(site)
+    assert result.rendered == len([p for p in result.changed if p.startswith("tags/") and p.endswith(".html")
+                                   and p != "tags/index.html"]) > 0
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_renamed_and_deleted_articles_leave_no_stale_files(tmp_path):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    (site / "content/world/story-0.md").rename(site / "content/world/story-zero.md")
+    (site / "content/economy/story-1.md").unlink()
+    result = build(site)
+    assert {"world/story-0/index.html", "economy/story-1/index.html"} <= set(result.changed)
+    assert not (site / "public/world/story-0").exists() and (site / "public/world/story-zero/index.html").is_file()
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_files_changed_removed_or_added_by_hand_in_the_output_are_put_right(tmp_path):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    public = site / "public"
+    (public / "index.html").write_text("edited by hand")
+    (public / "world/story-0/index.html").unlink()
+    (public / "stray.html").write_text("not ours")
+    result = build(site)
+    assert {"index.html", "world/story-0/index.html"} <= set(result.changed)
+    assert tree(public) == clean_build(site, tmp_path / "clean")  # the stray file is gone too
+
+
+@pytest.mark.parametrize("jobs", ["1", "2", "3"])
+def test_any_job_count_writes_the_same_bytes(tmp_path, every_item_in_parallel, jobs):
+    site = make_site(tmp_path, news_files(30))
+    assert build_site(site, "-j", jobs, "--no-cache").code == 0
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_bad_job_count_is_a_usage_error(tmp_path):
+    site = make_site(tmp_path, news_files(1))
+    run = build_site(site, "-j", "many")
+    assert run.code == 2 and "expected a whole number of processes" in run.err
+
+
+def test_no_cache_reads_and_writes_no_cache(tmp_path):
+    site = make_site(tmp_path, news_files())
+    assert build_site(site, "--no-cache").code == 0
+    assert not (site / ".sitegen-cache").exists()
+
+
+def test_a_damaged_database_is_started_again(tmp_path):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    (site / CACHE).write_bytes(b"this is not a database" * 100)
+    assert build_site(site).code == 0
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+    assert sqlite3.connect(site / CACHE).execute("SELECT count(*) FROM memo").fetchone()[0] > 0  # made again
+
+
+@pytest.mark.parametrize("damage", [
+    lambda value: value[:16] + b"X" + value[17:],  # a changed byte: the checksum fails
+    lambda value: value[:-5],  # cut short
+    lambda value: __import__("sitegen.cache", fromlist=["digest"]).digest(b"junk") + b"junk",  # checksum right, no pickle
+])
+def test_damaged_memos_are_misses_not_trusted(tmp_path, damage):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    (site / "public").rename(tmp_path / "first")
+    with sqlite3.connect(site / CACHE) as db:
+        for key, value in db.execute("SELECT key, value FROM memo").fetchall():
+            db.execute("UPDATE memo SET value = ? WHERE key = ?", (damage(value), key))
+    assert build_site(site).code == 0
+    assert tree(site / "public") == tree(tmp_path / "first")
+
+
+def test_memos_are_keyed_by_the_settings_that_shape_them(tmp_path):
+    body = 'Text with <b class="raw">raw HTML</b> in it.'
+    site = make_site(tmp_path, {"content/a.md": article("A", body=body)})
+    build(site)
+    assert '<b class="raw">' in (site / "public/a/index.html").read_text()
+    (site / "site.yaml").write_text((site / "site.yaml").read_text() + "safe_mode: true\n")
+    build(site)
+    assert '<b class="raw">' not in (site / "public/a/index.html").read_text()
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_memos_of_an_older_sitegen_are_not_used(tmp_path, monkeypatch):
+    from sitegen import cache
+
+    site = make_site(tmp_path, news_files(2))
+    build(site)
+    with sqlite3.connect(site / CACHE) as db:
+        stored = db.execute("SELECT count(*) FROM memo").fetchone()[0]
+    monkeypatch.setattr(cache, "_GENERATION", b"another version")
+    build(site)
+    with sqlite3.connect(site / CACHE) as db:  # the old ones were not used, so they were dropped
+        keys = {key for key, in db.execute("SELECT key FROM memo")}
+    assert len(keys) == stored and all(cache.memo_key("markdown", "default|False", "x") != k for k in keys)
+
+
+def test_a_failed_build_keeps_the_output_and_what_the_cache_says_of_it(tmp_path):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    before = tree(site / "public")
+    (site / "content/world/story-0.md").write_text("---\ntitle: [unclosed\n---\n")
+    assert build_site(site).code == 1
+    assert tree(site / "public") == before
+    (site / "content/world/story-0.md").write_text(article("Fixed", "2024-05-01"))
+    assert build_site(site).code == 0
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def _edit_steps():
+    """Edits an author (or a stray process) makes between two builds."""
+    def rewrite(n):
+        return lambda site: (site / f"content/world/s{n}.md").write_text(
+            article(f"Rewritten {n}", f"2024-04-{n + 10:02d}", tags="[Moved]", body=f"New text {n} topic."))
+
+    def add(n):
+        def step(site):
+            (site / "content/economy").mkdir(exist_ok=True)
+            (site / f"content/economy/new{n}.md").write_text(
+                article(f"New {n}", f"2024-03-{n + 1:02d}", tags="[Common]", body=f"Fresh {n} words topic."))
+        return step
+
+    def delete(n):
+        return lambda site: (site / f"content/world/s{n}.md").unlink(missing_ok=True)
+
+    def rename(n):
+        def step(site):
+            source = site / f"content/world/s{n}.md"
+            if source.exists():
+                (site / "content/science").mkdir(exist_ok=True)
+                source.rename(site / f"content/science/renamed{n}.md")
+        return step
+
+    def layout(site):
+        (site / "layouts").mkdir(exist_ok=True)
+        (site / "layouts/partials").mkdir(exist_ok=True)
+        (site / "layouts/partials/card.html").write_text('<article class="mine"><a href="{{ card.url }}">'
+                                                         '{{ card.title }}</a></article>\n')
+
+    def unlayout(site):
+        shutil.rmtree(site / "layouts", ignore_errors=True)
+
+    def settings_edit(site):
+        (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "Other News"))
+
+    def asset(site):
+        (site / "assets/css/extra.css").write_text(f"body {{ margin: {len(os.listdir(site / 'content'))}px }}\n")
+
+    def tamper(site):
+        if (site / "public/index.html").exists():
+            (site / "public/index.html").write_text("by hand")
+
+    def drop_cache(site):
+        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+
+    steps = [layout, unlayout, settings_edit, asset, tamper, drop_cache]
+    for n in range(4):
+        steps += [rewrite(n), add(n), delete(n), rename(n)]
+    return steps
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.sampled_from(_edit_steps()), min_size=1, max_size=5), jobs=st.sampled_from([1, 2]))
+def test_random_edit_sequences_build_what_a_clean_build_builds(tmp_path_factory, every_item_in_parallel, edits, jobs):
+    root = tmp_path_factory.mktemp("edits")
+    site = make_site(root, {**{f"content/world/s{n}.md": article(f"Story {n}", f"2024-05-{n + 1:02d}", tags="[Common]",
+                                                                  body=f"Text {n} topic.") for n in range(4)},
+                            "content/science/x.md": article("Science", "2024-01-01", body="Science topic."),
+                            "assets/css/extra.css": "body { }\n"})
+    build(site, options=BuildOptions(jobs=jobs))
+    for edit in edits:
+        edit(site)
+        build(site, options=BuildOptions(jobs=jobs))
+        assert tree(site / "public") == clean_build(site, root / "clean")
