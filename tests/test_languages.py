@@ -227,3 +227,15 @@ def test_languages_without_language_make_the_first_the_default(tmp_path):
     assert config.language == "es"
     assert [(lang.code, lang.prefix, lang.title, lang.name) for lang in config.all_languages] == [
         ("es", "", "T", "Español"), ("en", "english", "T", "English")]
+
+
+def test_hand_picked_related_names_are_looked_up_in_the_article_language(tmp_path):
+    site = make_site(tmp_path, {"site.yaml": BILINGUAL,
+                                "content/world/a.md": article("A", related="[world/b]"),
+                                "content/world/b.md": article("B", "2024-06-20"),
+                                "content/world/a.en.md": article("A", related="[world/b]"),
+                                "content/world/b.en.md": article("B", "2024-06-20")})
+    run = build_site(site)
+    assert run.code == 0 and "0 warnings" in run.out, run.err
+    english = read(site, "en/world/a/index.html")
+    assert 'href="/en/world/b/"' in english[english.index('<section class="related"'):]

@@ -93,7 +93,7 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
     problems += translation_problems + _check_paths(site)
     picked: dict[str, tuple[str, ...]] = {}
     for edition in editions:  # a hand-picked name means an article in the same language
-        edition_picks, picked_problems = _resolve_picks(list(edition.articles))
+        edition_picks, picked_problems = _resolve_picks(list(edition.articles), edition.language.path)
         picked.update(edition_picks)
         problems += picked_problems
     docs = [RelatedDoc(
@@ -297,9 +297,10 @@ def _has_inside(ordered: list[str], folder: str) -> bool:
     return at < len(ordered) and ordered[at].startswith(folder + "/")
 
 
-def _resolve_picks(articles: list[Article]) -> tuple[dict[str, tuple[str, ...]], list[Diagnostic]]:
-    """Hand-picked `related:` names → article keys; a name may be 'slug' or 'section/slug'."""
-    by_path = {article.url_path.rstrip("/"): {article.url_path} for article in articles}
+def _resolve_picks(articles: list[Article], home: str) -> tuple[dict[str, tuple[str, ...]], list[Diagnostic]]:
+    """Hand-picked `related:` names → keys of articles of one language (under `home`); a name may be 'slug'
+    or 'section/slug'."""
+    by_path = {article.url_path.removeprefix(home).rstrip("/"): {article.url_path} for article in articles}
     by_name: dict[str, set[str]] = defaultdict(set)
     for article in articles:
         by_name[article.slug].add(article.url_path)

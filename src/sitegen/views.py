@@ -203,7 +203,8 @@ class ViewFactory:
         links: tuple[RelatedLink, ...] = self.site.related.get(article.url_path, ())
         if self.memo is None:
             return self._article(article, links)
-        inputs = (article, links, tuple(self._cards[link.key] for link in links))
+        inputs = (article, links, tuple(self._cards[link.key] for link in links),
+                  self.site.versions_of(article.url_path, article.language))  # its translations
         earlier = self.memo.get(article.url_path)
         if earlier is None or earlier[0] != inputs:
             earlier = self.memo[article.url_path] = (inputs, self._article(article, links))
