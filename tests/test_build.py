@@ -119,7 +119,7 @@ def test_catalan_interface_strings_and_dates(tmp_path):
     build_site(site)
     html = read(site, "m/a/index.html")
     assert '<html lang="ca">' in html and '<a href="/">Inici</a>' in html
-    assert "També et pot interessar" in html and "21 de juny del 2024" in html
+    assert "També et pot interessar" in html and "21 de juny de 2024" in html
 
 
 def test_failed_build_leaves_the_previous_output_untouched(news):

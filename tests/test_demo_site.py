@@ -1,10 +1,12 @@
-"""The demo site in this repository: a golden article page and a link check.
+"""The demo site in this repository (Catalan at the root, English under /en/): a golden article page and a
+link check.
 
 After a deliberate change to the theme or the demo content, refresh with:
     python -m pytest tests/test_demo_site.py --update-golden
 """
 
 import html
+import json
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -50,7 +52,18 @@ def test_seed_article_reproduces_the_real_page(demo):
     assert headings == ["Defense agreement with North Korea", "International reactions", "Content of the pact",
                         "NATO and South Korea concerns", "Putin’s warnings"]
     related = page[page.index('<section class="related"'):]
-    assert "You may also like" in related and len(re.findall(r'class="card-title"', related)) >= 3
+    assert "També et pot interessar" in related and len(re.findall(r'class="card-title"', related)) >= 3
+    assert '<html lang="ca">' in page and "21 de juny de 2024" in page and "2 min de lectura" in page
+
+
+def test_the_seed_article_has_its_english_translation(demo):
+    page = (demo / SEED_PAGE).read_text(encoding="utf-8")
+    english = (demo / "en" / SEED_PAGE).read_text(encoding="utf-8")
+    assert '<a href="/en/world/putin-strengthens-ties/" hreflang="en" lang="en" rel="alternate">English</a>' in page
+    assert '<a href="/world/putin-strengthens-ties/" hreflang="ca" lang="ca" rel="alternate">Català</a>' in english
+    assert '<li><a href="/en/">Home</a></li>' in english and "You may also like" in english
+    related = english[english.index('<section class="related"'):]
+    assert len(re.findall(r'class="card-title"><a href="/en/', related)) >= 3
 
 
 def test_no_page_carries_the_dead_flash_embed(demo):
@@ -80,7 +93,7 @@ def test_every_internal_link_resolves(demo):
 
 
 def test_demo_has_enough_real_content(demo):
-    articles = [p for p in demo.glob("*/*/index.html") if p.parts[-3] != "tags"]
-    sections = {p.parts[-3] for p in articles}
-    assert len(articles) >= 16 and len(sections) >= 4
-    assert len(list((demo / "tags").iterdir())) > 10
+    english = [r for r in json.loads((demo / "en/search-index.json").read_text(encoding="utf-8")) if r["date"]]
+    catalan = [r for r in json.loads((demo / "search-index.json").read_text(encoding="utf-8")) if r["date"]]
+    assert len(english) >= 16 and len({r["section"] for r in english}) >= 4 and len(catalan) >= 4
+    assert len(list((demo / "en/tags").iterdir())) > 10 and len(list((demo / "tags").iterdir())) > 5

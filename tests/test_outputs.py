@@ -20,7 +20,7 @@ from test_feed_validation import (ATOM_SCHEMA, RFC3339, W3C_DATETIME, atom_probl
 from sitegen.config import BuildOptions, load_config
 from sitegen.content import load_content
 from sitegen.model import build_model
-from sitegen.outputs import feed_files, image_type, search_index, sitemap_entries, sitemap_files
+from sitegen.outputs import feed_files, image_type, search_indexes, sitemap_entries, sitemap_files
 
 NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
 HOSTILE = '</script><script>alert(1)</script> & "quotes"'
@@ -177,7 +177,7 @@ def test_hostile_front_matter_stays_text_in_every_output(tmp_path):
         assert parsed(files[name]).entries[0].title == HOSTILE
     item = json.loads(files["feed.json"])["items"][0]
     assert item["title"] == item["summary"] == HOSTILE and item["tags"] == [HOSTILE]
-    assert json.loads(search_index(site))[0]["title"] == HOSTILE
+    assert json.loads(search_indexes(site)["search-index.json"])[0]["title"] == HOSTILE
 
 
 def test_full_content_is_the_article_html_only_when_asked(tmp_path):
@@ -320,7 +320,7 @@ def test_robots_txt_points_at_the_sitemap(news):
 
 def test_search_index_lists_articles_newest_first_then_pages(tmp_path):
     site = load_site(tmp_path, NEWS, MINIMAL_CONFIG.replace("https://news.example.com/", "https://example.com/news/"))
-    data = search_index(site)
+    data = search_indexes(site)["search-index.json"]
     records = json.loads(data)
     assert records == [
         {"title": "Defense pact signed", "url": "/news/world/pact/", "date": "2024-06-21T09:30:00+02:00",
@@ -338,7 +338,7 @@ def test_search_index_lists_articles_newest_first_then_pages(tmp_path):
 def test_two_runs_give_byte_identical_outputs(tmp_path):
     def everything(root):
         site = load_site(root, NEWS)
-        return {**feed_files(site), **sitemap_files(site, sitemap_entries(site)), "search": search_index(site)}
+        return {**feed_files(site), **sitemap_files(site, sitemap_entries(site)), **search_indexes(site)}
 
     assert everything(tmp_path / "one") == everything(tmp_path / "two")
 

@@ -65,3 +65,27 @@ def test_an_edit_renders_only_the_pages_it_affects(tmp_path):
     assert "s0/a0/index.html" in pages
     assert "s1/a1/index.html" not in pages and "s2/a5/index.html" not in pages
     assert len(pages) < result.pages / 2
+
+
+def test_edits_to_a_multilingual_site_serve_what_a_full_build_writes(tmp_path):
+    languages = ("title: T\nbase_url: https://news.example.com/\nlanguage: ca\n"
+                 "languages:\n  ca:\n    sections: {world: Món}\n  en:\n")
+    site = make_site(tmp_path, {
+        "site.yaml": languages,
+        "content/world/pact.md": article("Pacte", "2024-06-21", tags="[Rússia]", body="Putin Kim pacte."),
+        "content/world/pact.en.md": article("Pact", "2024-06-21", tags="[Russia]", body="Putin Kim pact."),
+        "content/world/visit.en.md": article("Visit", "2024-06-20", tags="[Russia]", body="Putin visits Vietnam."),
+    })
+    served = tmp_path / "served"
+    builder = Builder(site, served, BuildOptions(drafts=True), remember=True)
+    builder.build()
+    edits = [
+        lambda: (site / "content/world/visit.en.md").rename(site / "content/world/visit.md"),  # now Catalan
+        lambda: (site / "content/world/pact.en.md").write_text(article("Pact", "2024-06-21", translation_key="x")),
+        lambda: (site / "i18n").mkdir() or (site / "i18n/ca.yaml").write_text("home: Portada\n"),
+        lambda: (site / "content/world/pact.md").unlink(),
+    ]
+    for edit in edits:
+        edit()
+        builder.build()
+        assert_same_as_fresh_build(site, served, tmp_path)

@@ -355,3 +355,46 @@ def test_precision_on_a_generated_corpus_with_known_stories():
     precision = sum(cluster[a] == cluster[b] for a, b in picks) / len(picks)
     assert precision >= 0.9  # measured 0.96 at 1,000 and 10,000 articles, 0.90 at 100,000 (bench/RESULTS.md)
     assert sum(1 for links in lists.values() if links and links[0].reason == SIMILAR) / len(lists) >= 0.9
+
+
+def test_related_lists_never_cross_languages():
+    from dataclasses import replace
+
+    from sitegen.related import RelatedByLanguage
+
+    text = "Putin and Kim signed a defence pact in Pyongyang"
+    docs = [replace(doc("ca/a", text=text, tags=["russia"]), language="ca"),
+            replace(doc("ca/b", text=text + " again", tags=["russia"], day=-1), language="ca"),
+            replace(doc("en/a", text=text, tags=["russia"]), language="en"),
+            replace(doc("en/b", text="The weather in Valdemora", section="life", day=-2), language="en")]
+    lists = RelatedByLanguage(DEFAULTS).update(docs).lists
+    assert keys(lists["ca/a"]) == ["ca/b"] and keys(lists["ca/b"]) == ["ca/a"]
+    assert keys(lists["en/a"]) == [] or all(key.startswith("en/") for key in keys(lists["en/a"]))
+    assert all(key.startswith("en/") for key in keys(lists["en/b"]))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_incremental_update_by_language_equals_full_recomputation(seed):
+    """As above, with documents in two languages, some of them moving from one language to the other."""
+    from dataclasses import replace
+
+    from sitegen.related import RelatedByLanguage
+
+    rng = random.Random(seed)
+    settings = RelatedConfig(include_newer=bool(seed % 2), count=3, threshold=0.05)
+    docs = {d.key: replace(d, language=rng.choice(["ca", "en"])) for d in random_docs(rng, 40)}
+    index = RelatedByLanguage(settings).update(docs.values())
+    for step in range(6):
+        key = rng.choice(sorted(docs))
+        kind = rng.choice(["switch", "edit", "delete"])
+        if kind == "delete" and len(docs) > 5:
+            del docs[key]
+            index.update(removed=[key])
+        else:
+            new = replace(docs[key], language="en" if docs[key].language == "ca" else "ca") if kind == "switch" \
+                else replace(docs[key], text=docs[key].text + " museum film museum")
+            docs[key] = new
+            index.update([new])
+        assert index.lists == RelatedByLanguage(settings).update(docs.values()).lists, (seed, step, kind)
+        assert all(docs[k].language == docs[key].language for key, links in index.lists.items()
+                   for k in keys(links))

@@ -77,8 +77,8 @@ def test_changes_are_classified_and_outputs_ignored(tmp_path):
     watcher = ChangeWatcher(config, ignored=[site / "public", site / "served"])
     kinds = {name: watcher.kind_of(site / name) for name in [
         "site.yaml", "content/a.md", "layouts/article.html", "assets/css/a.css", "public/index.html",
-        "served/index.html", "content/.a.md.swp", ".git/HEAD", "notes.txt"]}
-    assert kinds == {"site.yaml": CONFIG, "content/a.md": CONTENT, "layouts/article.html": LAYOUT,
+        "served/index.html", "content/.a.md.swp", ".git/HEAD", "notes.txt", "i18n/ca.yaml"]}
+    assert kinds == {"site.yaml": CONFIG, "i18n/ca.yaml": CONFIG, "content/a.md": CONTENT, "layouts/article.html": LAYOUT,
                      "assets/css/a.css": ASSET, "public/index.html": None, "served/index.html": None,
                      "content/.a.md.swp": None, ".git/HEAD": None, "notes.txt": None}
 

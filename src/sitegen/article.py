@@ -27,7 +27,9 @@ class Term:
 @dataclass(frozen=True)
 class Article:
     source: str  # path relative to the site folder, for messages
-    url_path: str  # site-relative, e.g. 'world/putin-visit/'; also the article's key
+    url_path: str  # site-relative, e.g. 'world/putin-visit/', 'en/world/putin-visit/'; also the article's key
+    language: str  # the code of one of the site's languages: 'ca', 'en'
+    translation_key: str  # shared by the translations of one article: 'world/putin-visit'
     is_page: bool  # a standalone page (content/pages/): no date, not listed
     title: str
     slug: str
@@ -48,7 +50,6 @@ class Article:
     body: RenderedMarkdown
     extra: dict[str, Any] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)
-
 
 
 @dataclass(frozen=True)

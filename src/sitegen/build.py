@@ -23,11 +23,11 @@ from .config import BuildOptions, SiteConfig, config_warnings, load_config
 from .content import ParseCache, load_content
 from .errors import ERROR, Diagnostic, raise_if_errors
 from .model import Site, build_model
-from .outputs import feed_files, search_index, sitemap_entries, sitemap_files
-from .related import RelatedIndex
+from .outputs import feed_files, search_indexes, sitemap_entries, sitemap_files
+from .related import RelatedByLanguage
 from .render import Page, layout_names, make_environment, render_site
 from .theme import layout_dirs
-from .urls import HIGHLIGHT_CSS, SEARCH_INDEX
+from .urls import HIGHLIGHT_CSS
 from .parallel import job_count
 from .write import check_output_dir, sync_output, unchanged_files, write_output
 
@@ -64,12 +64,12 @@ class Builder:
         self._env = None
         self._env_problems: list[Diagnostic] = []
         self._parsed: ParseCache = {}
-        self._related: RelatedIndex | None = None
+        self._related: RelatedByLanguage | None = None
         self._pages: dict[str, Page] = {}
         self._views: dict = {}  # article views, by URL path
         self._feeds: dict = {}  # feeds, by output path
-        self._sitemap: tuple[dict, dict[str, bytes]] = ({}, {})  # its entries, its files
-        self._index: tuple[tuple, bytes] = ((), b"")  # the search index and the articles it was made of
+        self._sitemap: tuple[tuple, dict[str, bytes]] = ((), {})  # its entries and page versions, its files
+        self._index: tuple[tuple, dict[str, bytes]] = ((), {})  # the search indexes and the articles they hold
         self._written: dict[str, object] = {}
         self.cache = BuildCache(site_dir, enabled=options.cache)
 
@@ -99,7 +99,7 @@ class Builder:
         files[HIGHLIGHT_CSS] = highlight_css(config).encode("utf-8")
         files.update(feed_files(site, self._feeds if self.remember else None))
         files.update(self._sitemap_files(site))
-        files[SEARCH_INDEX] = self._search_index(site)
+        files.update(self._search_indexes(site))
         raise_if_errors(problems + render_problems)
         rendered = sum(page.html is not None and self._pages.get(page.output_path) is not page for page in pages)
         if self.remember:
@@ -118,16 +118,16 @@ class Builder:
             changed=tuple(changed), site=site if self.remember else None,
         )
 
-    def _search_index(self, site: Site) -> bytes:
+    def _search_indexes(self, site: Site) -> dict[str, bytes]:
         inputs = (site.articles, site.pages)
         if not self.remember or self._index[0] != inputs:
-            self._index = (inputs, search_index(site))
+            self._index = (inputs, search_indexes(site))
         return self._index[1]
 
     def _sitemap_files(self, site: Site) -> dict[str, bytes]:
         entries = sitemap_entries(site)
-        if not self.remember or self._sitemap[0] != entries:
-            self._sitemap = (entries, sitemap_files(site, entries))
+        if not self.remember or self._sitemap[0] != (entries, site.versions):
+            self._sitemap = ((entries, site.versions), sitemap_files(site, entries))
         return self._sitemap[1]
 
     def _forget_unless(self, config: SiteConfig) -> None:
@@ -135,8 +135,8 @@ class Builder:
         if config != self._config:
             self._config = config
             self._parsed, self._pages, self._views, self._feeds, self._layouts_digest = {}, {}, {}, {}, b""
-            self._sitemap, self._index = ({}, {}), ((), b"")
-            self._related = RelatedIndex(config.related, config.language) if self.remember else None
+            self._sitemap, self._index = ((), {}), ((), {})
+            self._related = RelatedByLanguage(config.related) if self.remember else None
 
     def _environment(self, config: SiteConfig):
         """The layouts, compiled again only when a layout file changed."""

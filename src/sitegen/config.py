@@ -18,9 +18,10 @@ from urllib.parse import quote, unquote, urlsplit
 from .theme import BUILTIN_THEMES
 from .slugs import slugify
 from .errors import Diagnostic, SiteError, did_you_mean, error, warning
+from .i18n import Table, load_site_strings
+from .languages import (CONFIG_NAME, Language, check_languages, known_language, language_name,
+                        missing_string_warnings)
 from .yamlfile import YamlMapping, YamlProblem, load_mapping, one_line
-
-CONFIG_NAME = "site.yaml"
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,19 @@ class SiteConfig:
     related: RelatedConfig = field(default_factory=RelatedConfig)
     permalinks: PermalinkConfig = field(default_factory=PermalinkConfig)
     feeds: FeedConfig = field(default_factory=FeedConfig)
+    languages: tuple[Language, ...] = ()  # from `languages:`, the default first; () for a one-language site
     extra: dict[str, Any] = field(default_factory=dict)
+    strings: dict[str, Table] = field(default_factory=dict)  # the site's i18n/<lang>.yaml; not a setting
+
+    @property
+    def all_languages(self) -> tuple[Language, ...]:
+        """Every language of the site, the default first; a one-language site has one, at the root."""
+        return self.languages or (Language(self.language, language_name(self.language), self.title,
+                                           self.description, "", self.sections),)
+
+    @property
+    def is_multilingual(self) -> bool:
+        return len(self.languages) > 1
 
     @cached_property  # asked for by every URL the build makes
     def origin(self) -> str:
@@ -113,10 +126,10 @@ def _settings_of(cls: type) -> dict[str, tuple[type, Any]]:
     hints = {"str": str, "int": int, "float": float, "bool": bool}
     table = {}
     for f in fields(cls):
-        if f.name == "site_dir":
+        if f.name in ("site_dir", "strings"):
             continue
         default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
-        table[f.name] = (hints.get(f.type, dict), default)
+        table[f.name] = (hints.get(f.type, dict), {} if f.name == "languages" else default)
     return table
 
 
@@ -149,8 +162,9 @@ def load_config(site_dir: Path) -> SiteConfig:
 
 
 def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
-    problems = [error(CONFIG_NAME, last, f"'{key}' is set twice (first on line {first})", "keep one of them")
-                for key, first, last in mapping.duplicates]
+    strings, problems = load_site_strings(site_dir)
+    problems += [error(CONFIG_NAME, last, f"'{key}' is set twice (first on line {first})", "keep one of them")
+                 for key, first, last in mapping.duplicates]
     values = _check_table(mapping.data, SETTINGS, mapping, problems, prefix="")
     groups = {name: _check_table(values.pop(name, {}), GROUP_SETTINGS[name], mapping, problems, prefix=f"{name}.")
               for name in GROUPS}
@@ -164,21 +178,28 @@ def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
                                   f"'sections' maps a section's folder name to its display name, not {key!r}: {title!r}",
                                   "write it like 'world: World news'"))
     _check_values(site_dir, values, mapping, problems)
-    if problems:
-        raise SiteError(problems)
-    values["sections"] = {slugify(k): v for k, v in sections.items()}
-    nested = {name: GROUPS[name](**group) for name, group in groups.items()}
     if "language" in values:  # BCP 47 as HTML, feeds and sitemaps want it: 'pt_BR' → 'pt-BR'
         values["language"] = values["language"].replace("_", "-")
-    return SiteConfig(site_dir=site_dir.resolve(), **nested, **values)
+    values["sections"] = {slugify(k): v for k, v in sections.items() if isinstance(k, str) and isinstance(v, str)}
+    if "languages" in values:
+        values["languages"] = check_languages(values, mapping, problems)
+        if values["languages"]:
+            values["language"] = values["languages"][0].code
+    if problems:
+        raise SiteError(problems)
+    nested = {name: GROUPS[name](**group) for name, group in groups.items()}
+    return SiteConfig(site_dir=site_dir.resolve(), strings=strings, **nested, **values)
 
 
 def config_warnings(config: SiteConfig) -> list[Diagnostic]:
-    """What builds but not well: without a full base_url, feeds and the sitemap can only hold paths."""
+    """What builds but not well: without a full base_url, feeds and the sitemap can only hold paths;
+    interface strings that a language lacks are shown in another language."""
+    problems = missing_string_warnings(config)
     if config.origin:
-        return []
-    return [warning(CONFIG_NAME, 0, f"base_url {config.base_url!r} is not a full address, so feeds, the sitemap "
-                    "and social cards get paths instead of links", "set e.g. 'base_url: https://news.example.com/'")]
+        return problems
+    return problems + [warning(CONFIG_NAME, 0, f"base_url {config.base_url!r} is not a full address, so feeds, "
+                               "the sitemap and social cards get paths instead of links",
+                               "set e.g. 'base_url: https://news.example.com/'")]
 
 
 PERMALINK_TOKENS = (":section", ":slug", ":year", ":month", ":day")
@@ -265,15 +286,9 @@ def _check_values(site_dir: Path, values: dict[str, Any], mapping: YamlMapping,
             problems.append(error(CONFIG_NAME, mapping.line_of("timezone"),
                                   f"unknown timezone {values['timezone']!r}",
                                   "use an IANA name such as 'Europe/Madrid' or 'UTC'"))
-    if "language" in values:
-        from babel import Locale, UnknownLocaleError
-
-        try:
-            Locale.parse(values["language"].replace("-", "_"))
-        except (UnknownLocaleError, ValueError):
-            problems.append(error(CONFIG_NAME, mapping.line_of("language"),
-                                  f"unknown language {values['language']!r}",
-                                  "use a language code such as 'en', 'ca' or 'es'"))
+    if "language" in values and not known_language(values["language"]):
+        problems.append(error(CONFIG_NAME, mapping.line_of("language"), f"unknown language {values['language']!r}",
+                              "use a language code such as 'en', 'ca' or 'es'"))
     theme = values.get("theme")
     if theme is not None and (theme.strip() in ("", ".", "..") or not any(
             (base / theme / "layouts").is_dir() for base in (BUILTIN_THEMES, site_dir))):

@@ -1,4 +1,5 @@
-"""Front matter dates as real blogs write them, always returned timezone-aware."""
+"""Dates: read from front matter as real blogs write them (always timezone-aware), and written
+for readers in each language with Babel (CLDR): "21 June 2024", "21 de juny de 2024"."""
 
 from __future__ import annotations
 
@@ -13,6 +14,39 @@ _LOOSE_FORMATS = (
     "%B %d, %Y %I:%M %p", "%b %d, %Y %I:%M %p", "%B %d, %Y %H:%M", "%b %d, %Y %H:%M",
 )
 DATE_HINT = "write dates like 2024-06-21, 2024-06-21 09:30 or 2024-06-21T09:30:00+02:00"
+
+
+# Where a newsroom's usage differs from CLDR's long date: Catalan papers write "21 de juny de 2024"
+# (CLDR: "21 de juny del 2024"); the month's own "de"/"d’" comes from CLDR ("3 d’abril de 2024").
+_LONG_DATES = {"ca": "d MMMM 'de' y"}
+
+
+def babel_locale(language: str) -> str:
+    """A BCP 47 code as Babel wants it: 'pt-BR' → 'pt_BR'."""
+    return language.replace("-", "_")
+
+
+def format_day(moment: date | None, language: str, fmt: str = "long") -> str:
+    """A date as `language` writes it; `fmt` is 'short', 'medium', 'long', 'full' or a CLDR pattern."""
+    from babel.dates import format_date
+
+    if not moment:
+        return ""
+    if fmt == "long":
+        fmt = _LONG_DATES.get(language.split("-")[0].lower(), fmt)
+    return format_date(moment, fmt, locale=babel_locale(language))
+
+
+def format_moment(moment: datetime | None, language: str, fmt: str = "medium") -> str:
+    """A date and time as `language` writes it, in the moment's own time zone."""
+    from babel.dates import format_datetime
+
+    return format_datetime(moment, fmt, tzinfo=moment.tzinfo, locale=babel_locale(language)) if moment else ""
+
+
+def format_month(moment: date | None, language: str) -> str:
+    """The title of a month's archive: 'June 2024', 'juny 2024'."""
+    return format_day(moment, language, "LLLL y")
 
 
 class DateProblem(ValueError):

@@ -15,7 +15,9 @@ from .config import SiteConfig
 from .dates import DATE_HINT, DateProblem, parse_date
 from .errors import Diagnostic, did_you_mean, error, warning
 from .frontmatter import FrontMatterError, SplitText, split_front_matter
+from .i18n import base_language
 from .images import ImageRef, resolve_image
+from .languages import Language, known_language
 from .markdown import RenderedMarkdown, render_markdown
 from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name
 from .slugs import slugify
@@ -27,7 +29,7 @@ _YES_NO = {"yes": True, "on": True, "no": False, "off": False}  # YAML 1.1 boole
 KNOWN_FIELDS = (
     "title", "date", "updated", "slug", "section", "tags", "author", "authors", "breadcrumb",
     "image", "image_alt", "image_caption", "image_credit", "subtitle", "summary", "draft",
-    "related", "layout", "toc", "aliases",
+    "related", "layout", "toc", "aliases", "lang", "translation_key",
 )
 
 
@@ -145,7 +147,7 @@ class _FieldReader:
 
     def article(self, relative: str, body: str, body_line: int, config: SiteConfig,
                 stages: TextStages) -> Article | None:
-        path = PurePosixPath(relative)
+        language, path = self._language(PurePosixPath(relative), config)
         is_page = path.parts[0] == PAGES_FOLDER and len(path.parts) > 1
         title = self.text("title")
         if "title" not in self.data:
@@ -158,13 +160,14 @@ class _FieldReader:
             problem = "'date' is empty" if "date" in self.data else "the front matter has no 'date'"
             self.fail("date", problem,
                       f"add a line like 'date: 2024-06-21' ({DATE_HINT}); undated pages go in content/{PAGES_FOLDER}/")
-        slug = self._slug(path)
-        section = None if is_page else self._section(path, config)
-        tags = self._terms(self.names("tags"), "tags", TAGS, config)
+        slug = self._slug(path, language)
+        section = None if is_page else self._section(path, config, language)
+        tags = self._terms(self.names("tags"), "tags", TAGS, config, language)
         author_names = tuple(dict.fromkeys(self.names("authors") + self.names("author")))
-        authors = self._terms(author_names or ((config.author,) if config.author else ()), "author", AUTHORS, config)
+        authors = self._terms(author_names or ((config.author,) if config.author else ()), "author", AUTHORS, config,
+                              language)
         pattern = config.permalinks.page if is_page else config.permalinks.article
-        url_path = expand_permalink(pattern, slug, section.slug if section else "", moment)
+        url_path = language.path + expand_permalink(pattern, slug, section.slug if section else "", moment)
         fields = dict(
             updated=self.moment("updated", config), subtitle=self.text("subtitle"),
             draft=self.flag("draft") or hidden_by_foreign_field(self.data) or path.parts[0] == "_drafts",
@@ -183,44 +186,75 @@ class _FieldReader:
                                        "lists, quotes or emphasis hundreds of levels deep; flatten them"))
             return None
         return Article(
-            source=self.source, url_path=url_path, is_page=is_page, title=title, slug=slug, date=moment,
+            source=self.source, url_path=url_path, language=language.code,
+            translation_key=self.text("translation_key") or path.with_suffix("").as_posix(),
+            is_page=is_page, title=title, slug=slug, date=moment,
             section=section, tags=tags, authors=authors,
             summary=self.text("summary") or rendered.first_paragraph, body=rendered,
             extra={k: v for k, v in self.data.items() if k not in KNOWN_FIELDS},
             field_lines=dict(self.mapping.key_lines), **fields,
         )
 
-    def _slug(self, path: PurePosixPath) -> str:
+    def _language(self, path: PurePosixPath, config: SiteConfig) -> tuple[Language, PurePosixPath]:
+        """The article's language (`lang:`, else a file name such as 'story.ca.md', else the default)
+        and its path without the language's suffix."""
+        codes = ", ".join(lang.code for lang in config.all_languages)
+        languages = {lang.code.lower(): lang for lang in config.all_languages}
+        languages.update({base_language(lang.code): lang for lang in config.all_languages
+                          if base_language(lang.code) not in languages})
+        stem, _, suffix = path.stem.rpartition(".")
+        named = languages.get(suffix.lower().replace("_", "-")) if stem and config.languages else None
+        if named:
+            path = path.with_name(stem + path.suffix)
+        elif stem and config.languages and suffix.isalpha() and len(suffix) <= 3 and known_language(suffix):
+            self.problems.append(warning(self.source, 1, f"the file name ends in '.{suffix}', which is not one of "
+                                         f"this site's languages ({codes}), so it is part of the slug",
+                                         f"add '{suffix}' under 'languages:' in site.yaml, or rename the file"))
+        wanted = self.text("lang")
+        if not wanted:
+            return named or config.all_languages[0], path
+        chosen = languages.get(wanted.lower().replace("_", "-")) or languages.get(base_language(wanted))
+        if chosen is None:
+            self.fail("lang", f"unknown language '{wanted}': this site is in {codes}",
+                      f"use one of them, or add '{wanted}' under 'languages:' in site.yaml")
+        elif named and named is not chosen:
+            self.fail("lang", f"'lang: {wanted}' and the file name's '.{suffix}' say different languages",
+                      "keep one of them")
+        return chosen or config.all_languages[0], path
+
+    def _slug(self, path: PurePosixPath, language: Language) -> str:
         stem = path.parent.name if path.stem == "index" and len(path.parts) > 1 else split_dated_name(path.stem)[1]
         wanted = self.text("slug") or stem
-        slug = slugify(wanted)
+        slug = slugify(wanted, language.code)
         if not slug:
             key = "slug" if "slug" in self.data else "---"  # the file name: report the first line
             self.fail(key, f"cannot make a URL slug from {wanted!r}: it has no letters or digits",
                       "add a 'slug:' field with ASCII letters, digits and hyphens")
         return slug
 
-    def _section(self, path: PurePosixPath, config: SiteConfig) -> Term | None:
+    def _section(self, path: PurePosixPath, config: SiteConfig, language: Language) -> Term | None:
         folder = path.parts[0] if len(path.parts) > 1 and not path.parts[0].startswith("_") else ""
         name = self.text("section") or folder  # '_posts/', '_drafts/' (Jekyll) are no sections
         if not name:
             return None
-        slug = slugify(name)
+        slug = slugify(name, language.code)
         if not slug:
             key = "section" if self.text("section") else "---"
             self.fail(key, f"cannot make a URL from the section name {name!r}: it has no letters or digits",
                       "give the section (or its folder) a name with ASCII letters or digits")
             return None
-        display = config.sections.get(slug) or (name if name != slug else name.replace("-", " ").title())
-        return Term(display, slug, f"{slug}/", f"{config.base_path}{slug}/")
+        display = language.sections.get(slug) or (name if name != slug else name.replace("-", " ").title())
+        path = f"{language.path}{slug}/"
+        return Term(display, slug, path, config.base_path + path)
 
-    def _terms(self, names: tuple[str, ...], key: str, prefix: str, config: SiteConfig) -> tuple[Term, ...]:
-        """Tags or authors as terms with their own URL under `prefix`."""
+    def _terms(self, names: tuple[str, ...], key: str, prefix: str, config: SiteConfig,
+               language: Language) -> tuple[Term, ...]:
+        """Tags or authors as terms with their own URL under `prefix`, in the article's language."""
         terms = []
         for name in names:
-            slug = slugify(name)
+            slug = slugify(name, language.code)
             if slug:
-                path = f"{prefix}{slug}/"
+                path = f"{language.path}{prefix}{slug}/"
                 terms.append(Term(name, slug, path, config.base_path + path))
             else:
                 self.problems.append(warning(self.source, self.line(key if key in self.data else f"{key}s"),

@@ -1,7 +1,7 @@
 """Listing pages: home, sections, tags, authors and date archives, each paginated.
 
-Pure functions of the published articles (newest first). A listing with no
-articles is never made, so there are no empty pages.
+Pure functions of the published articles (newest first) of one language. A
+listing with no articles is never made, so there are no empty pages.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ def paginate(path: str, articles: tuple[Article, ...], page_size: int) -> tuple[
                  for number, chunk in enumerate(chunks, 1))
 
 
-def home_listing(articles: tuple[Article, ...], title: str, base_path: str, page_size: int) -> Listing:
-    """The home page lists everything, latest first, so its pages are the site's archive too."""
-    return Listing(HOME, Term(title, "", "", base_path), articles, paginate("", articles, page_size))
+def home_listing(articles: tuple[Article, ...], title: str, base_path: str, home: str, page_size: int) -> Listing:
+    """The home page (at `home`: '' or 'en/') lists everything, latest first, so its pages are the archive too."""
+    return Listing(HOME, Term(title, "", home, base_path + home), articles, paginate(home, articles, page_size))
 
 
 def term_listings(kind: str, articles: Iterable[Article], terms_of: Callable[[Article], Iterable[Term]],
@@ -57,21 +57,21 @@ def term_listings(kind: str, articles: Iterable[Article], terms_of: Callable[[Ar
     return tuple(_listing(kind, first_term[slug], tuple(grouped[slug]), page_size) for slug in sorted(grouped))
 
 
-def archive_listings(articles: Iterable[Article], base_path: str,
+def archive_listings(articles: Iterable[Article], base_path: str, home: str,
                      page_size: int) -> tuple[tuple[Listing, ...], tuple[Listing, ...]]:
-    """Year and month archives (/2024/, /2024/06/), newest first."""
+    """Year and month archives under the language's `home` (/2024/, /en/2024/06/), newest first."""
     years: dict[int, list[Article]] = defaultdict(list)
     months: dict[tuple[int, int], list[Article]] = defaultdict(list)
     for article in articles:
         years[article.date.year].append(article)
         months[(article.date.year, article.date.month)].append(article)
     year_listings = tuple(
-        _listing(YEAR, Term(f"{year:04d}", f"{year:04d}", year_path(year), base_path + year_path(year)),
+        _listing(YEAR, Term(f"{year:04d}", f"{year:04d}", home + year_path(year), base_path + home + year_path(year)),
                  tuple(found), page_size)
         for year, found in sorted(years.items(), reverse=True))
     month_listings = tuple(
-        _listing(MONTH, Term(f"{year:04d}-{month:02d}", f"{year:04d}-{month:02d}", month_path(year, month),
-                             base_path + month_path(year, month)), tuple(found), page_size)
+        _listing(MONTH, Term(f"{year:04d}-{month:02d}", f"{year:04d}-{month:02d}", home + month_path(year, month),
+                             base_path + home + month_path(year, month)), tuple(found), page_size)
         for (year, month), found in sorted(months.items(), reverse=True))
     return year_listings, month_listings
 

@@ -2,7 +2,9 @@
 
 Built once from the loaded content, before anything is rendered, so that
 listings and related posts see the whole site, and so that two sources
-claiming one URL are caught before a single file is written.
+claiming one URL are caught before a single file is written. Each language
+of the site is an `Edition` with its own listings; translations of one
+article share its `translation_key`.
 """
 
 from __future__ import annotations
@@ -19,16 +21,19 @@ from .content import Content
 from .errors import Diagnostic, error, warning
 from .listings import (AUTHOR, SECTION, TAG, Listing, archive_listings, home_listing, term_listings)
 from .migration import FOREIGN_LAYOUTS
-from .related import BODY_CHARS, RelatedDoc, RelatedIndex, RelatedLink, related_posts
+from .languages import Language
+from .related import BODY_CHARS, RelatedByLanguage, RelatedDoc, RelatedLink
 from .slugs import slugify
 from .theme import display_path
-from .urls import (ATOM, AUTHORS, HIGHLIGHT_CSS, JSON_FEED, NOT_FOUND_PAGE, ROBOTS, RSS, SEARCH, SEARCH_INDEX,
-                   SITEMAP, TAGS, page_file)
+from .urls import (ATOM, AUTHORS, HIGHLIGHT_CSS, HOME_PAGE, JSON_FEED, ROBOTS, RSS, SEARCH, SEARCH_INDEX, SITEMAP,
+                   TAGS, not_found_file, page_file)
 
 
 @dataclass(frozen=True)
-class Site:
-    config: SiteConfig
+class Edition:
+    """One language of the site: its articles and pages, and every listing of them, under its prefix."""
+
+    language: Language
     articles: tuple[Article, ...]  # newest first
     pages: tuple[Article, ...]
     home: Listing
@@ -37,6 +42,19 @@ class Site:
     authors: tuple[Listing, ...]
     years: tuple[Listing, ...]
     months: tuple[Listing, ...]
+
+    @property
+    def listings(self) -> tuple[Listing, ...]:
+        return (self.home, *self.sections, *self.tags, *self.authors, *self.years, *self.months)
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    editions: tuple[Edition, ...]  # one per language, the default first
+    articles: tuple[Article, ...]  # of every language, newest first
+    pages: tuple[Article, ...]
+    versions: dict[str, dict[str, str]]  # a page's site path → its path in each language (only if two or more)
     related: dict[str, tuple[RelatedLink, ...]]  # by Article.url_path
     static_files: tuple[StaticFile, ...]
     skipped_drafts: int
@@ -44,11 +62,15 @@ class Site:
 
     @property
     def listings(self) -> tuple[Listing, ...]:
-        return (self.home, *self.sections, *self.tags, *self.authors, *self.years, *self.months)
+        return tuple(listing for edition in self.editions for listing in edition.listings)
+
+    def versions_of(self, path: str, language: str) -> dict[str, str]:
+        """The page at `path` (in `language`) in each language it exists in: language code → site path."""
+        return self.versions.get(path, {language: path})
 
 
 def build_model(config: SiteConfig, content: Content, options: BuildOptions, layouts: frozenset[str],
-                related: RelatedIndex | None = None) -> tuple[Site, list[Diagnostic]]:
+                related: RelatedByLanguage | None = None) -> tuple[Site, list[Diagnostic]]:
     """The site model; `related` (kept between builds by a preview server) is updated, not rebuilt."""
     now = options.now or datetime.now(timezone.utc)
     visible, drafts, future = [], 0, 0
@@ -64,49 +86,94 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
         sorted((a for a in visible if not a.is_page), key=lambda a: (-a.date.timestamp(), a.source)))
     problems += term_problems
     pages = tuple(sorted((a for a in visible if a.is_page), key=lambda a: a.source))
-    size = config.page_size
-    years, months = archive_listings(articles, config.base_path, size)
-    site = Site(
-        config=config, articles=tuple(articles), pages=pages,
-        home=home_listing(tuple(articles), config.title, config.base_path, size),
-        sections=term_listings(SECTION, articles, lambda a: [a.section] if a.section else [], size),
-        tags=term_listings(TAG, articles, lambda a: a.tags, size),
-        authors=term_listings(AUTHOR, articles, lambda a: a.authors, size),
-        years=years, months=months, related={}, static_files=content.static_files,
-        skipped_drafts=drafts, skipped_future=future,
-    )
-    problems += _check_paths(site)
-    picked, picked_problems = _resolve_picks(articles)
-    problems += picked_problems
+    editions = tuple(_edition(language, articles, pages, config) for language in config.all_languages)
+    translations, translation_problems = _translations((*articles, *pages))
+    site = Site(config=config, editions=editions, articles=tuple(articles), pages=pages,
+                versions=_page_versions(editions, translations), related={}, static_files=content.static_files, skipped_drafts=drafts, skipped_future=future)
+    problems += translation_problems + _check_paths(site)
+    picked: dict[str, tuple[str, ...]] = {}
+    for edition in editions:  # a hand-picked name means an article in the same language
+        edition_picks, picked_problems = _resolve_picks(list(edition.articles), edition.language.path)
+        picked.update(edition_picks)
+        problems += picked_problems
     docs = [RelatedDoc(
         key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text}"[:BODY_CHARS],  # all it reads
         tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
-        published=a.date.timestamp(), picked=picked.get(a.url_path, ()),
+        published=a.date.timestamp(), picked=picked.get(a.url_path, ()), language=a.language,
     ) for a in articles]
     return replace(site, related=_related_lists(docs, config, related)), problems
 
 
+def _edition(language: Language, articles: list[Article], pages: tuple[Article, ...], config: SiteConfig) -> Edition:
+    own = tuple(a for a in articles if a.language == language.code)
+    size = config.page_size
+    years, months = archive_listings(own, config.base_path, language.path, size)
+    return Edition(
+        language=language, articles=own, pages=tuple(p for p in pages if p.language == language.code),
+        home=home_listing(own, language.title, config.base_path, language.path, size),
+        sections=term_listings(SECTION, own, lambda a: [a.section] if a.section else [], size),
+        tags=term_listings(TAG, own, lambda a: a.tags, size),
+        authors=term_listings(AUTHOR, own, lambda a: a.authors, size),
+        years=years, months=months,
+    )
+
+
+def _translations(articles: tuple[Article, ...]) -> tuple[dict[str, dict[str, Article]], list[Diagnostic]]:
+    """Articles (and pages) by translation key and language; two in one language with one key is an error."""
+    found: dict[str, dict[str, Article]] = defaultdict(dict)
+    problems = []
+    for article in sorted(articles, key=lambda a: a.source):
+        earlier = found[article.translation_key].setdefault(article.language, article)
+        if earlier is not article:
+            line = article.field_lines.get("translation_key", article.field_lines.get("lang", 1))
+            problems.append(error(article.source, line, f"{earlier.source} is already the '{article.language}' "
+                                  f"version of '{article.translation_key}'",
+                                  "give one of them another 'translation_key:' or 'lang:'"))
+    return {key: versions for key, versions in found.items() if len(versions) > 1}, problems
+
+
+def _page_versions(editions: tuple[Edition, ...],
+                   translations: dict[str, dict[str, Article]]) -> dict[str, dict[str, str]]:
+    """Which pages are one page in several languages: translated articles, and the same listing, index
+    or search page of each language (the first page of a listing; later pages differ by language)."""
+    versions: dict[str, dict[str, str]] = {}
+    order = [edition.language.code for edition in editions]
+    for found in translations.values():
+        paths = {language: found[language].url_path for language in order if language in found}
+        versions.update(dict.fromkeys(paths.values(), paths))
+    same: dict[str, dict[str, str]] = defaultdict(dict)  # the path without its language's prefix → versions
+    for edition in editions:
+        home = edition.language.path
+        for path in [listing.term.path for listing in edition.listings] + [home + SEARCH] + [
+                home + index for index, found in ((TAGS, edition.tags), (AUTHORS, edition.authors)) if found]:
+            same[path.removeprefix(home)][edition.language.code] = path
+    for paths in same.values():
+        if len(paths) > 1:
+            versions.update(dict.fromkeys(paths.values(), paths))
+    return versions
+
+
 def _related_lists(docs: list[RelatedDoc], config: SiteConfig,
-                   index: RelatedIndex | None) -> dict[str, tuple[RelatedLink, ...]]:
-    if index is None:
-        return related_posts(docs, config.related, config.language)
-    current = {doc.key: doc for doc in docs}
-    changed = [doc for key, doc in current.items() if key not in index.features or index.features[key].doc != doc]
-    index.update(changed, [key for key in index.features if key not in current])
-    return dict(index.lists)
+                   index: RelatedByLanguage | None) -> dict[str, tuple[RelatedLink, ...]]:
+    """Related lists within each language; `index` (kept between builds) is updated, not rebuilt."""
+    index = index if index is not None else RelatedByLanguage(config.related)
+    current, known = {doc.key: doc for doc in docs}, index.docs
+    changed = [doc for key, doc in current.items() if known.get(key) != doc]
+    index.update(changed, [key for key in known if key not in current])
+    return index.lists
 
 
 def _with_canonical_terms(articles: list[Article]) -> tuple[list[Article], list[Diagnostic]]:
-    """One Term per slug ("AI" and "Ai" are one tag), named as its newest article wrote it."""
-    canonical: dict[tuple[str, str], Term] = {}  # (kind, slug) → term
+    """One Term per URL ("AI" and "Ai" are one tag in a language), named as its newest article wrote it."""
+    canonical: dict[tuple[str, str], Term] = {}  # (kind, path) → term
     for article in articles:
         for kind, terms in _terms_of(article):
             for term in terms:
-                canonical.setdefault((kind, term.slug), term)
+                canonical.setdefault((kind, term.path), term)
     problems = []
     for article in articles:
         for tag in article.tags:
-            shown = canonical[("tags", tag.slug)].name
+            shown = canonical[("tags", tag.path)].name
             if tag.name != shown:
                 problems.append(warning(article.source, article.field_lines.get("tags", 1),
                                         f"tag '{tag.name}' shares the URL /{tag.path} with '{shown}', "
@@ -117,9 +184,9 @@ def _with_canonical_terms(articles: list[Article]) -> tuple[list[Article], list[
 def _canonical(article: Article, canonical: dict[tuple[str, str], Term]) -> Article:
     """The article with its terms as spelt site-wide; the same object when they already are
     (so a preview server's caches, which compare articles, see it unchanged cheaply)."""
-    section = canonical[("section", article.section.slug)] if article.section else None
-    tags = tuple(dict.fromkeys(canonical[("tags", t.slug)] for t in article.tags))
-    authors = tuple(dict.fromkeys(canonical[("authors", t.slug)] for t in article.authors))
+    section = canonical[("section", article.section.path)] if article.section else None
+    tags = tuple(dict.fromkeys(canonical[("tags", t.path)] for t in article.tags))
+    authors = tuple(dict.fromkeys(canonical[("authors", t.path)] for t in article.authors))
     if section == article.section and tags == article.tags and authors == article.authors:
         return article
     return replace(article, section=section, tags=tags, authors=authors)
@@ -163,13 +230,22 @@ def layout_file(name: str) -> str:
 def _check_paths(site: Site) -> list[Diagnostic]:
     """Every output file must have exactly one source; report each source file of a clash."""
     claims: dict[str, list[tuple[str, int, str]]] = defaultdict(list)  # file → (source, line, what)
-    for name, what in ((NOT_FOUND_PAGE, "the 404 page"), (HIGHLIGHT_CSS, "the code highlighting CSS"),
-                       (page_file(SEARCH), "the search page"), (SEARCH_INDEX, "the search index"),
-                       (ATOM, "the Atom feed"), (RSS, "the RSS feed"), (JSON_FEED, "the JSON feed"),
-                       (SITEMAP, "the sitemap"), (ROBOTS, "robots.txt")):
+    for name, what in ((HIGHLIGHT_CSS, "the code highlighting CSS"), (SITEMAP, "the sitemap"), (ROBOTS, "robots.txt")):
         claims[name].append(("", 0, what))
-    for listing in (*site.sections, *site.tags):
-        claims[listing.term.path + ATOM].append(("", 0, f"the Atom feed of {listing.kind} '{listing.term.name}'"))
+    if all(edition.language.prefix for edition in site.editions):
+        claims[HOME_PAGE].append(("", 0, "the redirect to the home page of the default language"))
+    for number, edition in enumerate(site.editions):
+        home, of = edition.language.path, f" of '{edition.language.code}'" if site.config.is_multilingual else ""
+        for name, what in ((page_file(SEARCH), "the search page"), (SEARCH_INDEX, "the search index"),
+                           (ATOM, "the Atom feed"), (RSS, "the RSS feed"), (JSON_FEED, "the JSON feed")):
+            claims[home + name].append(("", 0, what + of))
+        claims[not_found_file(home, number == 0)].append(("", 0, "the 404 page" + of))
+        for listing in (*edition.sections, *edition.tags):
+            claims[listing.term.path + ATOM].append(("", 0, f"the Atom feed of {listing.kind} '{listing.term.name}'"))
+        for index, listings, what in ((TAGS, edition.tags, "the tag index"), (AUTHORS, edition.authors,
+                                                                              "the author index")):
+            if listings:
+                claims[page_file(home + index)].append(("", 0, what + of))
     for article in site.articles + site.pages:
         claims[page_file(article.url_path)].append((article.source, article.field_lines.get("slug", 1), article.source))
         for alias in article.aliases:
@@ -183,9 +259,6 @@ def _check_paths(site: Site) -> list[Diagnostic]:
             what = f"the page of {listing.kind} '{listing.term.name}'" if listing.term.slug else "the home page"
             what += f" (page {page.number})" if page.number > 1 else ""
             claims[page_file(page.path)].append((newest.source if newest else "", line, what))
-    for index, listings, what in ((TAGS, site.tags, "the tag index"), (AUTHORS, site.authors, "the author index")):
-        if listings:
-            claims[page_file(index)].append(("", 0, what))
     for static in site.static_files:  # theme and site assets, files under content/
         source = display_path(static.source, site.config)
         claims[static.output_path].append((source, 0, source))
@@ -224,9 +297,10 @@ def _has_inside(ordered: list[str], folder: str) -> bool:
     return at < len(ordered) and ordered[at].startswith(folder + "/")
 
 
-def _resolve_picks(articles: list[Article]) -> tuple[dict[str, tuple[str, ...]], list[Diagnostic]]:
-    """Hand-picked `related:` names → article keys; a name may be 'slug' or 'section/slug'."""
-    by_path = {article.url_path.rstrip("/"): {article.url_path} for article in articles}
+def _resolve_picks(articles: list[Article], home: str) -> tuple[dict[str, tuple[str, ...]], list[Diagnostic]]:
+    """Hand-picked `related:` names → keys of articles of one language (under `home`); a name may be 'slug'
+    or 'section/slug'."""
+    by_path = {article.url_path.removeprefix(home).rstrip("/"): {article.url_path} for article in articles}
     by_name: dict[str, set[str]] = defaultdict(set)
     for article in articles:
         by_name[article.slug].add(article.url_path)

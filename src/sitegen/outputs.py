@@ -27,14 +27,16 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from .article import Article
+from .languages import Language
 from .model import Site
-from .urls import ATOM, AUTHORS, JSON_FEED, ROBOTS, RSS, SEARCH, SITEMAP, TAGS, absolute
+from .urls import ATOM, AUTHORS, JSON_FEED, ROBOTS, RSS, SEARCH, SEARCH_INDEX, SITEMAP, TAGS, absolute
 
 GENERATOR = "sitegen"
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org protocol)
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"  # xhtml:link, the sitemap's hreflang alternates
 # An empty site still gets a valid feed (pages link to it), dated at the epoch, not at build time.
 _NO_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # Fixed here, not from `mimetypes`, whose answers depend on the machine's /etc/mime.types.
@@ -47,23 +49,30 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # ----------------------------------------------------------------------------- feeds
 
 def feed_files(site: Site, memo: dict | None = None) -> dict[str, bytes]:
-    """Atom for the site and for every section and tag; RSS 2.0 and JSON Feed 1.1 for the site.
+    """Atom for each language and for every section and tag; RSS 2.0 and JSON Feed 1.1 for each language.
 
     Each lists the newest `feeds.items` articles of its listing (pages are
-    never listed). Section and tag feeds sit beside their listing:
+    never listed). A language's feeds sit in its home ('atom.xml',
+    'en/atom.xml'), section and tag feeds beside their listing:
     'world/atom.xml', 'tags/diplomacy/atom.xml'. With a `memo` (kept by a
     preview server for one configuration), a feed whose entries are unchanged
     is not written out again.
     """
     config = site.config
-    entries = site.articles[:config.feeds.items]
-    jobs = [(ATOM, lambda: _atom(site, ATOM, config.title, config.base_path, entries), entries),
-            (RSS, lambda: _rss(site, entries), entries), (JSON_FEED, lambda: _json_feed(site, entries), entries)]
-    for listing in (*site.sections, *site.tags):
-        path, items = listing.term.path + ATOM, listing.articles[:config.feeds.items]
-        title = f"{config.title} — {listing.term.name}"
-        jobs.append((path, lambda path=path, title=title, listing=listing, items=items:
-                     _atom(site, path, title, listing.term.url, items), (title, items)))
+    jobs = []
+    for edition in site.editions:
+        language, entries = edition.language, edition.articles[:config.feeds.items]
+        home = language.path
+        jobs += [(home + ATOM, lambda home=home, language=language, entries=entries: _atom(
+                     site, language, home + ATOM, language.title, config.base_path + home, entries), entries),
+                 (home + RSS, lambda language=language, entries=entries: _rss(site, language, entries), entries),
+                 (home + JSON_FEED, lambda language=language, entries=entries: _json_feed(site, language, entries),
+                  entries)]
+        for listing in (*edition.sections, *edition.tags):
+            path, items = listing.term.path + ATOM, listing.articles[:config.feeds.items]
+            title = f"{language.title} — {listing.term.name}"
+            jobs.append((path, lambda path=path, title=title, listing=listing, items=items, language=language:
+                         _atom(site, language, path, title, listing.term.url, items), (title, items)))
     files = {}
     for path, make, inputs in jobs:
         if memo is not None and path in memo and memo[path][0] == inputs:
@@ -75,19 +84,19 @@ def feed_files(site: Site, memo: dict | None = None) -> dict[str, bytes]:
     return files
 
 
-def _atom(site: Site, path: str, title: str, page_url: str, entries: tuple[Article, ...]) -> bytes:
+def _atom(site: Site, language: Language, path: str, title: str, page_url: str, entries: tuple[Article, ...]) -> bytes:
     """RFC 4287: a feed needs id, title, updated and (unless every entry has one) an author."""
     config, origin = site.config, site.config.origin
-    feed = ET.Element("feed", {"xmlns": ATOM_NS, "xmlns:media": MEDIA_NS, "xml:lang": config.language})
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, "xmlns:media": MEDIA_NS, "xml:lang": language.code})
     _sub(feed, "id", _absolute(site, path))
     _sub(feed, "title", title)
-    if config.description:
-        _sub(feed, "subtitle", config.description)
+    if language.description:
+        _sub(feed, "subtitle", language.description)
     _sub(feed, "updated", _rfc3339(_newest(entries)))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=_absolute(site, path))
     _sub(feed, "link", rel="alternate", type="text/html", href=absolute(origin, page_url))
     if not all(entry.authors for entry in entries):
-        _sub(_sub(feed, "author"), "name", config.author or config.title)
+        _sub(_sub(feed, "author"), "name", config.author or language.title)
     _sub(feed, "generator", GENERATOR)
     for article in entries:
         entry = _sub(feed, "entry")
@@ -111,19 +120,19 @@ def _atom(site: Site, path: str, title: str, page_url: str, entries: tuple[Artic
     return _xml_bytes(feed)
 
 
-def _rss(site: Site, entries: tuple[Article, ...]) -> bytes:
+def _rss(site: Site, language: Language, entries: tuple[Article, ...]) -> bytes:
     """RSS 2.0: authors as dc:creator (RSS's own <author> must be an email address)."""
     config, origin = site.config, site.config.origin
     rss = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS, "xmlns:dc": "http://purl.org/dc/elements/1.1/",
                              "xmlns:content": "http://purl.org/rss/1.0/modules/content/", "xmlns:media": MEDIA_NS})
     channel = _sub(rss, "channel")
-    _sub(channel, "title", config.title)
-    _sub(channel, "link", absolute(origin, config.base_path))
-    _sub(channel, "description", config.description or config.title)  # required, and must say something
-    _sub(channel, "language", config.language)
+    _sub(channel, "title", language.title)
+    _sub(channel, "link", _absolute(site, language.path))
+    _sub(channel, "description", language.description or language.title)  # required, and must say something
+    _sub(channel, "language", language.code)
     _sub(channel, "generator", GENERATOR)
     _sub(channel, "lastBuildDate", format_datetime(_newest(entries)))
-    _sub(channel, "atom:link", rel="self", type="application/rss+xml", href=_absolute(site, RSS))
+    _sub(channel, "atom:link", rel="self", type="application/rss+xml", href=_absolute(site, language.path + RSS))
     for article in entries:
         item = _sub(channel, "item")
         url = _absolute(site, article.url_path)
@@ -143,7 +152,7 @@ def _rss(site: Site, entries: tuple[Article, ...]) -> bytes:
     return _xml_bytes(rss)
 
 
-def _json_feed(site: Site, entries: tuple[Article, ...]) -> bytes:
+def _json_feed(site: Site, language: Language, entries: tuple[Article, ...]) -> bytes:
     """JSON Feed 1.1: content_html with full_content, else the summary as content_text."""
     config, origin = site.config, site.config.origin
     items = []
@@ -165,11 +174,12 @@ def _json_feed(site: Site, entries: tuple[Article, ...]) -> bytes:
         if article.image:
             item["image"] = absolute(origin, article.image.url)
         items.append(item)
-    feed: dict[str, Any] = {"version": "https://jsonfeed.org/version/1.1", "title": config.title,
-                            "home_page_url": absolute(origin, config.base_path),
-                            "feed_url": _absolute(site, JSON_FEED), "language": config.language, "items": items}
-    if config.description:
-        feed["description"] = config.description
+    feed: dict[str, Any] = {"version": "https://jsonfeed.org/version/1.1", "title": language.title,
+                            "home_page_url": _absolute(site, language.path),
+                            "feed_url": _absolute(site, language.path + JSON_FEED), "language": language.code,
+                            "items": items}
+    if language.description:
+        feed["description"] = language.description
     return _json_bytes(feed)
 
 
@@ -203,7 +213,8 @@ def sitemap_entries(site: Site) -> dict[str, datetime | None]:
 
     Articles and pages (updated, else date), each page of every listing (its
     most recently changed article), the tag and author indexes when they
-    exist, and the search page. Not the 404 page, not alias redirects.
+    exist, and the search page, in every language. Not the 404 pages, not
+    alias redirects.
     """
     entries: dict[str, datetime | None] = {}
     for article in (*site.articles, *site.pages):
@@ -211,10 +222,12 @@ def sitemap_entries(site: Site) -> dict[str, datetime | None]:
     for listing in site.listings:
         for page in listing.pages:
             entries[page.path] = _newest(page.articles) if page.articles else None
-    for index, listings in ((TAGS, site.tags), (AUTHORS, site.authors)):
-        if listings:
-            entries[index] = max(_newest(listing.articles) for listing in listings)
-    entries[SEARCH] = None
+    for edition in site.editions:
+        home = edition.language.path
+        for index, listings in ((TAGS, edition.tags), (AUTHORS, edition.authors)):
+            if listings:
+                entries[home + index] = max(_newest(listing.articles) for listing in listings)
+        entries[home + SEARCH] = None
     return entries
 
 
@@ -222,11 +235,17 @@ def sitemap_files(site: Site, entries: Mapping[str, datetime | None],
                   limit: int = SITEMAP_LIMIT) -> dict[str, bytes]:
     """SITEMAP and ROBOTS for `entries` (as sitemap_entries makes them), in URL order.
 
+    A page in several languages lists each version as an xhtml:link
+    alternate (with hreflang, and x-default for the default language's).
     Past `limit` URLs (the protocol's 50,000) the URLs go to sitemap-1.xml,
     sitemap-2.xml, … and SITEMAP becomes their sitemap index, so robots.txt
     and search consoles keep a single address.
     """
-    urls = [(_absolute(site, path), entries[path]) for path in sorted(entries)]
+    default = site.editions[0].language.code
+    urls = [(_absolute(site, path), entries[path], [
+        (code, _absolute(site, version)) for code, version in site.versions.get(path, {}).items()] + (
+        [("x-default", _absolute(site, site.versions[path][default]))] if default in site.versions.get(path, {})
+        else [])) for path in sorted(entries)]
     chunks = [urls[start:start + limit] for start in range(0, len(urls), limit)] or [[]]
     robots = "User-agent: *\nAllow: /\n"
     if site.config.origin:  # the Sitemap line must be a full URL; crawlers ignore a bare path
@@ -243,37 +262,41 @@ def sitemap_files(site: Site, entries: Mapping[str, datetime | None],
         files[name] = _urlset(chunk)
         sitemap = _sub(index, "sitemap")
         _sub(sitemap, "loc", _absolute(site, name))
-        dates = [lastmod for _, lastmod in chunk if lastmod]
+        dates = [lastmod for _, lastmod, _ in chunk if lastmod]
         if dates:
             _sub(sitemap, "lastmod", _rfc3339(max(dates)))
     files[SITEMAP] = _xml_bytes(index)
     return files
 
 
-def _urlset(urls: list[tuple[str, datetime | None]]) -> bytes:
-    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
-    for loc, lastmod in urls:
+def _urlset(urls: list[tuple[str, datetime | None, list[tuple[str, str]]]]) -> bytes:
+    multilingual = any(alternates for _, _, alternates in urls)
+    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS, **({"xmlns:xhtml": XHTML_NS} if multilingual else {})})
+    for loc, lastmod, alternates in urls:
         url = _sub(urlset, "url")
         _sub(url, "loc", loc)
         if lastmod:
             _sub(url, "lastmod", _rfc3339(lastmod))  # W3C Datetime is a profile of RFC 3339
+        for hreflang, href in alternates:
+            _sub(url, "xhtml:link", rel="alternate", hreflang=hreflang, href=href)
     return _xml_bytes(urlset)
 
 
 # ----------------------------------------------------------------------------- search index
 
-def search_index(site: Site) -> bytes:
-    """What the search page fetches: articles newest first, then pages; links carry the base path.
+def search_indexes(site: Site) -> dict[str, bytes]:
+    """What each language's search page fetches ('search-index.json', 'en/search-index.json'): its articles
+    newest first, then its pages; links carry the base path.
 
     Compact, with sorted keys, because every visitor who searches downloads it.
     """
     config = site.config
-    records = [{"title": a.title, "url": config.base_path + a.url_path,
-                "date": _rfc3339(a.date) if a.date and not a.is_page else None,
-                "section": a.section.name if a.section and not a.is_page else None,
-                "tags": [tag.name for tag in a.tags], "summary": a.summary}
-               for a in (*site.articles, *site.pages)]
-    return _json_bytes(records, compact=True)
+    return {edition.language.path + SEARCH_INDEX: _json_bytes([
+        {"title": a.title, "url": config.base_path + a.url_path,
+         "date": _rfc3339(a.date) if a.date and not a.is_page else None,
+         "section": a.section.name if a.section and not a.is_page else None,
+         "tags": [tag.name for tag in a.tags], "summary": a.summary}
+        for a in (*edition.articles, *edition.pages)], compact=True) for edition in site.editions}
 
 
 # ----------------------------------------------------------------------------- helpers

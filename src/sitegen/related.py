@@ -29,6 +29,9 @@ as a full computation. Hand-picked keys come first; when nothing passes
 `threshold`, the latest articles of the same section are offered, marked as a
 fallback. Ties break by date, then key, so the input order never matters.
 
+`RelatedByLanguage` keeps one index per language, so that an article is only
+ever related to articles in its own language, each with its stop words.
+
 Words, tags and names get integer ids from vocabularies kept by the index (in
 first-seen order, never forgotten); wherever order matters (matrix columns,
 and so every tie between equal weights and the order of every sum) they are
@@ -79,6 +82,7 @@ class RelatedDoc:
     section: str
     published: float  # POSIX timestamp
     picked: tuple[str, ...] = ()
+    language: str = ""  # which index of a RelatedByLanguage holds it
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +178,42 @@ class RelatedIndex:
         tags = {self.tag_ids[tag] for tag in doc.tags}
         labels = np.array([*tags, *map(self.name_ids.__getitem__, _title_names(doc.title, self.stop))], dtype=np.int32)
         return _Features(doc, terms, labels, len(tags))
+
+
+class RelatedByLanguage:
+    """One RelatedIndex per language (by `RelatedDoc.language`), updated the same way: lists never cross
+    languages, and each language's words are judged against its own stop words and its own articles."""
+
+    def __init__(self, settings: RelatedConfig):
+        self.settings = settings
+        self.indexes: dict[str, RelatedIndex] = {}
+        self._language_of: dict[str, str] = {}  # document key → language
+
+    @property
+    def docs(self) -> dict[str, RelatedDoc]:
+        return {key: features.doc for index in self.indexes.values() for key, features in index.features.items()}
+
+    @property
+    def lists(self) -> dict[str, tuple[RelatedLink, ...]]:
+        return {key: links for index in self.indexes.values() for key, links in index.lists.items()}
+
+    def update(self, changed: Iterable[RelatedDoc] = (), removed: Iterable[str] = ()) -> RelatedByLanguage:
+        """As RelatedIndex.update; an article whose language changed moves from one index to the other."""
+        changes: dict[str, tuple[list[RelatedDoc], list[str]]] = {}
+        for doc in changed:
+            earlier = self._language_of.get(doc.key)
+            if earlier is not None and earlier != doc.language:
+                changes.setdefault(earlier, ([], []))[1].append(doc.key)
+            changes.setdefault(doc.language, ([], []))[0].append(doc)
+            self._language_of[doc.key] = doc.language
+        for key in removed:
+            if key in self._language_of:
+                changes.setdefault(self._language_of.pop(key), ([], []))[1].append(key)
+        for language, (docs, gone) in changes.items():
+            if language not in self.indexes:
+                self.indexes[language] = RelatedIndex(self.settings, language or "en")
+            self.indexes[language].update(docs, gone)
+        return self
 
 
 def _title_names(title: str, stop: frozenset[str]) -> frozenset[str]:

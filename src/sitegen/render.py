@@ -10,7 +10,6 @@ from __future__ import annotations
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -20,11 +19,12 @@ from jinja2 import meta
 from . import __version__
 from .cache import digest
 from .config import SiteConfig
+from .dates import format_day, format_moment, format_month
 from .errors import Diagnostic, error
 from .i18n import Translator
 from .listings import AUTHOR, HOME, MONTH, SECTION, TAG, YEAR
-from .model import Site, layout_file
-from .urls import AUTHORS, NOT_FOUND_PAGE, SEARCH, TAGS, absolute, page_file
+from .model import Edition, Site, layout_file
+from .urls import AUTHORS, HOME_PAGE, SEARCH, TAGS, absolute, not_found_file, page_file
 from .theme import display_path, layout_dirs
 from .parallel import parallel_map
 from .views import ViewFactory
@@ -77,20 +77,28 @@ def layout_names(env: jinja2.Environment) -> frozenset[str]:
 
 
 def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
-    from babel.dates import format_date, format_datetime
+    """`t`, `url` and the filters; `t` and the date filters speak the language of the page (`site.language`)."""
+    translators = {language.code: Translator(language.code, config.language, config.strings)
+                   for language in config.all_languages}
 
-    locale = config.language.replace("-", "_")
+    def language_of(context: jinja2.runtime.Context) -> str:
+        site = context.get("site")
+        return site.language if getattr(site, "language", None) in translators else config.language
+
     home = config.base_path
     env.globals.update(
-        t=Translator(config.language),
+        t=jinja2.pass_context(lambda context, key, **values: translators[language_of(context)](key, **values)),
         url=lambda path: home + str(path).lstrip("/"),
         asset_url=lambda path: home + str(path).lstrip("/"),
     )
-    env.filters["format_date"] = lambda value, fmt="long": format_date(value, fmt, locale=locale) if value else ""
-    env.filters["format_datetime"] = (
-        lambda value, fmt="medium": format_datetime(value, fmt, tzinfo=value.tzinfo, locale=locale) if value else "")
+    env.filters["format_date"] = jinja2.pass_context(
+        lambda context, value, fmt="long": format_day(value, language_of(context), fmt))
+    env.filters["format_datetime"] = jinja2.pass_context(
+        lambda context, value, fmt="medium": format_moment(value, language_of(context), fmt))
+    env.filters["format_number"] = jinja2.pass_context(
+        lambda context, value: translators[language_of(context)].number(value))
     env.filters["isodate"] = lambda value: value.isoformat() if value else ""
-    env.filters["month_name"] = lambda value: format_date(value, "LLLL y", locale=locale) if value else ""
+    env.filters["month_name"] = jinja2.pass_context(lambda context, value: format_month(value, language_of(context)))
     env.filters["absolute"] = lambda url: absolute(config.origin, str(url))
 
 
@@ -103,15 +111,24 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
     memory), or, in a build, equal to the digest `recorded` for the file already in the output (its
     Page then has no html: the file there stays). `memo` keeps article views between builds of one
     configuration (a preview server)."""
-    views = ViewFactory(site, env.globals["t"], GENERATOR, memo)
-    jobs_list = _page_jobs(site, views, env.filters["month_name"])
+    jobs_list = []
+    translators = []
+    for number, edition in enumerate(site.editions):
+        translators.append(Translator(edition.language.code, site.config.language, site.config.strings))
+        views = ViewFactory(site, edition, translators[-1], GENERATOR,
+                            None if memo is None else memo.setdefault(edition.language.code, {}))
+        jobs_list += _page_jobs(edition, views, is_default=number == 0)
+    if all(edition.language.prefix for edition in site.editions):  # no language at the root: send readers on
+        home = site.editions[0]
+        jobs_list.append((HOME_PAGE, "redirect.html", {"site": views.site_view, "page": views.plain(
+            "home", home.language.title, home.language.path)}, "the redirect to the home page"))
     layouts = layout_digests(env)
-    settings = digest(GENERATOR, repr(site.config), repr(sorted(views.t.strings.items())), repr(views.site_view))
+    settings = digest(GENERATOR, repr(site.config), *(repr(sorted(t.strings.items())) for t in translators))
     pages: list[Page | None] = []
     todo: list[int] = []
     for output_path, layout, context, _ in jobs_list:
         if previous is not None:
-            inputs: tuple | bytes = (layouts.get(layout), views.site_view, context)
+            inputs: tuple | bytes = (layouts.get(layout), context)
             earlier = previous.get(output_path)
             reused = earlier if earlier is not None and earlier.inputs == inputs else None
         else:
@@ -125,7 +142,7 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
     def render(index: int) -> bytes | tuple[str, int, str]:
         _, layout, context, _ = jobs_list[index]
         try:
-            return env.get_template(layout).render(site=views.site_view, **context).encode("utf-8")
+            return env.get_template(layout).render(**context).encode("utf-8")
         except Exception as exc:  # a layout raised: note where, keep rendering the rest
             return _failure_place(exc, layout, site.config)
 
@@ -171,32 +188,35 @@ _LISTING_LAYOUTS = {HOME: "home.html", SECTION: "section.html", TAG: "tag.html",
                     YEAR: "archive.html", MONTH: "archive.html"}
 
 
-def _page_jobs(site: Site, views: ViewFactory, month_name: Callable[[date], str]) -> list[tuple[str, str, dict, str]]:
-    """(output path, layout, context, what the page is) for every page of the site."""
-    t = views.t
+def _page_jobs(edition: Edition, views: ViewFactory, is_default: bool) -> list[tuple[str, str, dict, str]]:
+    """(output path, layout, context, what the page is) for every page of one language."""
+    t, home, site_view = views.t, edition.language.path, views.site_view
     jobs = []
-    for article in (*site.articles, *site.pages):
+    for article in (*edition.articles, *edition.pages):
         layout = layout_file(article.layout or ("page" if article.is_page else "article"))
-        view = views.article(article)
-        jobs.append((page_file(article.url_path), layout, {"page": view}, article.source))
+        context = {"site": site_view, "page": views.article(article)}
+        jobs.append((page_file(article.url_path), layout, context, article.source))
         jobs.extend((alias if alias.endswith((".html", ".htm")) else page_file(alias), "redirect.html",
-                     {"page": view}, f"an alias of {article.source}") for alias in article.aliases)
-    for listing in site.listings:
-        title = {HOME: lambda: site.config.title, SECTION: lambda: listing.term.name, YEAR: lambda: listing.term.name,
-                 TAG: lambda: t("tagged", tag=listing.term.name),
+                     context, f"an alias of {article.source}") for alias in article.aliases)
+    for listing in edition.listings:
+        title = {HOME: lambda: edition.language.title, SECTION: lambda: listing.term.name,
+                 YEAR: lambda: listing.term.name, TAG: lambda: t("tagged", tag=listing.term.name),
                  AUTHOR: lambda: t("articles_by", author=listing.term.name),
-                 MONTH: lambda: month_name(listing.articles[0].date.date())}[listing.kind]()
+                 MONTH: lambda: format_month(listing.articles[0].date.date(), edition.language.code)}[listing.kind]()
         what = f"the page of {listing.kind} '{listing.term.name}'" if listing.term.slug else "the home page"
         jobs.extend((page_file(page.path), _LISTING_LAYOUTS[listing.kind],
-                     {"page": views.listing_page(listing, page, title)}, what) for page in listing.pages)
-    for kind, path, listings, title in (("tags", TAGS, site.tags, t("all_tags")),
-                                        ("authors", AUTHORS, site.authors, t("all_authors"))):
+                     {"site": site_view, "page": views.listing_page(listing, page, title)}, what)
+                    for page in listing.pages)
+    for kind, path, listings, title in (("tags", TAGS, edition.tags, t("all_tags")),
+                                        ("authors", AUTHORS, edition.authors, t("all_authors"))):
         if listings:
-            jobs.append((page_file(path), "terms.html", {"page": views.index(kind, title, path, listings)},
+            jobs.append((page_file(home + path), "terms.html",
+                         {"site": site_view, "page": views.index(kind, title, home + path, listings)},
                          f"the index of {kind}"))
-    jobs.append((page_file(SEARCH), "search.html", {"page": views.plain("search", t("search"), SEARCH)},
-                 "the search page"))
-    jobs.append((NOT_FOUND_PAGE, "404.html", {"page": views.plain("404", t("page_not_found"), NOT_FOUND_PAGE)},
+    jobs.append((page_file(home + SEARCH), "search.html",
+                 {"site": site_view, "page": views.plain("search", t("search"), home + SEARCH)}, "the search page"))
+    not_found = not_found_file(home, is_default)
+    jobs.append((not_found, "404.html", {"site": site_view, "page": views.plain("404", t("page_not_found"), not_found)},
                  "the 404 page"))
     return jobs
 

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from .article import Article
 from .config import SiteConfig
+from .languages import Language
 from .urls import absolute
 
 if TYPE_CHECKING:
@@ -27,7 +28,10 @@ def script_json(data: Any) -> Markup:
                   .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def article_json_ld(article: Article, breadcrumb: tuple[Crumb, ...], config: SiteConfig, url: str) -> Markup:
+def article_json_ld(article: Article, breadcrumb: tuple[Crumb, ...], config: SiteConfig, language: Language,
+                    url: str) -> Markup:
+    """NewsArticle (WebPage for a standalone page) and BreadcrumbList; the publisher is the edition of
+    `language`, the article's own."""
     origin = config.origin
     page_url = absolute(origin, url)
     news: dict[str, Any] = {
@@ -37,14 +41,15 @@ def article_json_ld(article: Article, breadcrumb: tuple[Crumb, ...], config: Sit
         "description": article.summary,
         "url": page_url,
         "mainEntityOfPage": page_url,
-        "inLanguage": config.language,
-        "publisher": {"@type": "Organization", "name": config.title, "url": absolute(origin, config.base_path)},
+        "inLanguage": language.code,
+        "publisher": {"@type": "Organization", "name": language.title,
+                      "url": absolute(origin, config.base_path + language.path)},
     }
     if article.date:
         news["datePublished"] = article.date.isoformat()
         news["dateModified"] = (article.updated or article.date).isoformat()
     if not article.authors:  # search engines want an author: the publication itself
-        news["author"] = [{"@type": "Organization", "name": config.title}]
+        news["author"] = [{"@type": "Organization", "name": language.title}]
     else:
         news["author"] = [{"@type": "Person", "name": a.name, **({} if article.is_page else {"url": absolute(origin, a.url)})}
                           for a in article.authors]  # pages are not listed on author pages

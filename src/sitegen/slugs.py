@@ -1,4 +1,9 @@
-"""Clean ASCII slugs from any title or file name: "Notícies d'avui" → "noticies-davui"."""
+"""Clean ASCII slugs from any title or file name: "Notícies d'avui" → "noticies-davui".
+
+Letters are transliterated as the text's language spells them without
+accents: German "Müller" is "mueller" (in other languages "muller"), and a
+Catalan "col.legi" written with a full stop keeps its geminated l: "collegi".
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,24 @@ _TRANSLITERATIONS = str.maketrans({
     # Apostrophes and the Catalan middle dot join their neighbours: "l'avui", "col·legi".
     "'": "", "’": "", "ʼ": "", "·": "", "ŀ": "l", "Ŀ": "L",
 })
+_BY_LANGUAGE = {
+    "de": str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}),
+    "ca": str.maketrans({"•": "", "‧": "", "∙": ""}),  # look-alikes typed for the middle dot of "l·l"
+}
+_CATALAN_GEMINATE = re.compile(r"(?<=[lL])\.(?=[lL])")  # "col.legi", the middle dot as a full stop
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by '-'; '' when nothing usable is left."""
+def slugify(text: str, language: str = "") -> str:
+    """Lower-case ASCII words joined by '-'; '' when nothing usable is left.
+
+    `language` (a code such as 'de' or 'ca-ES') adds that language's own
+    transliterations; without it the result is the same for every language."""
+    base = language.split("-")[0].lower()
+    if base in _BY_LANGUAGE:
+        text = text.translate(_BY_LANGUAGE[base])
+    if base == "ca":
+        text = _CATALAN_GEMINATE.sub("", text)
     ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATIONS))
     ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
     return _NON_WORD.sub("-", ascii_text).strip("-")

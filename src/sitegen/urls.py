@@ -1,7 +1,8 @@
 """Where every page lives: one place for the site's URL scheme.
 
 Paths here are site-relative ('world/putin-visit/'); links add the base path
-of base_url in front, feeds and sitemaps the whole base_url.
+of base_url in front, feeds and sitemaps the whole base_url. A language with
+a prefix has the same scheme under it: 'en/world/putin-visit/', 'en/atom.xml'.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ def expand_permalink(pattern: str, slug: str, section: str, date: datetime | Non
         if segment and ":" not in segment:
             segments.append(segment)
     return "/".join(segments) + "/"
+
+
+def not_found_file(home: str, is_default: bool) -> str:
+    """A language's 404 page: the default language's at the root, where static hosts look for it."""
+    return NOT_FOUND_PAGE if is_default else home + NOT_FOUND_PAGE
 
 
 def page_file(path: str) -> str:

@@ -1,7 +1,7 @@
 """What layouts see: read-only views of the model, with URLs ready to print.
 
 Templates never reach into the model or the build; docs/layouts.md lists
-every field below.
+every field below. One ViewFactory makes the views of one language's pages.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from .article import Article, Term
 from .i18n import Translator
 from .images import ImageRef
 from .markdown import Heading
+from .languages import open_graph_locale
 from .listings import HOME, SECTION, TAG, Listing, ListingPage
-from .model import Site
+from .model import Edition, Site
 from .seo import article_json_ld
-from .urls import ATOM, AUTHORS, JSON_FEED, RSS, SEARCH, TAGS
+from .urls import ATOM, AUTHORS, JSON_FEED, RSS, SEARCH, SEARCH_INDEX, TAGS
 from .related import FALLBACK, RelatedLink
 
 
@@ -27,6 +28,18 @@ from .related import FALLBACK, RelatedLink
 class Crumb:
     title: str
     url: str | None  # None for the current page
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One language of the site as a page's language switcher offers it."""
+
+    language: str  # its code: 'ca', 'en-GB' (for hreflang and lang attributes)
+    locale: str  # Open Graph's form: 'ca_ES'
+    name: str  # in the language itself: 'Català'
+    url: str  # the page in that language, or that language's home page when it has no such page
+    is_translation: bool  # the page exists in that language (False: `url` is the home page)
+    current: bool  # the language of this page
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,8 @@ class ArticleView:
     is_page: bool
     source: str
     extra: dict[str, Any]
+    translations: tuple[Translation, ...]  # every language of a multilingual site (else empty), for a switcher
+    alternates: tuple[tuple[str, str], ...]  # (hreflang, URL) of every version, and x-default; empty if none
 
 
 @dataclass(frozen=True)
@@ -89,19 +104,25 @@ class ListingView:
     pagination: Pagination | None = None
     feed_url: str | None = None  # the Atom feed of a section or tag
     summary: str = ""  # the meta description
+    translations: tuple[Translation, ...] = ()  # as in ArticleView
+    alternates: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class SiteView:
+    """The site in the language of the page being rendered."""
+
     title: str
     description: str
-    language: str
+    language: str  # BCP 47 code: 'ca', 'en-GB'
+    locale: str  # Open Graph's form: 'ca_ES', 'en_GB'
     base_url: str
-    url: str  # the home page
+    url: str  # the home page (of this language)
     sections: tuple[Term, ...]
     generator: str
     feeds: tuple[tuple[str, str, str], ...]  # (MIME type, title, URL) of the site's feeds
     search_url: str
+    search_index_url: str
     tags_url: str | None  # the tag index, when the site has tags
     authors_url: str | None  # the author index, when articles have authors
     extra: dict[str, Any]
@@ -111,28 +132,32 @@ _SECTIONS_KEY = "\0sections"  # in a view memo: the sections the memoised breadc
 
 
 class ViewFactory:
-    """Turns model objects into views, caching the cards every listing reuses."""
+    """Turns one language's model objects into views, caching the cards every listing reuses."""
 
-    def __init__(self, site: Site, translate: Translator, generator: str, memo: dict | None = None):
+    def __init__(self, site: Site, edition: Edition, translate: Translator, generator: str, memo: dict | None = None):
         self.site = site
+        self.edition = edition
         self.memo = memo
         self.t = translate
         self.home = site.config.base_path
-        self.sections = {listing.term.slug: listing.term for listing in site.sections}
-        self.sections.update({listing.term.name.casefold(): listing.term for listing in site.sections})
-        self._cards = {a.url_path: self._card(a) for a in site.articles}
+        language = edition.language
+        self.home_url = self.url(language.path)
+        self.sections = {listing.term.slug: listing.term for listing in edition.sections}
+        self.sections.update({listing.term.name.casefold(): listing.term for listing in edition.sections})
+        self._cards = {a.url_path: self._card(a) for a in edition.articles}
         if memo is not None and memo.get(_SECTIONS_KEY) != self.sections:  # breadcrumbs link to sections
             memo.clear()
             memo[_SECTIONS_KEY] = dict(self.sections)
         self.site_view = SiteView(
-            title=site.config.title, description=site.config.description, language=site.config.language,
-            base_url=site.config.base_url, url=self.home, sections=self._nav_sections(),
-            generator=generator, feeds=(
-                ("application/atom+xml", f"{site.config.title} (Atom)", self.url(ATOM)),
-                ("application/rss+xml", f"{site.config.title} (RSS)", self.url(RSS)),
-                ("application/feed+json", f"{site.config.title} (JSON Feed)", self.url(JSON_FEED)),
-            ), search_url=self.url(SEARCH), tags_url=self.url(TAGS) if site.tags else None,
-            authors_url=self.url(AUTHORS) if site.authors else None, extra=site.config.extra,
+            title=language.title, description=language.description, language=language.code,
+            locale=open_graph_locale(language.code), base_url=site.config.base_url, url=self.home_url,
+            sections=self._nav_sections(), generator=generator, feeds=(
+                ("application/atom+xml", f"{language.title} (Atom)", self.url(language.path + ATOM)),
+                ("application/rss+xml", f"{language.title} (RSS)", self.url(language.path + RSS)),
+                ("application/feed+json", f"{language.title} (JSON Feed)", self.url(language.path + JSON_FEED)),
+            ), search_url=self.url(language.path + SEARCH), search_index_url=self.url(language.path + SEARCH_INDEX),
+            tags_url=self.url(language.path + TAGS) if edition.tags else None,
+            authors_url=self.url(language.path + AUTHORS) if edition.authors else None, extra=site.config.extra,
         )
 
     def url(self, path: str) -> str:
@@ -140,9 +165,31 @@ class ViewFactory:
         return self.home + path.lstrip("/")
 
     def _nav_sections(self) -> tuple[Term, ...]:
-        order = {slug: i for i, slug in enumerate(self.site.config.sections)}
-        listed = sorted(self.site.sections, key=lambda s: (order.get(s.term.slug, len(order)), s.term.slug))
+        order = {slug: i for i, slug in enumerate(self.edition.language.sections)}
+        listed = sorted(self.edition.sections, key=lambda s: (order.get(s.term.slug, len(order)), s.term.slug))
         return tuple(listing.term for listing in listed)
+
+    def _languages(self, versions: dict[str, str]) -> tuple[tuple[Translation, ...], tuple[tuple[str, str], ...]]:
+        """The switcher and the hreflang alternates of a page that exists at `versions` (code → site path)."""
+        if not self.site.config.is_multilingual:
+            return (), ()
+        editions = self.site.editions
+        switcher = tuple(Translation(e.language.code, open_graph_locale(e.language.code), e.language.name,
+                                     self.url(versions.get(e.language.code, e.language.path)),
+                                     e.language.code in versions, e is self.edition) for e in editions)
+        if len(versions) < 2:
+            return switcher, ()
+        alternates = [(e.language.code, self.url(versions[e.language.code])) for e in editions
+                      if e.language.code in versions]
+        default = editions[0].language.code
+        if default in versions:  # for readers whose language the site does not have
+            alternates.append(("x-default", self.url(versions[default])))
+        return switcher, tuple(alternates)
+
+    def _versions(self, path: str, shared: bool = True) -> dict[str, str]:
+        """A page of this language in each language (only itself unless `shared`): code → site path."""
+        code = self.edition.language.code
+        return self.site.versions_of(path, code) if shared else {code: path}
 
     def _card(self, article: Article) -> Card:
         return Card(article.title, self.url(article.url_path), article.date, article.summary,
@@ -156,7 +203,8 @@ class ViewFactory:
         links: tuple[RelatedLink, ...] = self.site.related.get(article.url_path, ())
         if self.memo is None:
             return self._article(article, links)
-        inputs = (article, links, tuple(self._cards[link.key] for link in links))
+        inputs = (article, links, tuple(self._cards[link.key] for link in links),
+                  self.site.versions_of(article.url_path, article.language))  # its translations
         earlier = self.memo.get(article.url_path)
         if earlier is None or earlier[0] != inputs:
             earlier = self.memo[article.url_path] = (inputs, self._article(article, links))
@@ -164,23 +212,26 @@ class ViewFactory:
 
     def _article(self, article: Article, links: tuple[RelatedLink, ...]) -> ArticleView:
         breadcrumb = self.breadcrumb(article)
+        translations, alternates = self._languages(self.site.versions_of(article.url_path, article.language))
         return ArticleView(
             title=article.title, url=self.url(article.url_path), subtitle=article.subtitle,
             summary=article.summary, content=Markup(article.body.html), toc=article.body.headings,
             show_toc=article.toc,
             date=article.date, updated=article.updated, section=article.section, tags=article.tags,
             authors=article.authors, image=article.image, breadcrumb=breadcrumb,
-            json_ld=article_json_ld(article, breadcrumb, self.site.config, self.url(article.url_path)),
+            json_ld=article_json_ld(article, breadcrumb, self.site.config, self.edition.language,
+                                    self.url(article.url_path)),
             related=tuple(self._cards[link.key] for link in links),
             related_is_fallback=bool(links) and links[0].reason == FALLBACK,
             word_count=article.body.word_count, reading_time=self._reading_time(article),
             is_page=article.is_page, source=article.source, extra=article.extra,
+            translations=translations, alternates=alternates,
         )
 
     def breadcrumb(self, article: Article) -> tuple[Crumb, ...]:
         """From front matter `breadcrumb` when given, else Home » Section; the title last."""
         if not article.breadcrumb:
-            trail = [Crumb(self.t("home"), self.home)]
+            trail = [Crumb(self.t("home"), self.home_url)]
             if article.section:
                 trail.append(Crumb(article.section.name, article.section.url))
             return (*trail, Crumb(article.title, None))
@@ -191,7 +242,7 @@ class ViewFactory:
                 url = self.url(url) if isinstance(url, str) and url.startswith("/") and not url.startswith("//") else url
                 trail.append(Crumb(str(entry["title"]), url))
             elif position == 0:
-                trail.append(Crumb(entry, self.home))
+                trail.append(Crumb(entry, self.home_url))
             else:
                 term = self.sections.get(entry.casefold())
                 trail.append(Crumb(entry, term.url if term else None))
@@ -202,16 +253,22 @@ class ViewFactory:
         pagination = Pagination(page.number, page.total, urls[page.number - 2] if page.number > 1 else None,
                                 urls[page.number] if page.number < page.total else None, urls)
         feed = self.url(listing.term.path + ATOM) if listing.kind in (SECTION, TAG) else None
-        summary = self.site.config.description if listing.kind == HOME else title
+        summary = self.edition.language.description if listing.kind == HOME else title
         cards = tuple(self._cards[a.url_path] for a in page.articles)
+        translations, alternates = self._languages(self._versions(page.path, page.number == 1))
         return ListingView(listing.kind, title, self.url(page.path), cards, listing.term, count=len(listing.articles),
-                           pagination=pagination, feed_url=feed, summary=summary)
+                           pagination=pagination, feed_url=feed, summary=summary, translations=translations,
+                           alternates=alternates)
 
     def index(self, kind: str, title: str, path: str, listings: tuple[Listing, ...]) -> ListingView:
-        """The tag index or the author index: each term and how many articles it has."""
+        """The tag index or the author index (`path` under this language): each term and its article count."""
         terms = tuple((listing.term, len(listing.articles)) for listing in listings)
-        return ListingView(kind, title, self.url(path), terms=terms, summary=title)
+        translations, alternates = self._languages(self._versions(path))
+        return ListingView(kind, title, self.url(path), terms=terms, summary=title, translations=translations,
+                           alternates=alternates)
 
     def plain(self, kind: str, title: str, path: str) -> ListingView:
-        """A page with no articles of its own: search, 404."""
-        return ListingView(kind, title, self.url(path), summary=title)
+        """A page with no articles of its own (`path` under this language): search, 404."""
+        translations, alternates = self._languages(self._versions(path, kind != "404"))
+        return ListingView(kind, title, self.url(path), summary=title, translations=translations,
+                           alternates=alternates)

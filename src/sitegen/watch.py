@@ -18,6 +18,7 @@ from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, Fi
 from watchdog.observers import Observer
 
 from .config import CONFIG_NAME, SiteConfig
+from .i18n import SITE_STRINGS_DIR
 from .theme import theme_dir
 
 CONFIG, LAYOUT, ASSET, CONTENT = "config", "layout", "asset", "content"
@@ -49,7 +50,8 @@ class ChangeWatcher:
         self.observer.schedule(handler, str(config.site_dir), recursive=False, event_filter=_EVENTS)  # site.yaml
         theme = theme_dir(config).resolve()
         folders = {config.site_path(config.content_dir), config.site_path(config.layouts_dir),
-                   config.site_path(config.assets_dir), theme / "layouts", theme / "assets"}
+                   config.site_path(config.assets_dir), config.site_path(SITE_STRINGS_DIR), theme / "layouts",
+                   theme / "assets"}
         for folder in sorted(f for f in folders if f.is_dir()):
             self.observer.schedule(handler, str(folder), recursive=True, event_filter=_EVENTS)
 
@@ -83,8 +85,8 @@ class ChangeWatcher:
         if any(path == folder or folder in path.parents for folder in self.ignored):
             return None
         config = self.config
-        if path == config.site_dir / CONFIG_NAME:
-            return CONFIG
+        if path == config.site_dir / CONFIG_NAME or config.site_path(SITE_STRINGS_DIR) in path.parents:
+            return CONFIG  # the site's interface strings are read with site.yaml
         theme = theme_dir(config).resolve()
         for kind, folders in ((LAYOUT, [config.site_path(config.layouts_dir), theme / "layouts"]),
                               (ASSET, [config.site_path(config.assets_dir), theme / "assets"]),

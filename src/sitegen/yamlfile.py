@@ -46,7 +46,7 @@ _Loader.add_implicit_resolver(
 
 @dataclass(frozen=True)
 class YamlMapping:
-    """A parsed mapping and the 1-based line of each key (and of 'parent.child' keys) in its file."""
+    """A parsed mapping and the 1-based line of each key (and of 'parent.child' keys, at any depth) in its file."""
 
     data: dict[str, Any]
     key_lines: dict[str, int] = field(default_factory=dict)
@@ -104,16 +104,24 @@ def load_mapping(text: str, first_line: int = 1) -> YamlMapping:
         key_lines[key] = line  # the last one wins, as in the parsed data
         if isinstance(value_node, yaml.ScalarNode) and not value_node.style:
             raw_text[key] = value_node.value
-        if isinstance(value_node, yaml.MappingNode):  # one level down, e.g. 'related.count'
-            for child, _ in value_node.value:
-                child_key, child_line = f"{key}.{child.value}", first_line + child.start_mark.line
-                if child_key in key_lines:
-                    duplicates.append((child_key, key_lines[child_key], child_line))
-                key_lines[child_key] = child_line
+        _nested_lines(key, value_node, first_line, key_lines, duplicates)
     if not all(isinstance(key, str) for key in data):
         bad = next(key for key in data if not isinstance(key, str))
         raise YamlProblem(f"keys must be names, found {bad!r}", first_line)
     return YamlMapping(data, key_lines, raw_text, tuple(duplicates))
+
+
+def _nested_lines(key: str, node: yaml.Node, first_line: int, key_lines: dict[str, int],
+                  duplicates: list[tuple[str, int, int]], depth: int = 3) -> None:
+    """The lines of keys inside mappings, down to `depth` levels: 'related.count', 'languages.en.prefix'."""
+    if depth == 0 or not isinstance(node, yaml.MappingNode):
+        return
+    for child, value in node.value:
+        child_key, child_line = f"{key}.{child.value}", first_line + child.start_mark.line
+        if child_key in key_lines:
+            duplicates.append((child_key, key_lines[child_key], child_line))
+        key_lines[child_key] = child_line
+        _nested_lines(child_key, value, first_line, key_lines, duplicates, depth - 1)
 
 
 MAX_VALUES = 10_000  # far more than any front matter or site.yaml holds
