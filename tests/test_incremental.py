@@ -14,7 +14,7 @@ from sitegen import parallel
 from sitegen.build import build
 from sitegen.config import BuildOptions
 
-from conftest import article, build_site, make_site
+from conftest import MINIMAL_CONFIG, article, build_site, make_site
 
 CACHE = ".sitegen-cache/build.db"
 
@@ -239,17 +239,27 @@ def _edit_steps():
     def drop_cache(site):
         shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
 
-    steps = [layout, unlayout, settings_edit, asset, tamper, drop_cache]
+    def translate(n):
+        return lambda site: (site / f"content/world/s{n}.ca.md").write_text(
+            article(f"Notícia {n}", f"2024-05-{n + 1:02d}", tags="[Comú]", body=f"Text {n} en català."))
+
+    def strings(site):
+        (site / "i18n").mkdir(exist_ok=True)
+        (site / "i18n/ca.yaml").write_text("you_may_also_like: Més notícies\n")
+
+    steps = [layout, unlayout, settings_edit, asset, tamper, drop_cache, strings]
     for n in range(4):
-        steps += [rewrite(n), add(n), delete(n), rename(n)]
+        steps += [rewrite(n), add(n), delete(n), rename(n), translate(n)]
     return steps
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edits=st.lists(st.sampled_from(_edit_steps()), min_size=1, max_size=5), jobs=st.sampled_from([1, 2]))
-def test_random_edit_sequences_build_what_a_clean_build_builds(tmp_path_factory, every_item_in_parallel, edits, jobs):
+@given(edits=st.lists(st.sampled_from(_edit_steps()), min_size=1, max_size=5), jobs=st.sampled_from([1, 2]),
+       languages=st.sampled_from(["", "languages:\n  en: {title: Test News}\n  ca: {title: Notícies}\n"]))
+def test_random_edit_sequences_build_what_a_clean_build_builds(tmp_path_factory, every_item_in_parallel, edits, jobs,
+                                                               languages):
     root = tmp_path_factory.mktemp("edits")
-    site = make_site(root, {**{f"content/world/s{n}.md": article(f"Story {n}", f"2024-05-{n + 1:02d}", tags="[Common]",
+    site = make_site(root, {"site.yaml": MINIMAL_CONFIG + languages,**{f"content/world/s{n}.md": article(f"Story {n}", f"2024-05-{n + 1:02d}", tags="[Common]",
                                                                   body=f"Text {n} topic.") for n in range(4)},
                             "content/science/x.md": article("Science", "2024-01-01", body="Science topic."),
                             "assets/css/extra.css": "body { }\n"})
