@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, tzinfo
 from email.utils import parsedate_to_datetime, parsedate_tz
+from functools import lru_cache
 
 _ISO_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _LOOSE_FORMATS = (
@@ -28,13 +29,18 @@ def babel_locale(language: str) -> str:
 
 def format_day(moment: date | None, language: str, fmt: str = "long") -> str:
     """A date as `language` writes it; `fmt` is 'short', 'medium', 'long', 'full' or a CLDR pattern."""
-    from babel.dates import format_date
-
     if not moment:
         return ""
+    return _format_day(moment.date() if isinstance(moment, datetime) else moment, language, fmt)
+
+
+@lru_cache(maxsize=8192)  # a listing shows the same few dates on thousands of pages
+def _format_day(day: date, language: str, fmt: str) -> str:
+    from babel.dates import format_date
+
     if fmt == "long":
         fmt = _LONG_DATES.get(language.split("-")[0].lower(), fmt)
-    return format_date(moment, fmt, locale=babel_locale(language))
+    return format_date(day, fmt, locale=babel_locale(language))
 
 
 def format_moment(moment: datetime | None, language: str, fmt: str = "medium") -> str:

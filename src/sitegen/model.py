@@ -300,6 +300,8 @@ def _has_inside(ordered: list[str], folder: str) -> bool:
 def _resolve_picks(articles: list[Article], home: str) -> tuple[dict[str, tuple[str, ...]], list[Diagnostic]]:
     """Hand-picked `related:` names → keys of articles of one language (under `home`); a name may be 'slug'
     or 'section/slug'."""
+    if not any(article.related_slugs for article in articles):  # the usual case: no name index to build
+        return {article.url_path: () for article in articles}, []
     by_path = {article.url_path.removeprefix(home).rstrip("/"): {article.url_path} for article in articles}
     by_name: dict[str, set[str]] = defaultdict(set)
     for article in articles:

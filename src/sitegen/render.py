@@ -48,6 +48,7 @@ def make_environment(config: SiteConfig) -> tuple[jinja2.Environment, list[Diagn
         loader=jinja2.FileSystemLoader([str(p) for p in layout_dirs(config)]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        auto_reload=False,  # compiled once per build (build.py makes a new environment when a layout changes)
     )
     _install_helpers(env, config)
     problems = []
