@@ -21,6 +21,7 @@ from .assets import asset_files, highlight_css
 from .config import BuildOptions, SiteConfig, config_warnings, load_config
 from .content import ParseCache, load_content
 from .errors import ERROR, Diagnostic, raise_if_errors
+from .imaging import prepare_images
 from .model import Site, build_model
 from .outputs import feed_files, search_index, sitemap_entries, sitemap_files
 from .related import RelatedIndex
@@ -80,8 +81,11 @@ class Builder:
         problems += check_output_dir(config, output)
         content = load_content(config, progress, self._parsed if self.remember else None)
         problems += content.diagnostics
+        images = prepare_images(config, content.articles)  # resized variants, made once (.sitegen-cache/images/)
+        problems += images.diagnostics
         copies = asset_files(config, content.static_files)  # theme, site and content files copied as they are
-        content = replace(content, static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
+        copies.update(images.files)
+        content = replace(content, articles=images.articles, static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
         site, model_problems = build_model(config, content, self.options, layout_names(env), self._related)
         problems += model_problems
         problems = _apply_strictness(problems, self.options)

@@ -20,6 +20,7 @@ from . import __version__
 from .config import SiteConfig
 from .errors import Diagnostic, error
 from .i18n import Translator
+from .imaging import picture_html
 from .listings import AUTHOR, HOME, MONTH, SECTION, TAG, YEAR
 from .model import Site, layout_file
 from .urls import AUTHORS, NOT_FOUND_PAGE, SEARCH, TAGS, absolute, page_file
@@ -82,6 +83,7 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
         t=Translator(config.language),
         url=lambda path: home + str(path).lstrip("/"),
         asset_url=lambda path: home + str(path).lstrip("/"),
+        picture=lambda image, sizes=config.images.sizes, eager=False: picture_html(image, sizes, eager),
     )
     env.filters["format_date"] = lambda value, fmt="long": format_date(value, fmt, locale=locale) if value else ""
     env.filters["format_datetime"] = (
