@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
 from .article import StaticFile
-from .assets import asset_files, highlight_css
+from .assets import asset_files, highlight_css, style_and_scripts
 from .config import BuildOptions, SiteConfig, config_warnings, load_config
 from .content import ParseCache, load_content
 from .errors import ERROR, Diagnostic, raise_if_errors
@@ -69,6 +70,7 @@ class Builder:
         self._sitemap: tuple[dict, dict[str, bytes]] = ({}, {})  # its entries, its files
         self._index: tuple[tuple, bytes] = ((), b"")  # the search index and the articles it was made of
         self._written: dict[str, object] = {}
+        self._asset_names: dict[str, str] = {}
 
     def build(self, progress: Progress | None = None) -> BuildResult:
         """Build the site; raise SiteError (and write nothing) if it has errors."""
@@ -85,7 +87,13 @@ class Builder:
         problems += images.diagnostics
         copies = asset_files(config, content.static_files)  # theme, site and content files copied as they are
         copies.update(images.files)
+        assets = style_and_scripts(copies, {HIGHLIGHT_CSS: highlight_css(config)},
+                                   {static.output_path for static in content.static_files}, self.options.fingerprint)
+        env.globals["asset_url"] = partial(assets.url, config.base_path)  # names change with the CSS and JS
+        if assets.names != self._asset_names:  # pages that link them must be rendered again
+            self._asset_names, self._pages = assets.names, {}
         content = replace(content, articles=images.articles, static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
+        copies = assets.copies  # the CSS and JS are written from assets.files
         site, model_problems = build_model(config, content, self.options, layout_names(env), self._related)
         problems += model_problems
         problems = _apply_strictness(problems, self.options)
@@ -93,7 +101,7 @@ class Builder:
         pages, render_problems = render_site(site, env, progress, self._pages if self.remember else None,
                                              self._views if self.remember else None)
         files = {page.output_path: page.html for page in pages}
-        files[HIGHLIGHT_CSS] = highlight_css(config).encode("utf-8")
+        files.update(assets.files)
         files.update(feed_files(site, self._feeds if self.remember else None))
         files.update(self._sitemap_files(site))
         files[SEARCH_INDEX] = self._search_index(site)

@@ -112,6 +112,7 @@ class BuildOptions:
     future: bool = False
     strict: bool = False
     now: datetime | None = None  # "now" for future-dated articles; the clock when None
+    fingerprint: bool = True  # CSS and JS named by their hash; the preview server keeps plain names
 
 
 _SCALARS = {str: "text", int: "a whole number", float: "a number", bool: "true or false", list: "a list"}
