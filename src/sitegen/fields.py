@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from .article import Article, Term
 from .config import SiteConfig
 from .dates import DATE_HINT, DateProblem, parse_date
+from .embeds import HINT as EMBED_HINT, embed_problems
 from .errors import Diagnostic, did_you_mean, error, warning
 from .frontmatter import FrontMatterError, split_front_matter
 from .images import ImageRef, body_images, resolve_image
@@ -169,6 +170,8 @@ class _FieldReader:
             return None
         images, image_problems = body_images(rendered.html, body, body_line, self.source, relative, config)
         self.problems.extend(image_problems)
+        self.problems.extend(warning(self.source, body_line + index, problem, EMBED_HINT)
+                             for index, problem in embed_problems(body))
         return Article(
             source=self.source, url_path=url_path, is_page=is_page, title=title, slug=slug, date=moment,
             section=section, tags=tags, authors=authors,
