@@ -138,9 +138,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", mime)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        if not head:
+        if head:
+            self.end_headers()
+            return
+        try:
+            self.end_headers()
             self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the browser went on (a reload, a link) before the end
+            pass
 
     def _events(self) -> None:
         """Server-sent events: 'reload', 'css', 'moved' and 'builderror' after each build."""
