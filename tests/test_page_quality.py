@@ -101,11 +101,20 @@ def test_nothing_shifts_while_an_article_loads(browser, demo_origin):
         page.add_init_script("""window.__shift = 0;
             new PerformanceObserver(list => { for (const e of list.getEntries()) window.__shift += e.value; })
               .observe({type: 'layout-shift', buffered: true});""")
-        page.goto(demo_origin + ARTICLE, wait_until="networkidle")
+        held = []  # images answer only once the page is laid out, as on a slow connection
+        images = re.compile(r"\.(webp|jpg)$")
+        page.route(images, lambda route: held.append(route))
+        page.goto(demo_origin + ARTICLE, wait_until="domcontentloaded")
+        hero = page.locator(".hero img")
+        box = hero.bounding_box()
+        assert held and abs(box["height"] - box["width"] * 675 / 1200) < 1  # its space is kept before it loads
+        for route in held:
+            route.continue_()
+        page.unroute(images)
+        page.wait_for_load_state("networkidle")
         page.mouse.wheel(0, 3000)
         page.wait_for_timeout(300)
         assert page.evaluate("window.__shift") == 0
-        hero = page.locator(".hero img")
         assert hero.evaluate("img => img.currentSrc").endswith("960w.webp")  # 412 px at 1.75x: not the largest
     finally:
         page.close()
