@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
+import threading
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -61,6 +64,35 @@ def build_site(site: Path, *args: str | Path) -> Run:
     return run_cli("build", "-s", site, *args)
 
 
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """The demo site of this repository, built once: its output folder."""
+    output = tmp_path_factory.mktemp("demo") / "public"
+    run = build_site(REPO, "-o", output)
+    assert run.code == 0, run.err
+    assert "0 warnings" in run.out
+    return output
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path):
+    """`folder` over HTTP on 127.0.0.1 at a free port; yields the origin."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 @pytest.fixture
 def site_factory(tmp_path):
     return lambda files: make_site(tmp_path, files)
@@ -71,7 +103,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 
 
-def _missing(what: str, hint: str):
+def missing(what: str, hint: str):
     """CI must have every test dependency; a developer's machine may lack the browser."""
     if os.environ.get("CI"):
         pytest.fail(f"{what} is missing: .ci/run must install it ({hint})", pytrace=False)
@@ -84,9 +116,9 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("the playwright package", "pip install -e '.[test]'")
+        missing("the playwright package", "pip install -e '.[test]'")
     if not CHROMIUM.is_file():
-        _missing(f"Chromium at {CHROMIUM}", "apt-get install chromium; never `playwright install`")
+        missing(f"Chromium at {CHROMIUM}", "apt-get install chromium; never `playwright install`")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium

@@ -67,6 +67,7 @@ def test_configuration_reference_documents_every_setting_with_its_default():
                 continue
             shown = {True: "true", False: "false"}.get(default, default) if isinstance(default, bool) else default
             shown = f'"{shown}"' if isinstance(default, str) else ("{}" if default == {} else shown)
+            shown = f"[{', '.join(map(str, default))}]" if isinstance(default, tuple) else shown
             row = re.search(rf"^\| `{re.escape(prefix + name)}` \|[^|]*\| `([^`]*)` \|", doc, re.M)
             assert row, f"{prefix}{name} is not documented in docs/configuration.md"
             assert row.group(1) == str(shown), f"{prefix}{name}: documented default {row.group(1)} != {shown}"

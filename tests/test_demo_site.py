@@ -11,23 +11,10 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pytest
-
-from conftest import REPO, build_site
-
 GOLDEN = Path(__file__).parent / "golden"
 SEED_PAGE = "world/putin-strengthens-ties/index.html"
 SEED_ALT = ("dos homes amb vestit donant-se la mà en una habitació amb altres homes amb vestit i corbata al fons, "
             "Boris Vladimirski, trets facials simètrics, una foto d'estoc, realisme socialista")
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    output = tmp_path_factory.mktemp("demo") / "public"
-    run = build_site(REPO, "-o", output)
-    assert run.code == 0, run.err
-    assert "0 warnings" in run.out
-    return output
 
 
 def test_seed_article_page_matches_the_golden_copy(demo, request):

@@ -52,7 +52,7 @@ from sitegen.yamlfile import YamlMapping, YamlProblem, load_mapping
 YAML_ONLY_BREAKS = "\x85\u2028\u2029"
 # The site's own <script> elements: the article's JSON-LD, the search page's script.
 JSON_LD = "application/ld+json"
-SEARCH_SCRIPT = re.compile(r"/js/search\.js(\?.*)?$")
+SEARCH_SCRIPT = re.compile(r"/js/search(\.[0-9a-f]{8})?\.js(\?.*)?$")  # fingerprinted when built
 # Characters XML 1.0 cannot hold; sitegen drops them from feeds (outputs.py _NOT_XML).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

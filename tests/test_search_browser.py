@@ -8,15 +8,11 @@ Playwright's own browser downloads are never used.
 
 from __future__ import annotations
 
-import functools
-import threading
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from conftest import article, build_site, make_site
+from conftest import article, build_site, make_site, serve_folder
 
 try:
     from playwright.sync_api import expect
@@ -50,31 +46,12 @@ def _build(root: Path, files: dict[str, str], output: Path) -> Path:
     return output
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-@contextmanager
-def _serve(folder: Path):
-    """`folder` over HTTP on 127.0.0.1 at a free port; yields the origin."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @pytest.fixture(scope="module")
 def news(tmp_path_factory):
     """The site at the root of its domain: yields the URL of its home page."""
     root = tmp_path_factory.mktemp("search")
     output = _build(root, ARTICLES, root / "public")
-    with _serve(output) as origin:
+    with serve_folder(output) as origin:
         yield origin + "/"
 
 
@@ -84,7 +61,7 @@ def news_under_path(tmp_path_factory):
     root = tmp_path_factory.mktemp("search-subpath")
     config = "title: Test News\nbase_url: https://example.com/news/\ntimezone: UTC\n"
     _build(root, {"site.yaml": config, **ARTICLES}, root / "www" / "news")
-    with _serve(root / "www") as origin:
+    with serve_folder(root / "www") as origin:
         yield origin + "/news/"
 
 

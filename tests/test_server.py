@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import Builder
-from sitegen.config import load_config
+from sitegen.config import BuildOptions, load_config
 from sitegen.server import Preview, ServedState, inject_script, make_server, resolve_request
 from sitegen.watch import ASSET, CONFIG, CONTENT, LAYOUT, ChangeWatcher, is_editor_temporary
 
@@ -88,7 +88,7 @@ def make_preview(tmp_path, files):
     output = tmp_path / "served"
     state = ServedState(root=output, base_path="/")
     lines = []
-    preview = Preview(Builder(site, output, remember=True), state, log=lines.append)
+    preview = Preview(Builder(site, output, BuildOptions(fingerprint=False), remember=True), state, log=lines.append)
     return site, state, preview, lines
 
 

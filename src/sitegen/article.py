@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .images import ImageRef
+from .images import BodyImage, ImageRef
 from .markdown import RenderedMarkdown
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class Article:
     layout: str | None
     toc: bool  # show a table of contents (the default theme reads it)
     body: RenderedMarkdown
+    body_images: tuple[BodyImage, ...] = ()  # local images of the body, for imaging.py
     extra: dict[str, Any] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)
 

@@ -1,13 +1,44 @@
-"""Files copied as they are (theme and site assets, content attachments) and generated CSS."""
+"""Files copied as they are (theme and site assets, content attachments), generated CSS,
+and the theme's and site's CSS and JavaScript made small and given fingerprinted names.
+
+`css/site.css` is published minified as `css/site.3f2a9c1b.css`, the eight hex
+digits hashing its bytes, so a CDN or browser may keep it for a year: an edit
+gives a new name. Layouts link it with `asset_url('css/site.css')`; the plain
+name is not written (as Hugo does), so a stale link fails loudly instead of
+serving an old file. The preview server keeps plain names, so that a CSS edit
+changes one file and swaps the stylesheet without a reload.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from .config import SiteConfig
+import rcssmin
+import rjsmin
+
 from .article import StaticFile
+from .config import SiteConfig
 from .theme import asset_dirs
+
+_MINIFIERS = {".css": lambda text: rcssmin.cssmin(text, keep_bang_comments=True),
+              ".js": lambda text: rjsmin.jsmin(text, keep_bang_comments=True)}
+
+
+@dataclass(frozen=True)
+class StyleAndScripts:
+    """The CSS and JS as published, and the names layouts know them by."""
+
+    files: dict[str, bytes]  # output path → bytes ('css/site.3f2a9c1b.css' → minified CSS)
+    names: dict[str, str]  # 'css/site.css' → 'css/site.3f2a9c1b.css'
+    copies: dict[str, Path]  # the other files, copied as they are
+
+    def url(self, base_path: str, path: str) -> str:
+        """`asset_url()` in layouts: the published name of an asset, under base_url's path."""
+        path = str(path).lstrip("/")
+        return base_path + self.names.get(path, path)
 
 
 def asset_files(config: SiteConfig, content_files: tuple[StaticFile, ...]) -> dict[str, Path]:
@@ -22,6 +53,35 @@ def asset_files(config: SiteConfig, content_files: tuple[StaticFile, ...]) -> di
                     copies[path.relative_to(folder).as_posix()] = path
     copies.update((static.output_path, static.source) for static in content_files)
     return copies
+
+
+def style_and_scripts(copies: dict[str, Path], generated: dict[str, str], content_paths: set[str],
+                      fingerprint: bool) -> StyleAndScripts:
+    """Minify the assets' CSS and JS (and `generated` CSS); with `fingerprint`, name each by its hash.
+
+    Files under content/ are left as they are: an article's own script may be linked by its plain name."""
+    sources = {path: source.read_bytes() for path, source in copies.items()
+               if path not in content_paths and Path(path).suffix in _MINIFIERS}
+    sources.update((path, text.encode("utf-8")) for path, text in generated.items())
+    files, names = {}, {}
+    for path, data in sources.items():
+        data = data if path.endswith((".min.css", ".min.js")) else _minified(path, data)
+        names[path] = fingerprinted(path, data) if fingerprint else path
+        files[names[path]] = data
+    return StyleAndScripts(files, names, {path: source for path, source in copies.items() if path not in sources})
+
+
+def _minified(path: str, data: bytes) -> bytes:
+    try:
+        return _MINIFIERS[Path(path).suffix](data.decode("utf-8")).encode("utf-8")
+    except UnicodeDecodeError:  # not UTF-8: published as it is, rather than guessed at
+        return data
+
+
+def fingerprinted(path: str, data: bytes) -> str:
+    """'css/site.css' → 'css/site.3f2a9c1b.css', from a hash of the bytes."""
+    stem, dot, suffix = path.rpartition(".")
+    return f"{stem}.{hashlib.blake2b(data, digest_size=4).hexdigest()}{dot}{suffix}"
 
 
 def highlight_css(config: SiteConfig) -> str:

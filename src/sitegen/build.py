@@ -13,15 +13,17 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
 from .article import StaticFile
-from .assets import asset_files, highlight_css
+from .assets import asset_files, highlight_css, style_and_scripts
 from .cache import BuildCache
 from .config import BuildOptions, SiteConfig, config_warnings, load_config
 from .content import ParseCache, load_content
 from .errors import ERROR, Diagnostic, raise_if_errors
+from .imaging import prepare_images
 from .model import Site, build_model
 from .outputs import feed_files, search_indexes, sitemap_entries, sitemap_files
 from .related import RelatedByLanguage
@@ -85,8 +87,15 @@ class Builder:
         jobs = job_count(self.options.jobs)
         content = load_content(config, progress, self._parsed if self.remember else None, self.cache, jobs)
         problems += content.diagnostics
+        images = prepare_images(config, content.articles)  # resized variants, made once (.sitegen-cache/images/)
+        problems += images.diagnostics
         copies = asset_files(config, content.static_files)  # theme, site and content files copied as they are
-        content = replace(content, static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
+        copies.update(images.files)
+        assets = style_and_scripts(copies, {HIGHLIGHT_CSS: highlight_css(config)},
+                                   {static.output_path for static in content.static_files}, self.options.fingerprint)
+        env.globals["asset_url"] = partial(assets.url, config.base_path)  # names change with the CSS and JS
+        content = replace(content, articles=images.articles, static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
+        copies = assets.copies  # the CSS and JS are written from assets.files
         site, model_problems = build_model(config, content, self.options, layout_names(env), self._related)
         problems += model_problems
         problems = _apply_strictness(problems, self.options)
@@ -94,9 +103,9 @@ class Builder:
         records = {} if self.remember else unchanged_files(output, self.cache.outputs(output))
         pages, render_problems = render_site(
             site, env, progress, self._pages if self.remember else None, self._views if self.remember else None,
-            {path: record.inputs for path, record in records.items()}, jobs)
+            {path: record.inputs for path, record in records.items()}, jobs, shared=repr(sorted(assets.names.items())))
         files: dict[str, bytes | None] = {page.output_path: page.html for page in pages}
-        files[HIGHLIGHT_CSS] = highlight_css(config).encode("utf-8")
+        files.update(assets.files)
         files.update(feed_files(site, self._feeds if self.remember else None))
         files.update(self._sitemap_files(site))
         files.update(self._search_indexes(site))

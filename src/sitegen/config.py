@@ -56,6 +56,16 @@ class FeedConfig:
 
 
 @dataclass(frozen=True)
+class ImagesConfig:
+    """Responsive variants of local images (see imaging.py)."""
+
+    widths: tuple[int, ...] = (480, 960, 1600)
+    formats: tuple[str, ...] = ("webp", "original")
+    quality: int = 80
+    sizes: str = "(min-width: 44rem) 42rem, 100vw"
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     site_dir: Path
     title: str = "My news site"
@@ -78,6 +88,7 @@ class SiteConfig:
     permalinks: PermalinkConfig = field(default_factory=PermalinkConfig)
     feeds: FeedConfig = field(default_factory=FeedConfig)
     languages: tuple[Language, ...] = ()  # from `languages:`, the default first; () for a one-language site
+    images: ImagesConfig = field(default_factory=ImagesConfig)
     extra: dict[str, Any] = field(default_factory=dict)
     strings: dict[str, Table] = field(default_factory=dict)  # the site's i18n/<lang>.yaml; not a setting
 
@@ -117,13 +128,14 @@ class BuildOptions:
     now: datetime | None = None  # "now" for future-dated articles; the clock when None
     jobs: int = 0  # worker processes; 0: one per core
     cache: bool = True  # read and write the build cache (.sitegen-cache/build.db)
+    fingerprint: bool = True  # CSS and JS named by their hash; the preview server keeps plain names
 
 
-_SCALARS = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
+_SCALARS = {str: "text", int: "a whole number", float: "a number", bool: "true or false", list: "a list"}
 
 
 def _settings_of(cls: type) -> dict[str, tuple[type, Any]]:
-    hints = {"str": str, "int": int, "float": float, "bool": bool}
+    hints = {"str": str, "int": int, "float": float, "bool": bool, "tuple[int, ...]": list, "tuple[str, ...]": list}
     table = {}
     for f in fields(cls):
         if f.name in ("site_dir", "strings"):
@@ -134,7 +146,7 @@ def _settings_of(cls: type) -> dict[str, tuple[type, Any]]:
 
 
 SETTINGS = _settings_of(SiteConfig)
-GROUPS = {"related": RelatedConfig, "permalinks": PermalinkConfig, "feeds": FeedConfig}  # nested settings
+GROUPS = {"related": RelatedConfig, "permalinks": PermalinkConfig, "feeds": FeedConfig, "images": ImagesConfig}  # nested settings
 GROUP_SETTINGS = {name: _settings_of(cls) for name, cls in GROUPS.items()}
 
 
@@ -171,6 +183,7 @@ def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
     _check_ranges(groups["related"], _RELATED_RANGES, "related.", mapping, problems)
     _check_ranges(groups["feeds"], {"items": (1, None)}, "feeds.", mapping, problems)
     _check_permalinks(groups["permalinks"], mapping, problems)
+    _check_images(groups["images"], mapping, problems)
     sections = values.get("sections", {})
     for key, title in sections.items():
         if not isinstance(key, str) or not isinstance(title, str) or not slugify(key):
@@ -215,6 +228,23 @@ def _check_permalinks(values: dict[str, str], mapping: YamlMapping, problems: li
                                   + (f" (not {', '.join(unknown)})" if unknown else "")))
 
 
+IMAGE_FORMATS = ("webp", "original")
+
+
+def _check_images(values: dict[str, Any], mapping: YamlMapping, problems: list[Diagnostic]) -> None:
+    """Widths are pixels, formats are names sitegen can write; both lists need at least one entry."""
+    widths, formats = values.get("widths"), values.get("formats")
+    if widths is not None and (not widths or not all(_has_type(w, int) and 16 <= w <= 10000 for w in widths)):
+        problems.append(error(CONFIG_NAME, mapping.line_of("images.widths"),
+                              f"'images.widths' must list image widths in pixels (16 to 10000), not {list(widths)!r}",
+                              "write it like 'widths: [480, 960, 1600]'"))
+    if formats is not None and (not formats or not all(f in IMAGE_FORMATS for f in formats)):
+        problems.append(error(CONFIG_NAME, mapping.line_of("images.formats"),
+                              f"'images.formats' must list some of {', '.join(IMAGE_FORMATS)}, not {list(formats)!r}",
+                              "write it like 'formats: [webp, original]'"))
+    _check_ranges(values, {"quality": (1, 100)}, "images.", mapping, problems)
+
+
 def _check_table(data: dict[str, Any], table: dict[str, tuple[type, Any]], mapping: YamlMapping,
                  problems: list[Diagnostic], prefix: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
@@ -233,7 +263,8 @@ def _check_table(data: dict[str, Any], table: dict[str, tuple[type, Any]], mappi
             problems.append(error(CONFIG_NAME, where,
                                   f"'{prefix}{key}' must be {expected}, not {type(value).__name__} {value!r}"))
             continue
-        values[key] = float(value) if kind is float else one_line(value) if kind is str else value
+        values[key] = (float(value) if kind is float else one_line(value) if kind is str
+                       else tuple(value) if kind is list else value)
     return values
 
 

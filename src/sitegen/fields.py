@@ -6,6 +6,7 @@ list or 'a, b, c', no tags) and what migrated blogs bring (migration.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
@@ -13,10 +14,11 @@ from zoneinfo import ZoneInfo
 from .article import Article, Term
 from .config import SiteConfig
 from .dates import DATE_HINT, DateProblem, parse_date
+from .embeds import HINT as EMBED_HINT, embed_problems
 from .errors import Diagnostic, did_you_mean, error, warning
 from .frontmatter import FrontMatterError, SplitText, split_front_matter
 from .i18n import base_language
-from .images import ImageRef, resolve_image
+from .images import ImageRef, body_images, resolve_image
 from .languages import Language, known_language
 from .markdown import RenderedMarkdown, render_markdown
 from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name
@@ -185,13 +187,17 @@ class _FieldReader:
             self.problems.append(error(self.source, body_line, "the Markdown is nested too deeply to render",
                                        "lists, quotes or emphasis hundreds of levels deep; flatten them"))
             return None
+        images, image_problems = body_images(rendered.html, body, body_line, self.source, relative, config)
+        self.problems.extend(image_problems)
+        self.problems.extend(warning(self.source, body_line + index, problem, EMBED_HINT)
+                             for index, problem in embed_problems(body))
         return Article(
             source=self.source, url_path=url_path, language=language.code,
             translation_key=self.text("translation_key") or path.with_suffix("").as_posix(),
             is_page=is_page, title=title, slug=slug, date=moment,
             section=section, tags=tags, authors=authors,
             summary=self.text("summary") or rendered.first_paragraph, body=rendered,
-            extra={k: v for k, v in self.data.items() if k not in KNOWN_FIELDS},
+            body_images=images, extra={k: v for k, v in self.data.items() if k not in KNOWN_FIELDS},
             field_lines=dict(self.mapping.key_lines), **fields,
         )
 
@@ -305,8 +311,8 @@ class _FieldReader:
         if not self.text("image_alt"):
             self.problems.append(warning(self.source, self.line("image"), "the image has no 'image_alt' text",
                                          "describe the picture for readers who cannot see it"))
-        return ImageRef(ref.url, self.text("image_alt"), self.text("image_caption"),
-                        self.text("image_credit"), ref.width, ref.height)
+        return replace(ref, alt=self.text("image_alt"), caption=self.text("image_caption"),
+                       credit=self.text("image_credit"))
 
     def _warn_duplicate_keys(self) -> None:
         for key, first, last in self.mapping.duplicates:

@@ -4,33 +4,65 @@
 theme's assets/;
 `x.jpg` is relative to the article's own folder under content/; remote URLs
 are used as they are. Knowing width and height lets pages reserve the
-image's space, so nothing shifts while it loads.
+image's space, so nothing shifts while it loads. The images of a Markdown
+body are found here too, with their lines, so a missing one is reported
+where it was written; imaging.py makes the variants of those that exist.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from .config import SiteConfig
+from .errors import Diagnostic, warning
 from .theme import theme_dir
+
+_IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"', re.I)
+_REMOTE = ("http://", "https://", "//", "data:")
+MISSING_HINT = "put the file in assets/ (/images/x.jpg) or beside the article, or fix the name"
+
+
+@dataclass(frozen=True)
+class ImageSource:
+    """One format of a responsive image: its MIME type and its variants, narrowest first."""
+
+    type: str  # 'image/webp'
+    variants: tuple[tuple[str, int], ...]  # (URL, width in pixels)
+
+    @property
+    def srcset(self) -> str:
+        return ", ".join(f"{url} {width}w" for url, width in self.variants)
 
 
 @dataclass(frozen=True)
 class ImageRef:
-    url: str
+    url: str  # the original, full size: feeds, JSON-LD and og:image use it
     alt: str = ""
     caption: str = ""
     credit: str = ""
     width: int | None = None
     height: int | None = None
+    file: Path | None = None  # the local file behind `url`; None when remote or missing
+    sources: tuple[ImageSource, ...] = ()  # resized variants (imaging.py); the <img>'s own format last
+
+
+@dataclass(frozen=True)
+class BodyImage:
+    """A local image of a Markdown body: `src` as the HTML has it, the line it was written on."""
+
+    src: str
+    line: int
+    image: ImageRef
 
 
 def resolve_image(src: str, article_relative: str, config: SiteConfig) -> tuple[ImageRef, str]:
     """The image's reference and a problem ('' when the file was found)."""
-    if src.startswith(("http://", "https://", "//", "data:")):
+    if src.startswith(_REMOTE):
         return ImageRef(src), ""
     if src.startswith("/"):
         site_path = src.lstrip("/")
@@ -47,8 +79,26 @@ def resolve_image(src: str, article_relative: str, config: SiteConfig) -> tuple[
             width, height = image_size(candidate)
             if width is None:
                 return ImageRef(url), f"cannot read image '{src}' (not an image file, or damaged)"
-            return ImageRef(url, width=width, height=height), ""
+            return ImageRef(url, width=width, height=height, file=candidate), ""
     return ImageRef(url), f"image '{src}' not found"
+
+
+def body_images(body_html: str, markdown: str, body_line: int, source: str, relative: str,
+                config: SiteConfig) -> tuple[tuple[BodyImage, ...], list[Diagnostic]]:
+    """The local images a rendered body shows, and a warning for each that is missing or unreadable."""
+    found: list[BodyImage] = []
+    problems: list[Diagnostic] = []
+    lines = markdown.split("\n")
+    for src in dict.fromkeys(html.unescape(m.group(1)) for m in _IMG_SRC.finditer(body_html)):
+        if not src or src.startswith(_REMOTE) or src.lower().endswith(".svg"):
+            continue
+        line = body_line + next((i for i, text in enumerate(lines) if src in text), 0)
+        ref, problem = resolve_image(src, relative, config)
+        if problem:
+            problems.append(warning(source, line, problem, MISSING_HINT))
+        else:
+            found.append(BodyImage(src, line, ref))
+    return tuple(found), problems
 
 
 def _normalized(site_path: str) -> str:

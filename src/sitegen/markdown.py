@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import markdown as python_markdown
 
+from .embeds import EmbedExtension
+
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_TAG = re.compile(
     r"</?(?:p|div|li|ul|ol|h[1-6]|br|hr|tr|td|th|table|blockquote|dl|dt|dd|figure|figcaption)\b[^>]*>", re.I)
@@ -43,7 +45,7 @@ class RenderedMarkdown:
 @lru_cache(maxsize=None)
 def _converter(pygments_style: str, safe: bool) -> python_markdown.Markdown:
     converter = python_markdown.Markdown(
-        extensions=_extensions(safe),
+        extensions=[*_extensions(safe), EmbedExtension(safe)],
         extension_configs={
             "codehilite": {"guess_lang": False, "css_class": "highlight", "pygments_style": pygments_style},
             "toc": {"permalink": False, "toc_depth": "2-4"},

@@ -22,6 +22,7 @@ from .config import SiteConfig
 from .dates import format_day, format_moment, format_month
 from .errors import Diagnostic, error
 from .i18n import Translator
+from .imaging import picture_html
 from .listings import AUTHOR, HOME, MONTH, SECTION, TAG, YEAR
 from .model import Edition, Site, layout_file
 from .urls import AUTHORS, HOME_PAGE, SEARCH, TAGS, absolute, not_found_file, page_file
@@ -91,6 +92,7 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
         t=jinja2.pass_context(lambda context, key, **values: translators[language_of(context)](key, **values)),
         url=lambda path: home + str(path).lstrip("/"),
         asset_url=lambda path: home + str(path).lstrip("/"),
+        picture=lambda image, sizes=config.images.sizes, eager=False: picture_html(image, sizes, eager),
     )
     env.filters["format_date"] = jinja2.pass_context(
         lambda context, value, fmt="long": format_day(value, language_of(context), fmt))
@@ -105,13 +107,15 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
 
 def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, int, int], None] | None = None,
                 previous: dict[str, Page] | None = None, memo: dict | None = None,
-                recorded: dict[str, bytes] | None = None, jobs: int = 1) -> tuple[list[Page], list[Diagnostic]]:
+                recorded: dict[str, bytes] | None = None, jobs: int = 1,
+                shared: str = "") -> tuple[list[Page], list[Diagnostic]]:
     """Every page, rendered on `jobs` processes; a page whose inputs are unchanged is not rendered again.
 
     Unchanged means equal to the inputs of the page in `previous` (a preview server keeps its pages in
     memory), or, in a build, equal to the digest `recorded` for the file already in the output (its
     Page then has no html: the file there stays). `memo` keeps article views between builds of one
-    configuration (a preview server)."""
+    configuration (a preview server). `shared` is what every page depends on besides the model (the
+    fingerprinted names of the CSS and JS they link)."""
     jobs_list = []
     translators = []
     for number, edition in enumerate(site.editions):
@@ -124,12 +128,12 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
         jobs_list.append((HOME_PAGE, "redirect.html", {"site": views.site_view, "page": views.plain(
             "home", home.language.title, home.language.path)}, "the redirect to the home page"))
     layouts = layout_digests(env)
-    settings = digest(GENERATOR, repr(site.config), *(repr(sorted(t.strings.items())) for t in translators))
+    settings = digest(GENERATOR, repr(site.config), shared, *(repr(sorted(t.strings.items())) for t in translators))
     pages: list[Page | None] = []
     todo: list[int] = []
     for output_path, layout, context, _ in jobs_list:
         if previous is not None:
-            inputs: tuple | bytes = (layouts.get(layout), context)
+            inputs: tuple | bytes = (layouts.get(layout), shared, context)
             earlier = previous.get(output_path)
             reused = earlier if earlier is not None and earlier.inputs == inputs else None
         else:

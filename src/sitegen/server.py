@@ -15,7 +15,7 @@ import mimetypes
 import shutil
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -138,9 +138,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", mime)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        if not head:
+        if head:
+            self.end_headers()
+            return
+        try:
+            self.end_headers()
             self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the browser went on (a reload, a link) before the end
+            pass
 
     def _events(self) -> None:
         """Server-sent events: 'reload', 'css', 'moved' and 'builderror' after each build."""
@@ -284,7 +289,8 @@ def serve(site_dir: Path, host: str, port: int, output: Path | None, options, op
     if output.exists():  # a new session starts empty, so nothing of an earlier one (drafts…) is served
         shutil.rmtree(output)
     state = ServedState(root=output, base_path=config.base_path)
-    preview = Preview(Builder(site_dir, output, options, remember=True), state, log)
+    # plain CSS and JS names: a CSS edit then changes one file, and browsers swap the stylesheet in place
+    preview = Preview(Builder(site_dir, output, replace(options, fingerprint=False), remember=True), state, log)
     try:
         server = make_server(state, host, port)
     except OSError as exc:
