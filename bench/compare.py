@@ -217,6 +217,7 @@ def summarise(records: list[dict]) -> list[dict]:
     for row in rows:
         hugo = _row(rows, row["articles"], row["scenario"], "hugo")
         row["to_hugo"] = row["wall"] / hugo["wall"] if hugo else None
+        row["cpu_to_hugo"] = row["cpu"] / hugo["cpu"] if hugo else None
     return rows
 
 
@@ -254,14 +255,15 @@ def targets(rows: list[dict]) -> list[str]:
 
 
 def table(rows: list[dict], count: int) -> str:
-    lines = ["| scenario | tool | wall s (median) | wall min – max | CPU s | peak MB | files | MB | × Hugo wall |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| scenario | tool | wall s (median) | wall min – max | CPU s | peak MB | files | MB | × Hugo wall "
+             "| × Hugo CPU |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in (r for r in rows if r["articles"] == count):
-        ratio = f"{row['to_hugo']:.2f}" if row["to_hugo"] is not None else "—"
+        ratios = " | ".join(f"{row[key]:.2f}" if row[key] is not None else "—" for key in ("to_hugo", "cpu_to_hugo"))
         failed = f" ({row['failed']} of {row['runs']} failed)" if row["failed"] else ""
         lines.append(f"| {SCENARIOS[row['scenario']]} | {row['tool']}{failed} | {row['wall']:.2f} "
                      f"| {row['wall_min']:.2f} – {row['wall_max']:.2f} | {row['cpu']:.2f} | {row['peak_mb']:.0f} "
-                     f"| {row['files']:,.0f} | {row['mb']:.1f} | {ratio} |")
+                     f"| {row['files']:,.0f} | {row['mb']:.1f} | {ratios} |")
     return "\n".join(lines)
 
 
@@ -275,8 +277,9 @@ def report(kept: dict[str, dict]) -> str:
         "that every article page uses), site config edited (the site description, shown on every page). Each "
         "build is a fresh process: wall time, CPU (user + system), peak memory (its peak RSS, or the sampled sum "
         "of its process tree if larger), the output folder's files and MB. Times and memory are medians over the "
-        "runs; × Hugo is the wall time over Hugo's in the same scenario and run set. The machine is shared with "
-        "other work, so times are noisy. The corpus: bench/corpus.py (400–1,500 words of paragraphs per article "
+        "runs; × Hugo is the wall (or CPU) time over Hugo's in the same scenario. The machine is shared with "
+        "other agents' test runs, so wall times are noisy (a wall time well above the CPU time of a one-process "
+        "tool means it waited for a core); CPU times are the steadier comparison. The corpus: bench/corpus.py (400–1,500 words of paragraphs per article "
         "with headings, lists, quotes, links, some code, a lead image on a third, Zipf tags, some untagged, dates "
         "over 9 years); the sites and themes: bench/sites.py and bench/themes/.",
     ]
@@ -307,7 +310,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-compare"),
                         help="where the sites, outputs and logs go (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="200 articles, 1 run, printed and not written")
+    parser.add_argument("--report", action="store_true", help="only rewrite RESULTS.md from compare_runs.json")
     options = parser.parse_args()
+    if options.report:
+        write_section("compare", report(json.loads(RUNS_FILE.read_text())))
+        return
     sizes = [200] if options.quick else options.sizes or [1000, 10_000]
     runs = 1 if options.quick else options.runs
     found = {"sitegen": shlex.split(options.sitegen_cmd), "hugo": [find_hugo()], "pelican": [find_pelican()]}

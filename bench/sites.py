@@ -31,15 +31,18 @@ DIFFERENCES = (
     "Related posts: sitegen scores shared tags, title names, body text, section and recency "
     "(its default settings); Hugo uses its related index on tags (weight 100), title keywords (80) and "
     "date (10), threshold 80; Pelican's `pelican-related-posts` plugin counts shared tags only.",
-    "Extra pages that only sitegen writes: author pages (none here: the corpus has no authors), a search "
-    "page with its `search-index.json`, Atom + RSS + JSON Feed for the site (Hugo: RSS; Pelican: Atom and "
-    "RSS), Open Graph, Twitter and JSON-LD tags, breadcrumbs, redirects, robots.txt, `css/highlight.css`. "
+    "What only sitegen writes: a search page with its `search-index.json`, Atom + RSS + JSON Feed for the "
+    "site (Hugo: RSS; Pelican: Atom and RSS), Twitter and JSON-LD tags on articles, robots.txt, "
+    "`css/highlight.css`, and images in the related-article cards. "
     "Hugo writes a JSON index of all articles (`index.json`) as its search-index equivalent; Pelican has none.",
     "Feeds: sitegen writes an Atom feed per section and per tag; Hugo an RSS feed per section, tag, year and "
     "month (its archives are the taxonomies `years` and `months`, at /years/2024/ and /months/2024-06/); "
     "Pelican an Atom feed per section and per tag.",
     "Images: sitegen and Hugo read each lead image's width and height (Hugo through `resources.Get`); "
     "Pelican's theme writes the `<img>` without them.",
+    "Hugo also writes, as it always does, a redirect page at `page/1/` of every paginated listing, and its "
+    "`years` and `months` index pages: more files than the others for the same articles.",
+    "Hugo renders on all cores (its CPU time can exceed its wall time); sitegen and Pelican use one.",
     "Pelican writes no 404 page.",
 )
 
