@@ -143,7 +143,7 @@ def test_a_damaged_database_is_started_again(tmp_path):
 @pytest.mark.parametrize("damage", [
     lambda value: value[:16] + b"X" + value[17:],  # a changed byte: the checksum fails
     lambda value: value[:-5],  # cut short
-    lambda value: __import__("sitegen.cache", fromlist=["digest"]).digest(b"junk") + b"junk",  # checksum right, no pickle
+    lambda value: __import__("zlib").crc32(b"junk").to_bytes(4, "little") + b"junk",  # checksum right, no pickle
 ])
 def test_damaged_memos_are_misses_not_trusted(tmp_path, damage):
     site = make_site(tmp_path, news_files())
@@ -268,3 +268,44 @@ def test_random_edit_sequences_build_what_a_clean_build_builds(tmp_path_factory,
         edit(site)
         build(site, options=BuildOptions(jobs=jobs))
         assert tree(site / "public") == clean_build(site, root / "clean")
+
+
+def _png(width, height):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "navy").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_an_article_is_read_again_when_an_image_it_shows_changes_or_appears(tmp_path):
+    site = make_site(tmp_path, {
+        "content/world/a.md": article("A", image="/images/hero.png", image_alt="Hero", body="![Map](map.png)"),
+        "assets/images/hero.png": _png(640, 320)})
+    first = build(site)
+    assert [w.message for w in first.warnings] == ["image 'map.png' not found"]
+    (site / "assets/images/hero.png").write_bytes(_png(800, 600))  # same name, new size
+    (site / "content/world/map.png").write_bytes(_png(500, 500))  # the missing one arrives
+    second = build(site)
+    assert second.warnings == ()
+    html = (site / "public/world/a/index.html").read_text()
+    assert 'width="800" height="600"' in html and 'width="500" height="500"' in html
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_settings_edit_reuses_the_markdown_of_every_article(tmp_path, monkeypatch):
+    from sitegen import fields
+
+    converted = []
+    real = fields.render_markdown
+    monkeypatch.setattr(fields, "render_markdown", lambda *args: converted.append(args) or real(*args))
+    site = make_site(tmp_path, news_files())
+    build(site, options=BuildOptions(jobs=1))
+    assert len(converted) == 9
+    build(site, options=BuildOptions(jobs=1))  # whole articles from the cache: their Markdown memos stay
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "Other News"))
+    result = build(site, options=BuildOptions(jobs=1))
+    assert len(converted) == 9 and result.rendered == result.pages  # every page shows the title
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .images import BodyImage, ImageRef
+from .images import FileState, BodyImage, ImageRef
 from .markdown import RenderedMarkdown
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class Article:
     body_images: tuple[BodyImage, ...] = ()  # local images of the body, for imaging.py
     extra: dict[str, Any] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)
+    depends_on: tuple[FileState, ...] = ()  # the files besides its own it was read with (its images)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import os
 import pickle
 import sqlite3
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from . import __version__
 CACHE_DIR = ".sitegen-cache"
 DATABASE = "build.db"
 # Anything that changes what a memo holds: sitegen's own code and the Python that pickled it.
-_GENERATION = f"{__version__}|{sys.version_info[:2]}|1".encode()
+_GENERATION = f"{__version__}|{sys.version_info[:2]}|2".encode()
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS memo (key BLOB PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS output (folder TEXT, path TEXT, inputs BLOB, digest BLOB, size INTEGER,
@@ -51,6 +52,11 @@ def digest(*parts: bytes | str) -> bytes:
 
 def memo_key(stage: str, settings: str, text: str) -> bytes:
     return digest(_GENERATION, stage, settings, text)
+
+
+def _checksum(payload: bytes) -> bytes:
+    """Enough to notice a damaged value (not a forged one: see the module's note)."""
+    return zlib.crc32(payload).to_bytes(4, "little")
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,7 @@ class BuildCache:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # a new database gives back what pruning frees
                 db.executescript(_SCHEMA)
                 db.execute("PRAGMA synchronous=NORMAL")
                 return db
@@ -131,24 +138,28 @@ class BuildCache:
         stored = self.new_memos.get(key) or self._fetched.pop(key, None) or self._fetch(key)
         if stored is None:
             return None
-        check, payload = stored[:16], stored[16:]
-        if digest(payload) != check:
+        check, payload = stored[:4], stored[4:]
+        if _checksum(payload) != check:
             return None
         try:
-            return pickle.loads(payload)
+            return pickle.loads(zlib.decompress(payload))
         except Exception:  # damaged in a way the checksum could not see, or from an older sitegen
             return None
 
     def put(self, key: bytes, value: Any) -> None:
         self.used.add(key)
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        self.new_memos[key] = digest(payload) + payload
+        payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)  # HTML shrinks 4×
+        self.new_memos[key] = _checksum(payload) + payload
 
     def take_news(self) -> tuple[dict[bytes, bytes], set[bytes]]:
         """The memos made and the keys used since the last call: what a worker sends to the parent."""
         news = (self.new_memos, self.used)
         self.new_memos, self.used = {}, set()
         return news
+
+    def keep(self, keys) -> None:
+        """Count these memos as used (they are what a reused memo was made from), so pruning keeps them."""
+        self.used.update(keys)
 
     def adopt(self, news: tuple[dict[bytes, bytes], set[bytes]]) -> None:
         """Take the news of a worker process."""
@@ -181,6 +192,7 @@ class BuildCache:
                 db.execute("DELETE FROM used")
                 db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((key,) for key in self.used))
                 db.execute("DELETE FROM memo WHERE key NOT IN (SELECT key FROM used)")
+                db.execute("PRAGMA incremental_vacuum")
             if records is not None and folder is not None:
                 db.execute("DELETE FROM output WHERE folder = ?", (str(folder),))
                 db.executemany("INSERT INTO output VALUES (?, ?, ?, ?, ?, ?)",

@@ -6,18 +6,18 @@ diagnostics, never raised one by one.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from .article import Article, StaticFile
-from .cache import BuildCache, memo_key
+from .cache import BuildCache, digest, memo_key
 from .config import SiteConfig
 from .errors import Diagnostic, error, warning
 from .fields import TextStages, parse_article, split_article
 from .frontmatter import SplitText
+from .images import file_state
 from .markdown import RenderedMarkdown
 from .parallel import parallel_map
 from .yamlfile import YamlMapping
@@ -30,11 +30,15 @@ class Content:
     diagnostics: tuple[Diagnostic, ...]
 
 
-ParseCache = dict[str, tuple[bytes, "Article | None", tuple[Diagnostic, ...]]]  # source → (digest, article, problems)
+ParseCache = dict[str, tuple[bytes, "Article | None", tuple[Diagnostic, ...]]]  # source → (memo key, article, problems)
 
 
 def markdown_key(body: str, pygments_style: str, safe: bool) -> bytes:
     return memo_key("markdown", f"{pygments_style}|{safe}", body)
+
+
+def front_matter_key(text: str, first_line: int) -> bytes:
+    return memo_key("front matter", str(first_line), text)
 
 
 class CachedTextStages(TextStages):
@@ -44,7 +48,7 @@ class CachedTextStages(TextStages):
         self.store = store
 
     def front_matter(self, text: str, first_line: int) -> YamlMapping:
-        return self._memo(memo_key("front matter", str(first_line), text),
+        return self._memo(front_matter_key(text, first_line),
                           lambda: super(CachedTextStages, self).front_matter(text, first_line))
 
     def markdown(self, body: str, pygments_style: str, safe: bool) -> RenderedMarkdown:
@@ -94,34 +98,47 @@ def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] |
 
 def _parse_all(sources: list[tuple[str, str, bytes]], config: SiteConfig, progress, cache: ParseCache | None,
                store: BuildCache | None, jobs: int, problems: list[Diagnostic]) -> list[Article]:
-    """Parse every source not found unchanged in `cache`, in the order given, whatever `jobs` is.
+    """Parse the sources, in the order given, whatever `jobs` is.
 
-    Articles whose Markdown is in the build cache are read here; the others, where the work is,
+    An article is not read again when its file, the settings and the image files it was read with
+    are as they were: `cache` (a preview server's, in memory) or the build cache remembers it. Of the
+    others, those whose Markdown is in the build cache are read here; the rest, where the work is,
     go to worker processes."""
     stages = CachedTextStages(store) if store is not None else TextStages()
+    settings = repr(config)
 
-    def parse(item: tuple[str, str, SplitText]) -> tuple[Article | None, tuple[Diagnostic, ...], Any]:
-        source, relative, split = item
+    def parse(item: tuple[str, str, SplitText, bytes]) -> tuple[Article | None, tuple[Diagnostic, ...], Any]:
+        source, relative, split, key = item
         found: list[Diagnostic] = []
         article = parse_article(source, relative, split, config, found, stages)
+        if store is not None and article is not None:  # with the memos it was made from, to keep them too
+            made_from = (front_matter_key(split.front_matter, split.front_matter_line),
+                         markdown_key(split.body, config.pygments_style, config.safe_mode))
+            store.put(key, (article, tuple(found), made_from))
         return article, tuple(found), store.take_news() if store is not None else None  # a worker's memos go home
 
-    digests = {source: hashlib.blake2b(raw, digest_size=16).digest() for source, _, raw in sources} \
-        if cache is not None else {}
+    keys: dict[str, bytes] = {}
     results: dict[str, tuple[Article | None, tuple[Diagnostic, ...], Any]] = {}
     here, elsewhere = [], []
     for source, relative, raw in sources:
-        if cache is not None and cache.get(source, (None,))[0] == digests[source]:
-            results[source] = cache[source][1:] + (None,)
+        key = keys[source] = memo_key("article", settings, f"{source}\0{relative}\0{digest(raw).hex()}")
+        remembered = cache.get(source) if cache is not None else None
+        if remembered and remembered[0] == key and _files_unchanged(remembered[1]):
+            results[source] = (*remembered[1:], None)
+            continue
+        memo = store.get(key) if store is not None else None
+        if memo is not None and _files_unchanged(memo[0]):
+            store.keep(memo[2])  # type: ignore[union-attr]
+            results[source] = (memo[0], memo[1], None)
             continue
         found: list[Diagnostic] = []
         split = split_article(source, raw, found)
         if split is None:
             results[source] = (None, tuple(found), None)
         elif store is None or store.has(markdown_key(split.body, config.pygments_style, config.safe_mode)):
-            here.append((source, relative, split))
+            here.append((source, relative, split, key))
         else:
-            elsewhere.append((source, relative, split))
+            elsewhere.append((source, relative, split, key))
     total, done = len(sources), len(sources) - len(here) - len(elsewhere)
     for item in here:
         results[item[0]] = parse(item)
@@ -136,11 +153,16 @@ def _parse_all(sources: list[tuple[str, str, bytes]], config: SiteConfig, progre
         if news is not None and store is not None:
             store.adopt(news)
         if cache is not None:
-            cache[source] = (digests[source], article, found)
+            cache[source] = (keys[source], article, found)
         problems.extend(found)
         if article is not None:
             articles.append(article)
     return articles
+
+
+def _files_unchanged(article: Article | None) -> bool:
+    """Whether the image files an article was read with are as they were then."""
+    return article is None or all(file_state(Path(path)) == state for path, state in article.depends_on)
 
 
 def _walk(folder: Path) -> list[Path]:

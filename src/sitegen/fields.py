@@ -18,7 +18,7 @@ from .embeds import HINT as EMBED_HINT, embed_problems
 from .errors import Diagnostic, did_you_mean, error, warning
 from .frontmatter import FrontMatterError, SplitText, split_front_matter
 from .i18n import base_language
-from .images import ImageRef, body_images, resolve_image
+from .images import FileState, ImageRef, body_images, resolve_image
 from .languages import Language, known_language
 from .markdown import RenderedMarkdown, render_markdown
 from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name
@@ -85,6 +85,7 @@ class _FieldReader:
         self.data = mapping.data
         self.start = first_line - 1
         self.ok = True
+        self.consulted: list[FileState] = []  # image files looked at: a cached article is checked against them
 
     def line(self, key: str) -> int:
         return self.mapping.line_of(key, self.start)
@@ -187,7 +188,8 @@ class _FieldReader:
             self.problems.append(error(self.source, body_line, "the Markdown is nested too deeply to render",
                                        "lists, quotes or emphasis hundreds of levels deep; flatten them"))
             return None
-        images, image_problems = body_images(rendered.html, body, body_line, self.source, relative, config)
+        images, image_problems = body_images(rendered.html, body, body_line, self.source, relative, config,
+                                             self.consulted)
         self.problems.extend(image_problems)
         self.problems.extend(warning(self.source, body_line + index, problem, EMBED_HINT)
                              for index, problem in embed_problems(body))
@@ -198,7 +200,7 @@ class _FieldReader:
             section=section, tags=tags, authors=authors,
             summary=self.text("summary") or rendered.first_paragraph, body=rendered,
             body_images=images, extra={k: v for k, v in self.data.items() if k not in KNOWN_FIELDS},
-            field_lines=dict(self.mapping.key_lines), **fields,
+            field_lines=dict(self.mapping.key_lines), depends_on=tuple(self.consulted), **fields,
         )
 
     def _language(self, path: PurePosixPath, config: SiteConfig) -> tuple[Language, PurePosixPath]:
@@ -304,7 +306,7 @@ class _FieldReader:
         src = self.text("image")
         if not src:
             return None
-        ref, problem = resolve_image(src, relative, config)
+        ref, problem = resolve_image(src, relative, config, self.consulted)
         if problem:
             self.problems.append(warning(self.source, self.line("image"), problem,
                                          "put the file in assets/ (image: /images/x.jpg) or beside the article"))

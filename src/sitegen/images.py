@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from stat import S_ISREG
 from urllib.parse import quote
 
 from .config import SiteConfig
@@ -60,8 +61,22 @@ class BodyImage:
     image: ImageRef
 
 
-def resolve_image(src: str, article_relative: str, config: SiteConfig) -> tuple[ImageRef, str]:
-    """The image's reference and a problem ('' when the file was found)."""
+FileState = tuple[str, "tuple[int, int, int] | None"]  # a path, and its (mtime, size, inode) or None: not a file
+
+
+def file_state(path: Path) -> tuple[int, int, int] | None:
+    """What tells a changed file from an unchanged one, cheaply; None when there is no file."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size, status.st_ino) if S_ISREG(status.st_mode) else None
+
+
+def resolve_image(src: str, article_relative: str, config: SiteConfig,
+                  consulted: list[FileState] | None = None) -> tuple[ImageRef, str]:
+    """The image's reference and a problem ('' when the file was found); each file looked at is added
+    to `consulted`, so a cached result can be checked against the files as they are now."""
     if src.startswith(_REMOTE):
         return ImageRef(src), ""
     if src.startswith("/"):
@@ -75,16 +90,19 @@ def resolve_image(src: str, article_relative: str, config: SiteConfig) -> tuple[
         candidates = [config.site_path(config.content_dir) / site_path]
     url = config.base_path + quote(_normalized(site_path))
     for candidate in candidates:
-        if candidate.is_file():
-            width, height = image_size(candidate)
+        state = file_state(candidate)
+        if consulted is not None:
+            consulted.append((str(candidate), state))
+        if state is not None:
+            width, height = image_size(candidate, state)
             if width is None:
                 return ImageRef(url), f"cannot read image '{src}' (not an image file, or damaged)"
             return ImageRef(url, width=width, height=height, file=candidate), ""
     return ImageRef(url), f"image '{src}' not found"
 
 
-def body_images(body_html: str, markdown: str, body_line: int, source: str, relative: str,
-                config: SiteConfig) -> tuple[tuple[BodyImage, ...], list[Diagnostic]]:
+def body_images(body_html: str, markdown: str, body_line: int, source: str, relative: str, config: SiteConfig,
+                consulted: list[FileState] | None = None) -> tuple[tuple[BodyImage, ...], list[Diagnostic]]:
     """The local images a rendered body shows, and a warning for each that is missing or unreadable."""
     found: list[BodyImage] = []
     problems: list[Diagnostic] = []
@@ -93,7 +111,7 @@ def body_images(body_html: str, markdown: str, body_line: int, source: str, rela
         if not src or src.startswith(_REMOTE) or src.lower().endswith(".svg"):
             continue
         line = body_line + next((i for i, text in enumerate(lines) if src in text), 0)
-        ref, problem = resolve_image(src, relative, config)
+        ref, problem = resolve_image(src, relative, config, consulted)
         if problem:
             problems.append(warning(source, line, problem, MISSING_HINT))
         else:
@@ -113,8 +131,9 @@ def _normalized(site_path: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def image_size(path: Path) -> tuple[int | None, int | None]:
-    """Pixel size read from the file header, honouring EXIF rotation."""
+def image_size(path: Path, state: tuple[int, int, int] | None = None) -> tuple[int | None, int | None]:
+    """Pixel size read from the file header, honouring EXIF rotation; `state` (file_state) keys the
+    cache, so a preview server notices an image replaced under the same name."""
     from PIL import Image, UnidentifiedImageError
 
     try:
