@@ -186,12 +186,25 @@ def test_an_edit_on_disk_shows_in_the_open_page(page, serve):
     page.goto(server.url + "world/harbour/")
     expect(page.locator("h1")).to_have_text("Harbour museum reopens")
     expect(page.locator("script[src='/__sitegen/live.js']")).to_have_count(1)
+    page.evaluate("window.__marker = 1")
+    loads = _loads(page)
     server.edit(STORY, article("Harbour museum reopens", "2024-06-10", summary="The old museum opens again.",
                                body="Queues stretched along the quay by nine."))
     expect(page.locator(".article-body")).to_contain_text("Queues stretched along the quay", timeout=SEEN)
     assert "opened its doors" not in page.locator(".article-body").inner_text()
+    assert page.evaluate("window.__marker") == 1 and loads == [], "the new page is swapped in, not reloaded"
     assert any(re.fullmatch(r"rebuilt in \d+ ms \(harbour\.md.*changed\): \d+ pages, \d+ files changed", line)
                for line in server.drain()), server.lines
+
+
+def test_a_page_with_scripts_of_its_own_is_reloaded_so_they_run_again(page, serve):
+    server = serve(ARTICLES)
+    page.goto(server.url + "search/?q=harbour")
+    expect(page.get_by_role("link", name="Harbour museum reopens").first).to_be_visible()
+    page.evaluate("window.__marker = 1")
+    server.edit("content/world/lighthouse.md", article("Lighthouse keeper retires", "2024-06-20"))
+    page.wait_for_function("window.__marker === undefined", timeout=SEEN)
+    expect(page.get_by_role("link", name="Harbour museum reopens").first).to_be_visible()
 
 
 def test_a_broken_layout_shows_the_error_over_the_page_until_it_is_fixed(page, serve):

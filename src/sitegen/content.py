@@ -105,7 +105,7 @@ def _parse_all(sources: list[tuple[str, str, bytes]], config: SiteConfig, progre
     others, those whose Markdown is in the build cache are read here; the rest, where the work is,
     go to worker processes."""
     stages = CachedTextStages(store) if store is not None else TextStages()
-    settings = repr(config)
+    settings = digest(repr(config)).hex()  # hashed once, not with every article
 
     def parse(item: tuple[str, str, SplitText, bytes]) -> tuple[Article | None, tuple[Diagnostic, ...], Any]:
         source, relative, split, key = item

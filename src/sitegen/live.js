@@ -34,8 +34,31 @@
     }
   }
 
+  const styles = (doc) => [...doc.querySelectorAll('link[rel="stylesheet"]')]
+    .map((link) => { const url = new URL(link.href, location.href); url.search = ""; return url.href; }).join(" ");
+
+  // The new version of this page, swapped in without a navigation: faster than a reload, and the
+  // reader keeps their scroll position. A page whose styles changed or that runs scripts of its
+  // own (search, embeds) is reloaded instead, so its scripts run again.
+  async function refresh() {
+    try {
+      const response = await fetch(location.href, { cache: "no-store" });
+      const next = new DOMParser().parseFromString(await response.text(), "text/html");
+      const scripts = next.querySelectorAll("script[src]:not([data-epoch]), body script:not([data-epoch])");
+      if (!response.ok || response.redirected || scripts.length || styles(next) !== styles(document)) {
+        location.reload();
+        return;
+      }
+      document.title = next.title;
+      overlay = null;
+      document.body.replaceWith(document.adoptNode(next.body));
+    } catch {
+      location.reload();
+    }
+  }
+
   const source = new EventSource(`${me.dataset.events}?epoch=${epoch}`);
-  source.addEventListener("reload", () => location.reload());
+  source.addEventListener("reload", refresh);
   source.addEventListener("css", () => { if (overlay) location.reload(); else swapStyles(); });
   source.addEventListener("moved", (event) => {
     const moved = JSON.parse(event.data);

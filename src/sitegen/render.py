@@ -10,6 +10,7 @@ from __future__ import annotations
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -166,6 +167,7 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
     return [page for page in pages if page is not None], problems
 
 
+@lru_cache(maxsize=4)  # an environment's layouts never change: build.py makes a new one when a file does
 def layout_digests(env: jinja2.Environment) -> dict[str, bytes]:
     """For each layout, a digest of its source and of every layout it extends, includes or imports."""
     sources = {name: env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
