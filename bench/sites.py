@@ -24,6 +24,7 @@ from pathlib import Path
 from corpus import Article, published, source_path, write_images, write_markdown, write_site
 
 THEMES = Path(__file__).resolve().parent / "themes"
+SITEGEN_THEME = Path(__file__).resolve().parents[1] / "src" / "sitegen" / "themes" / "default"
 BASE_URL = "https://bench.example.com/"
 DESCRIPTION = "Independent generated news, edition 0"
 EDITION = re.compile(r"edition \d+")
@@ -33,16 +34,19 @@ DIFFERENCES = (
     "date (10), threshold 80; Pelican's `pelican-related-posts` plugin counts shared tags only.",
     "What only sitegen writes: a search page with its `search-index.json`, Atom + RSS + JSON Feed for the "
     "site (Hugo: RSS; Pelican: Atom and RSS), Twitter and JSON-LD tags on articles, robots.txt, "
-    "`css/highlight.css`, and images in the related-article cards. "
+    "`css/highlight.css` (CSS and JS minified and fingerprinted), and images in the related-article cards. "
     "Hugo writes a JSON index of all articles (`index.json`) as its search-index equivalent; Pelican has none.",
     "Feeds: sitegen writes an Atom feed per section and per tag; Hugo an RSS feed per section, tag, year and "
     "month (its archives are the taxonomies `years` and `months`, at /years/2024/ and /months/2024-06/); "
     "Pelican an Atom feed per section and per tag.",
     "Images: sitegen and Hugo read each lead image's width and height (Hugo through `resources.Get`); "
-    "Pelican's theme writes the `<img>` without them.",
+    "Pelican's theme writes the `<img>` without them. sitegen also writes resized WebP and JPEG/PNG "
+    "versions of each image (480/960/1600 px, cached in `.sitegen-cache/images/`) for `srcset`; the others "
+    "publish the images as they are.",
     "Hugo also writes, as it always does, a redirect page at `page/1/` of every paginated listing, and its "
     "`years` and `months` index pages: more files than the others for the same articles.",
-    "Hugo renders on all cores (its CPU time can exceed its wall time); sitegen and Pelican use one.",
+    "Hugo and sitegen work on all cores (their CPU time can exceed their wall time; sitegen's peak memory "
+    "counts its worker processes too); Pelican uses one.",
     "Pelican writes no 404 page.",
 )
 
@@ -63,9 +67,9 @@ class Site:
 
 def write_sitegen(articles: list[Article], folder: Path, command: list[str]) -> Site:
     write_site(articles, folder, DESCRIPTION)
-    related = folder / "layouts" / "partials" / "related.html"
+    related = folder / "layouts" / "partials" / "related.html"  # the default theme's, marked: every article uses it
     related.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(THEMES / "sitegen" / "layouts" / "partials" / "related.html", related)
+    related.write_text("<!-- layout edition 0 -->\n" + (SITEGEN_THEME / "layouts/partials/related.html").read_text())
     output = folder / "public"
     return Site("sitegen", folder, (*command, "build", "-s", str(folder), "-o", str(output)), output,
                 (folder / ".sitegen-cache",), folder / "site.yaml", related, folder / "content" / _edited(articles))
