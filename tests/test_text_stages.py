@@ -4,10 +4,14 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.dates import DateProblem, parse_date
 from sitegen.markdown import render_markdown
 from sitegen.slugs import slugify
+
+from conftest import REPO
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -96,3 +100,37 @@ def test_converter_is_reset_between_documents():
     second = render_markdown("## Same\n")
     assert second.headings[0].anchor == "same"
     assert "footnote" not in second.html
+
+
+def _with_plain_smarty(safe: bool):
+    """sitegen's converter with Python-Markdown's own smarty processor put back."""
+    from markdown.treeprocessors import InlineProcessor
+
+    from sitegen import markdown as stage
+
+    converter = stage._converter.__wrapped__("default", safe)  # a new one, not the cached one
+    plain = InlineProcessor(converter)
+    plain.inlinePatterns = converter.treeprocessors["smarty"].inlinePatterns
+    converter.treeprocessors.register(plain, "smarty", 6)
+    return converter
+
+
+_TYPOGRAPHY = st.text(alphabet=st.sampled_from(list("ab '\"-.<>`*_&\n#[]():!x1")), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TYPOGRAPHY, safe=st.booleans())
+def test_quick_smarty_gives_exactly_what_smarty_gives(text, safe):
+    assert render_markdown(text, safe=safe).html == _with_plain_smarty(safe).convert(text)
+
+
+def test_quick_smarty_on_real_articles_and_skips_text_it_cannot_change():
+    from sitegen import markdown as stage
+
+    plain = _with_plain_smarty(False)
+    for path in sorted((REPO / "content").rglob("*.md")):
+        body = path.read_text(encoding="utf-8").split("---", 2)[2]
+        plain.reset()
+        assert render_markdown(body).html == plain.convert(body), path
+    assert hasattr(stage.InlineProcessor, "_InlineProcessor__handleInline"), \
+        "Python-Markdown renamed the method _QuickSmarty overrides: the shortcut no longer applies"
