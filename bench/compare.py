@@ -22,7 +22,9 @@ same load on a shared machine:
 Every build is a fresh process, timed from start to exit: wall time, CPU
 time (user + system, of the process and its children, from os.wait4) and
 peak memory (the larger of the process's own peak RSS and the sum of the
-RSS of its process tree, sampled every 50 ms, for builds that fork workers).
+PSS of its process tree, sampled every 50 ms, for builds that fork workers:
+PSS counts the pages forked workers share with their parent once, not once
+per process as summed RSS would).
 The output folder is counted afterwards (files and bytes). Tables show
 medians over the runs and the ratio of each wall time to Hugo's in the same
 scenario. Each size keeps its latest measurement: the raw runs are kept in
@@ -140,7 +142,7 @@ def measure(site: Site, log: Path) -> dict:
 
 
 class _TreeMemory:
-    """The highest summed RSS of a process and its descendants, sampled in a thread."""
+    """The highest summed PSS (proportional set size) of a process and its descendants, sampled in a thread."""
 
     def __init__(self, pid: int):
         self.pid, self.peak_kb = pid, 0
@@ -154,7 +156,7 @@ class _TreeMemory:
 
     def _sample(self) -> None:
         while not self._done.wait(SAMPLE_SECONDS):
-            self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in _tree(self.pid)))
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in _tree(self.pid)))
 
 
 def _tree(pid: int) -> list[int]:
@@ -169,10 +171,10 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def _rss_kb(pid: int) -> int:
+def _pss_kb(pid: int) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -276,7 +278,7 @@ def report(kept: dict[str, dict]) -> str:
         "nothing changed), one article edited (a paragraph appended), one layout edited (a comment in a layout "
         "that every article page uses), site config edited (the site description, shown on every page). Each "
         "build is a fresh process: wall time, CPU (user + system), peak memory (its peak RSS, or the sampled sum "
-        "of its process tree if larger), the output folder's files and MB. Times and memory are medians over the "
+        "of its process tree's PSS if larger: pages forked workers share are counted once), the output folder's files and MB. Times and memory are medians over the "
         "runs; × Hugo is the wall (or CPU) time over Hugo's in the same scenario. The machine is shared with "
         "other agents' test runs, so wall times are noisy (a wall time well above the CPU time of a one-process "
         "tool means it waited for a core); CPU times are the steadier comparison. The corpus: bench/corpus.py (400–1,500 words of paragraphs per article "
