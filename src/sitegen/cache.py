@@ -34,6 +34,7 @@ CACHE_DIR = ".sitegen-cache"
 DATABASE = "build.db"
 # Anything that changes what a memo holds: sitegen's own code and the Python that pickled it.
 _GENERATION = f"{__version__}|{sys.version_info[:2]}|2".encode()
+_BATCH = 3000  # memos held before they are written
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS memo (key BLOB PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS output (folder TEXT, path TEXT, inputs BLOB, digest BLOB, size INTEGER,
@@ -162,9 +163,11 @@ class BuildCache:
         self.used.update(keys)
 
     def adopt(self, news: tuple[dict[bytes, bytes], set[bytes]]) -> None:
-        """Take the news of a worker process."""
+        """Take the news of a worker process; stored in batches, so a cold build does not hold them all."""
         self.new_memos.update(news[0])
         self.used.update(news[1])
+        if len(self.new_memos) >= _BATCH:
+            self.save()
 
     def outputs(self, folder: Path) -> dict[str, OutputRecord]:
         db = self._connection()

@@ -7,6 +7,7 @@ diagnostics, never raised one by one.
 from __future__ import annotations
 
 import os
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -19,7 +20,7 @@ from .fields import TextStages, parse_article, split_article
 from .frontmatter import SplitText
 from .images import file_state
 from .markdown import RenderedMarkdown
-from .parallel import parallel_map
+from .parallel import parallel_imap
 from .yamlfile import YamlMapping
 
 
@@ -140,18 +141,18 @@ def _parse_all(sources: list[tuple[str, str, bytes]], config: SiteConfig, progre
         else:
             elsewhere.append((source, relative, split, key))
     total, done = len(sources), len(sources) - len(here) - len(elsewhere)
-    for item in here:
-        results[item[0]] = parse(item)
+    for source, result in chain(zip((item[0] for item in here), map(parse, here)),
+                                zip((item[0] for item in elsewhere), parallel_imap(parse, elsewhere, jobs))):
+        article, found, news = result
+        if news is not None:
+            store.adopt(news)  # type: ignore[union-attr]  # as they come: stored in batches
+        results[source] = (article, found, None)
         done += 1
         if progress:
             progress("reading", done, total)
-    report = (lambda count: progress("reading", done + count, total)) if progress else None
-    results.update(zip((item[0] for item in elsewhere), parallel_map(parse, elsewhere, jobs, report)))
     articles = []
     for source, _, _ in sources:
-        article, found, news = results[source]
-        if news is not None and store is not None:
-            store.adopt(news)
+        article, found, _ = results[source]
         if cache is not None:
             cache[source] = (keys[source], article, found)
         problems.extend(found)

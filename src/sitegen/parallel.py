@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Iterator, Sequence, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -34,27 +34,29 @@ def job_count(requested: int = 0) -> int:
 def parallel_map(task: Callable[[Item], Result], items: Sequence[Item], jobs: int,
                  progress: Callable[[int], None] | None = None) -> list[Result]:
     """[task(item) for item in items], over `jobs` worker processes; `progress(done)` as results arrive."""
+    results = []
+    for result in parallel_imap(task, items, jobs):
+        results.append(result)
+        if progress:
+            progress(len(results))
+    return results
+
+
+def parallel_imap(task: Callable[[Item], Result], items: Sequence[Item], jobs: int) -> Iterator[Result]:
+    """task(item) for each item, over `jobs` worker processes, yielded in order as they arrive."""
     global _task
     if jobs <= 1 or len(items) < SERIAL_BELOW or "fork" not in multiprocessing.get_all_start_methods():
-        results = []
-        for item in items:
-            results.append(task(item))
-            if progress:
-                progress(len(results))
-        return results
+        yield from map(task, items)
+        return
     size = max(1, len(items) // (jobs * _CHUNKS_PER_WORKER))
     chunks = [items[start:start + size] for start in range(0, len(items), size)]
     _task = task
-    results = []
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for chunk_results in pool.imap(_run_chunk, chunks):
-                results.extend(chunk_results)
-                if progress:
-                    progress(len(results))
+                yield from chunk_results
     finally:
         _task = None
-    return results
 
 
 def _run_chunk(chunk: Sequence) -> list:
