@@ -68,7 +68,7 @@ def file_state(path: Path) -> tuple[int, int, int] | None:
     """What tells a changed file from an unchanged one, cheaply; None when there is no file."""
     try:
         status = path.stat()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a name no file can have (a NUL in an image's src)
         return None
     return (status.st_mtime_ns, status.st_size, status.st_ino) if S_ISREG(status.st_mode) else None
 
