@@ -87,7 +87,7 @@ class Builder:
         jobs = job_count(self.options.jobs)
         content = load_content(config, progress, self._parsed if self.remember else None, self.cache, jobs)
         problems += content.diagnostics
-        images = prepare_images(config, content.articles)  # resized variants, made once (.sitegen-cache/images/)
+        images = prepare_images(config, content.articles, self.cache)  # resized variants, made once (.sitegen-cache/images/)
         problems += images.diagnostics
         copies = asset_files(config, content.static_files)  # theme, site and content files copied as they are
         copies.update(images.files)

@@ -27,9 +27,10 @@ from urllib.parse import quote, unquote
 from markupsafe import Markup, escape
 
 from .article import Article
+from .cache import BuildCache, memo_key
 from .config import ImagesConfig, SiteConfig
 from .errors import Diagnostic, warning
-from .images import ImageRef, ImageSource
+from .images import ImageRef, ImageSource, file_state
 
 CACHE_FOLDER = Path(".sitegen-cache") / "images"
 _VERSION = b"imaging 1"  # bump when the way variants are made changes: old cache entries are then ignored
@@ -52,8 +53,9 @@ class ImageFailed(Exception):
     """A local image that could be identified but not turned into variants (a truncated file, say)."""
 
 
-def prepare_images(config: SiteConfig, articles: tuple[Article, ...]) -> ImageSet:
-    """Each article with the variants of its local images, made now or found in the cache."""
+def prepare_images(config: SiteConfig, articles: tuple[Article, ...], store: BuildCache) -> ImageSet:
+    """Each article with the variants of its local images, made now or found in the cache; `store`
+    remembers each image file's digest by its mtime, size and inode, so unchanged files are not read."""
     cache = config.site_dir / CACHE_FOLDER
     made: dict[Path, tuple[ImageSource, ...] | ImageFailed] = {}
     files: dict[str, Path] = {}
@@ -62,7 +64,7 @@ def prepare_images(config: SiteConfig, articles: tuple[Article, ...]) -> ImageSe
     def sources(ref: ImageRef, line: int, article: Article) -> tuple[ImageSource, ...]:
         if ref.file not in made:
             try:
-                made[ref.file] = _variants(ref.file, _site_path(ref.url, config), config, cache, files)
+                made[ref.file] = _variants(ref.file, _site_path(ref.url, config), config, cache, files, store)
             except ImageFailed as exc:
                 made[ref.file] = exc
         found = made[ref.file]
@@ -97,10 +99,10 @@ def _site_path(url: str, config: SiteConfig) -> str:
     return unquote(url[len(config.base_path):]) if url.startswith(config.base_path) else unquote(url.lstrip("/"))
 
 
-def _variants(file: Path, site_path: str, config: SiteConfig, cache: Path,
-              files: dict[str, Path]) -> tuple[ImageSource, ...]:
+def _variants(file: Path, site_path: str, config: SiteConfig, cache: Path, files: dict[str, Path],
+              store: BuildCache) -> tuple[ImageSource, ...]:
     """The image's sources; their files are added to `files` (output path → cached file)."""
-    key = _cache_key(file, config.images)
+    key = _cache_key(file, config.images, store)
     entry = cache / key[:2] / key
     if not (entry / _MANIFEST).is_file():
         _make_variants(file, entry, config.images)
@@ -117,16 +119,18 @@ def _variants(file: Path, site_path: str, config: SiteConfig, cache: Path,
     return tuple(sources)
 
 
-_DIGESTS: dict[tuple[Path, int, int], bytes] = {}  # (file, mtime, size) → digest: a preview server hashes each file once
+_DIGESTS: dict[bytes, bytes] = {}  # the memos below, kept in memory too: a preview server asks again and again
 
 
-def _cache_key(file: Path, settings: ImagesConfig) -> str:
-    status = file.stat()
-    stamp = (file, status.st_mtime_ns, status.st_size)
-    if stamp not in _DIGESTS:
-        _DIGESTS[stamp] = hashlib.blake2b(file.read_bytes(), digest_size=16).digest()
+def _cache_key(file: Path, settings: ImagesConfig, store: BuildCache) -> str:
+    remembered = memo_key("image file", "", f"{file}\0{file_state(file)}")
+    found = _DIGESTS.get(remembered) or store.get(remembered)
+    if found is None:
+        found = hashlib.blake2b(file.read_bytes(), digest_size=16).digest()
+        store.put(remembered, found)
+    _DIGESTS[remembered] = found
     shaping = repr((settings.widths, settings.formats, settings.quality)).encode()
-    return hashlib.blake2b(_VERSION + _DIGESTS[stamp] + shaping, digest_size=16).hexdigest()
+    return hashlib.blake2b(_VERSION + found + shaping, digest_size=16).hexdigest()
 
 
 def _make_variants(file: Path, entry: Path, settings: ImagesConfig) -> None:
