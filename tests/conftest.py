@@ -43,6 +43,15 @@ def article(title: str = "A story", date: str = "2024-06-21", body: str = "Some 
     return "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n"
 
 
+def png(width: int, height: int) -> bytes:
+    """A plain PNG image of this size."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "teal").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 @dataclass
 class Run:
     code: int

@@ -14,7 +14,7 @@ from sitegen import parallel
 from sitegen.build import build
 from sitegen.config import BuildOptions
 
-from conftest import MINIMAL_CONFIG, article, build_site, make_site
+from conftest import MINIMAL_CONFIG, article, build_site, make_site, png
 
 CACHE = ".sitegen-cache/build.db"
 
@@ -270,24 +270,15 @@ def test_random_edit_sequences_build_what_a_clean_build_builds(tmp_path_factory,
         assert tree(site / "public") == clean_build(site, root / "clean")
 
 
-def _png(width, height):
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), "navy").save(buffer, "PNG")
-    return buffer.getvalue()
-
 
 def test_an_article_is_read_again_when_an_image_it_shows_changes_or_appears(tmp_path):
     site = make_site(tmp_path, {
         "content/world/a.md": article("A", image="/images/hero.png", image_alt="Hero", body="![Map](map.png)"),
-        "assets/images/hero.png": _png(640, 320)})
+        "assets/images/hero.png": png(640, 320)})
     first = build(site)
     assert [w.message for w in first.warnings] == ["image 'map.png' not found"]
-    (site / "assets/images/hero.png").write_bytes(_png(800, 600))  # same name, new size
-    (site / "content/world/map.png").write_bytes(_png(500, 500))  # the missing one arrives
+    (site / "assets/images/hero.png").write_bytes(png(800, 600))  # same name, new size
+    (site / "content/world/map.png").write_bytes(png(500, 500))  # the missing one arrives
     second = build(site)
     assert second.warnings == ()
     html = (site / "public/world/a/index.html").read_text()

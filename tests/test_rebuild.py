@@ -5,7 +5,7 @@ import shutil
 from sitegen.build import Builder, build
 from sitegen.config import BuildOptions
 
-from conftest import article, make_site
+from conftest import article, make_site, png
 
 
 def tree(folder):
@@ -20,6 +20,7 @@ def assert_same_as_fresh_build(site, served, tmp_path):
     assert tree(served) == tree(fresh)
     empty = [p for p in served.rglob("*") if p.is_dir() and not any(p.iterdir())]
     assert empty == []
+
 
 
 def test_a_series_of_edits_serves_what_a_full_build_writes(tmp_path):
@@ -45,6 +46,10 @@ def test_a_series_of_edits_serves_what_a_full_build_writes(tmp_path):
         lambda: (site / "assets/css/extra.css").write_text("body { color: blue }"),
         lambda: (site / "site.yaml").write_text("title: Renamed News\nbase_url: https://news.example.com/\n"),
         lambda: (site / "content/world/draft.md").write_text(article("Draft", "2024-06-23", draft="true")),
+        lambda: (site / "assets/images").mkdir(parents=True) or (site / "assets/images/pic.png").write_bytes(
+            png(640, 320)) or (site / "content/world/pictured.md").write_text(
+            article("Pictured", "2024-06-24", image="/images/pic.png", image_alt="A picture")),
+        lambda: (site / "assets/images/pic.png").write_bytes(png(800, 600)),  # same name, other size
     ]
     for edit in edits:
         edit()

@@ -66,6 +66,7 @@ class Builder:
         self._env = None
         self._env_problems: list[Diagnostic] = []
         self._parsed: ParseCache = {}
+        self._imaged: dict = {}  # articles with their image variants, by source
         self._related: RelatedByLanguage | None = None
         self._pages: dict[str, Page] = {}
         self._views: dict = {}  # article views, by URL path
@@ -87,7 +88,8 @@ class Builder:
         jobs = job_count(self.options.jobs)
         content = load_content(config, progress, self._parsed if self.remember else None, self.cache, jobs)
         problems += content.diagnostics
-        images = prepare_images(config, content.articles, self.cache)  # resized variants, made once (.sitegen-cache/images/)
+        images = prepare_images(config, content.articles, self.cache,  # variants, made once (.sitegen-cache/images/)
+                                self._imaged if self.remember else None)
         problems += images.diagnostics
         copies = asset_files(config, content.static_files)  # theme, site and content files copied as they are
         copies.update(images.files)
@@ -144,6 +146,7 @@ class Builder:
         if config != self._config:
             self._config = config
             self._parsed, self._pages, self._views, self._feeds, self._layouts_digest = {}, {}, {}, {}, b""
+            self._imaged = {}
             self._sitemap, self._index = ((), {}), ((), {})
             self._related = RelatedByLanguage(config.related) if self.remember else None
 

@@ -53,38 +53,59 @@ class ImageFailed(Exception):
     """A local image that could be identified but not turned into variants (a truncated file, say)."""
 
 
-def prepare_images(config: SiteConfig, articles: tuple[Article, ...], store: BuildCache) -> ImageSet:
+def prepare_images(config: SiteConfig, articles: tuple[Article, ...], store: BuildCache,
+                   memo: dict | None = None) -> ImageSet:
     """Each article with the variants of its local images, made now or found in the cache; `store`
-    remembers each image file's digest by its mtime, size and inode, so unchanged files are not read."""
+    remembers each image file's digest by its mtime, size and inode, so unchanged files are not read.
+    `memo` (a preview server's, by source) gives back the result for an article object seen before:
+    the same object means the same file, settings and images."""
     cache = config.site_dir / CACHE_FOLDER
-    made: dict[Path, tuple[ImageSource, ...] | ImageFailed] = {}
+    made: dict[Path, tuple[tuple[ImageSource, ...], dict[str, Path]] | ImageFailed] = {}
     files: dict[str, Path] = {}
     problems: list[Diagnostic] = []
+    seen: dict[str, tuple[Article, Article, dict[str, Path], list[Diagnostic]]] = {}
 
-    def sources(ref: ImageRef, line: int, article: Article) -> tuple[ImageSource, ...]:
+    def sources(ref: ImageRef, line: int, article: Article, own_files: dict[str, Path],
+                own_problems: list[Diagnostic]) -> tuple[ImageSource, ...]:
         if ref.file not in made:
+            image_files: dict[str, Path] = {}
             try:
-                made[ref.file] = _variants(ref.file, _site_path(ref.url, config), config, cache, files, store)
+                made[ref.file] = (_variants(ref.file, _site_path(ref.url, config), config, cache, image_files,
+                                            store), image_files)
             except ImageFailed as exc:
                 made[ref.file] = exc
         found = made[ref.file]
         if isinstance(found, ImageFailed):
-            problems.append(warning(article.source, line, str(found), "re-export the image, or replace it"))
+            own_problems.append(warning(article.source, line, str(found), "re-export the image, or replace it"))
             return ()
-        return found
+        own_files.update(found[1])
+        return found[0]
 
     updated = []
     for article in articles:
         if not (article.image and article.image.file) and not article.body_images:
             updated.append(article)
             continue
-        image = article.image
-        if image and image.file:
-            image = replace(image, sources=sources(image, article.field_lines.get("image", 0), article))
-        body = {item.src: replace(item.image, sources=found) for item in article.body_images
-                if (found := sources(item.image, item.line, article))}  # a failed one keeps its plain reference
-        html_text = responsive_body(article.body.html, body, config.images.sizes)
-        updated.append(replace(article, image=image, body=replace(article.body, html=html_text)))
+        earlier = memo.get(article.source) if memo is not None else None
+        if earlier is None or earlier[0] is not article:
+            own_files: dict[str, Path] = {}
+            own_problems: list[Diagnostic] = []
+            image = article.image
+            if image and image.file:
+                image = replace(image, sources=sources(image, article.field_lines.get("image", 0), article,
+                                                       own_files, own_problems))
+            body = {item.src: replace(item.image, sources=found) for item in article.body_images
+                    if (found := sources(item.image, item.line, article, own_files, own_problems))}
+            html_text = responsive_body(article.body.html, body, config.images.sizes)  # a failed one stays plain
+            earlier = (article, replace(article, image=image, body=replace(article.body, html=html_text)),
+                       own_files, own_problems)
+        seen[article.source] = earlier
+        updated.append(earlier[1])
+        files.update(earlier[2])
+        problems.extend(earlier[3])
+    if memo is not None:
+        memo.clear()
+        memo.update(seen)
     return ImageSet(tuple(updated), files, tuple(problems))
 
 
