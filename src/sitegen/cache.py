@@ -210,13 +210,3 @@ class BuildCache:
                 pass
             return
         self.new_memos.clear()
-
-    def forget_output(self, folder: Path) -> None:
-        """Before a folder is rewritten: a build killed halfway must not leave records that look valid."""
-        db = self._connection()
-        if db is None:
-            return
-        try:
-            db.execute("DELETE FROM output WHERE folder = ?", (str(folder),))
-        except sqlite3.DatabaseError:
-            pass
