@@ -429,3 +429,14 @@ def test_base_url_with_a_space_gives_escaped_links(tmp_path):
     site = make_site(tmp_path, {"site.yaml": "base_url: /my news/\n", "content/a.md": article()})
     build_site(site)
     assert re.search(r'href="/my%20news/css/site\.[0-9a-f]{8}\.css"', read(site, "a/index.html"))
+
+
+def test_builds_collect_garbage_rarely(news, monkeypatch):
+    import gc
+
+    from sitegen import cli
+
+    monkeypatch.setattr(gc, "set_threshold", lambda *values: seen.append(values))
+    seen: list[tuple] = []
+    assert build_site(news).code == 0
+    assert seen == [cli.GC_THRESHOLDS]

@@ -8,6 +8,7 @@ and `--help` stay instant.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from collections import Counter
@@ -67,9 +68,18 @@ def _job_count(text: str) -> int:
     return int(text)
 
 
+# A build holds millions of long-lived objects (the site model, its views); with Python's default
+# thresholds the garbage collector walks them over and over (10,000 articles: 1.5 s of an 8.5 s
+# build, a fifth of each preview rebuild). The build makes little cyclic garbage, so collect rarely.
+GC_THRESHOLDS = (100_000, 50, 100)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from .errors import SiteError
+
+    if args.command in ("build", "serve"):
+        gc.set_threshold(*GC_THRESHOLDS)
 
     try:
         if args.command == "init":
