@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .images import FileState, BodyImage, ImageRef
+from .cache import FileState
+from .images import BodyImage, ImageRef
 from .markdown import RenderedMarkdown
 
 @dataclass(frozen=True)

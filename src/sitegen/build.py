@@ -81,7 +81,7 @@ class Builder:
         started = time.perf_counter()
         config = load_config(self.site_dir)
         self._forget_unless(config)
-        output = self.wanted_output or config.site_path(config.output_dir)
+        output = (self.wanted_output or config.site_path(config.output_dir)).resolve()  # one key for its records
         env, problems = self._environment(config)
         problems += config_warnings(config)
         problems += check_output_dir(config, output)
@@ -96,7 +96,8 @@ class Builder:
         assets = style_and_scripts(copies, {HIGHLIGHT_CSS: highlight_css(config)},
                                    {static.output_path for static in content.static_files}, self.options.fingerprint)
         env.globals["asset_url"] = partial(assets.url, config.base_path)  # names change with the CSS and JS
-        content = replace(content, articles=images.articles, static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
+        content = replace(content, articles=images.articles,
+                          static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
         copies = assets.copies  # the CSS and JS are written from assets.files
         site, model_problems = build_model(config, content, self.options, layout_names(env), self._related)
         problems += model_problems
@@ -122,7 +123,8 @@ class Builder:
             records, changed = write_output(output, files, copies, inputs, records)  # type: ignore[arg-type]
             self.cache.save(output, records, prune=True)
         return BuildResult(
-            articles=len(site.articles), pages=len(pages), files_written=sum(path in files or path in copies for path in changed), rendered=rendered,
+            articles=len(site.articles), pages=len(pages), rendered=rendered,
+            files_written=sum(path in files or path in copies for path in changed),
             skipped_drafts=site.skipped_drafts, skipped_future=site.skipped_future,
             warnings=tuple(sorted(p for p in problems if not p.is_error)),
             milliseconds=round((time.perf_counter() - started) * 1000), output=output,

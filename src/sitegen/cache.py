@@ -1,9 +1,12 @@
 """The persistent build cache, `.sitegen-cache/build.db` in the site folder.
 
-It holds two things a build can reuse from the last one:
+It holds what a build can reuse from the last one:
 
-- memos of the pure text stages (parsed front matter, rendered Markdown),
-  keyed by a hash of their input text and of the settings that shape them;
+- memos of whole articles (keyed by the file's bytes, path and the settings,
+  and checked against the image files they were read with, see `file_state`),
+  of the pure text stages (parsed front matter, rendered Markdown, keyed by a
+  hash of their input text and of the settings that shape them) and of image
+  files' digests (by their state);
 - for each output folder, what every file in it was made from (a digest of
   its inputs) and what was written (a digest of its bytes, size, mtime), so
   the next build renders only pages whose inputs changed and writes only
@@ -22,6 +25,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
+from stat import S_ISREG
 import sys
 import zlib
 from dataclasses import dataclass
@@ -49,6 +53,18 @@ def digest(*parts: bytes | str) -> bytes:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         hasher.update(len(data).to_bytes(8, "little") + data)
     return hasher.digest()
+
+
+FileState = tuple[str, "tuple[int, int, int] | None"]  # a path, and its (mtime, size, inode) or None: not a file
+
+
+def file_state(path: Path) -> tuple[int, int, int] | None:
+    """What tells a changed file from an unchanged one, cheaply; None when there is no file."""
+    try:
+        status = path.stat()
+    except (OSError, ValueError):  # ValueError: a name no file can have (a NUL in an image's src)
+        return None
+    return (status.st_mtime_ns, status.st_size, status.st_ino) if S_ISREG(status.st_mode) else None
 
 
 def memo_key(stage: str, settings: str, text: str) -> bytes:

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .article import Article, StaticFile
-from .cache import BuildCache, digest, memo_key
+from .cache import BuildCache, digest, file_state, memo_key
 from .config import SiteConfig
 from .errors import Diagnostic, error, warning
 from .fields import TextStages, parse_article, split_article
 from .frontmatter import SplitText
-from .images import file_state
 from .markdown import RenderedMarkdown
 from .parallel import parallel_imap
 from .yamlfile import YamlMapping

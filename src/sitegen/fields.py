@@ -12,13 +12,14 @@ from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
 from .article import Article, Term
+from .cache import FileState
 from .config import SiteConfig
 from .dates import DATE_HINT, DateProblem, parse_date
 from .embeds import HINT as EMBED_HINT, embed_problems
 from .errors import Diagnostic, did_you_mean, error, warning
 from .frontmatter import FrontMatterError, SplitText, split_front_matter
 from .i18n import base_language
-from .images import FileState, ImageRef, body_images, resolve_image
+from .images import ImageRef, body_images, resolve_image
 from .languages import Language, known_language
 from .markdown import RenderedMarkdown, render_markdown
 from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from stat import S_ISREG
 from urllib.parse import quote
 
+from .cache import FileState, file_state
 from .config import SiteConfig
 from .errors import Diagnostic, warning
 from .theme import theme_dir
@@ -59,18 +59,6 @@ class BodyImage:
     src: str
     line: int
     image: ImageRef
-
-
-FileState = tuple[str, "tuple[int, int, int] | None"]  # a path, and its (mtime, size, inode) or None: not a file
-
-
-def file_state(path: Path) -> tuple[int, int, int] | None:
-    """What tells a changed file from an unchanged one, cheaply; None when there is no file."""
-    try:
-        status = path.stat()
-    except (OSError, ValueError):  # ValueError: a name no file can have (a NUL in an image's src)
-        return None
-    return (status.st_mtime_ns, status.st_size, status.st_ino) if S_ISREG(status.st_mode) else None
 
 
 def resolve_image(src: str, article_relative: str, config: SiteConfig,

@@ -27,10 +27,10 @@ from urllib.parse import quote, unquote
 from markupsafe import Markup, escape
 
 from .article import Article
-from .cache import BuildCache, memo_key
+from .cache import BuildCache, file_state, memo_key
 from .config import ImagesConfig, SiteConfig
 from .errors import Diagnostic, warning
-from .images import ImageRef, ImageSource, file_state
+from .images import ImageRef, ImageSource
 
 CACHE_FOLDER = Path(".sitegen-cache") / "images"
 _VERSION = b"imaging 1"  # bump when the way variants are made changes: old cache entries are then ignored

@@ -12,7 +12,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-from .cache import OutputRecord, digest
+from .cache import OutputRecord, digest, file_state
 from .config import SiteConfig
 from .errors import Diagnostic, SiteError, error
 
@@ -74,8 +74,7 @@ def write_output(output: Path, files: dict[str, bytes | None], copies: dict[str,
     inputs = dict(inputs)
     for relative, source in copies.items():
         if relative not in files:
-            status = source.stat()
-            inputs[relative] = digest(str(source), str(status.st_mtime_ns), str(status.st_size))
+            inputs[relative] = digest(repr(_copy_signature(source)))
             earlier = records.get(relative)
             plan[relative] = (earlier if earlier is not None and earlier.inputs == inputs[relative] else None, source)
     changed = sorted([relative for relative, (kept, _) in plan.items() if kept is None]
@@ -132,6 +131,11 @@ def _swap_in(output: Path, plan: dict[str, tuple[OutputRecord | None, bytes | Pa
     return records
 
 
+def _copy_signature(source: Path) -> tuple:
+    """What says a copied file must be copied again: another source file, or the source changed."""
+    return str(source), file_state(source)
+
+
 def _link_or_copy(source: Path, target: Path) -> None:
     """A kept file: the same inode where the file system allows it, else a copy with its mtime."""
     try:
@@ -166,8 +170,7 @@ def sync_output(output: Path, files: dict[str, bytes], copies: dict[str, Path],
         for relative, source in copies.items():
             if relative in files:
                 continue
-            status = source.stat()
-            wanted[relative] = (str(source), status.st_mtime_ns, status.st_size)
+            wanted[relative] = _copy_signature(source)
             if written.get(relative) != wanted[relative]:
                 shutil.copyfile(source, _inside(output, relative))
                 changed.append(relative)
