@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+from datetime import datetime, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import parallel
+from sitegen import build as build_module, parallel, stamp
 from sitegen.build import build
 from sitegen.config import BuildOptions
 
@@ -33,6 +34,13 @@ def clean_build(site, folder):
     shutil.rmtree(folder, ignore_errors=True)
     build(site, folder, BuildOptions(jobs=1, cache=False))
     return tree(folder)
+
+
+@pytest.fixture
+def trust_at_once(monkeypatch):
+    """Files written just before a build count as unchanged by the next one (a build with nothing to
+    do does nothing), as files written more than two seconds before do outside the tests."""
+    monkeypatch.setattr(stamp, "RACY_NS", 0)
 
 
 @pytest.fixture
@@ -247,7 +255,13 @@ def _edit_steps():
         (site / "i18n").mkdir(exist_ok=True)
         (site / "i18n/ca.yaml").write_text("you_may_also_like: Més notícies\n")
 
-    steps = [layout, unlayout, settings_edit, asset, tamper, drop_cache, strings]
+    def nothing(site):
+        pass
+
+    def touch(site):  # saved again, unchanged
+        os.utime(site / "content/science/x.md")
+
+    steps = [layout, unlayout, settings_edit, asset, tamper, drop_cache, strings, nothing, touch]
     for n in range(4):
         steps += [rewrite(n), add(n), delete(n), rename(n), translate(n)]
     return steps
@@ -256,8 +270,8 @@ def _edit_steps():
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.sampled_from(_edit_steps()), min_size=1, max_size=5), jobs=st.sampled_from([1, 2]),
        languages=st.sampled_from(["", "languages:\n  en: {title: Test News}\n  ca: {title: Notícies}\n"]))
-def test_random_edit_sequences_build_what_a_clean_build_builds(tmp_path_factory, every_item_in_parallel, edits, jobs,
-                                                               languages):
+def test_random_edit_sequences_build_what_a_clean_build_builds(tmp_path_factory, every_item_in_parallel, trust_at_once,
+                                                               edits, jobs, languages):
     root = tmp_path_factory.mktemp("edits")
     site = make_site(root, {"site.yaml": MINIMAL_CONFIG + languages,**{f"content/world/s{n}.md": article(f"Story {n}", f"2024-05-{n + 1:02d}", tags="[Common]",
                                                                   body=f"Text {n} topic.") for n in range(4)},
@@ -300,3 +314,100 @@ def test_a_settings_edit_reuses_the_markdown_of_every_article(tmp_path, monkeypa
     result = build(site, options=BuildOptions(jobs=1))
     assert len(converted) == 9 and result.rendered == result.pages  # every page shows the title
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def _nothing_may_be_read(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a build with nothing to do read the content")
+    monkeypatch.setattr(build_module, "load_content", refuse)
+
+
+def test_a_build_with_nothing_to_do_reads_nothing_and_says_what_the_last_one_found(tmp_path, trust_at_once,
+                                                                                   monkeypatch):
+    site = make_site(tmp_path, {**news_files(), "content/world/odd.md": article("Odd", body="![Map](gone.png)"),
+                                "content/world/draft.md": article("Draft", draft="true")})
+    first = build(site)
+    assert first.warnings and first.skipped_drafts == 1
+    before = inodes(site / "public")
+    with monkeypatch.context() as patch:
+        _nothing_may_be_read(patch)
+        second = build(site)
+    assert (second.articles, second.pages, second.warnings, second.skipped_drafts) == (
+        first.articles, first.pages, first.warnings, first.skipped_drafts)
+    assert (second.rendered, second.files_written, second.changed) == (0, 0, ())
+    assert inodes(site / "public") == before
+    assert build_site(site, "--strict").code == 1  # other options: a build of its own, which fails on the warning
+
+
+def _counting_loads(monkeypatch) -> list[int]:
+    loads: list[int] = []
+    real = build_module.load_content
+    monkeypatch.setattr(build_module, "load_content", lambda *args: loads.append(1) or real(*args))
+    return loads
+
+
+def _edit_article(site):
+    (site / "content/world/story-0.md").write_text(article("Story zero, edited", "2024-05-01", body="New words."))
+
+
+def _same_size_same_mtime(site):
+    """Another text of the same length, its mtime set back: only its ctime tells (as in one clock tick)."""
+    path = site / "content/world/story-0.md"
+    status, text = path.stat(), path.read_text()
+    path.write_text(text.replace("Story 0", "Storm 0"))
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns, path.stat().st_ino) == (
+        status.st_size, status.st_mtime_ns, status.st_ino)
+
+
+@pytest.mark.parametrize("change", [
+    _edit_article, _same_size_same_mtime,
+    lambda site: (site / "content/world/new.md").write_text(article("New", "2024-06-01")),
+    lambda site: (site / "content/world/story-3.md").unlink(),
+    lambda site: (site / "content/world/photo.txt").write_text("a file to copy"),
+    lambda site: (site / "layouts").mkdir() or (site / "layouts/404.html").write_text("Lost.\n"),
+    lambda site: (site / "i18n").mkdir() or (site / "i18n/en.yaml").write_text("search: Find\n"),
+    lambda site: (site / "assets/css/extra.css").write_text("body { color: blue }\n"),
+    lambda site: (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "Other")),
+    lambda site: (site / "public/index.html").write_text("by hand"),
+    lambda site: (site / "public/stray.html").write_text("left here"),
+    lambda site: (site / "public/world/story-0/index.html").unlink(),
+], ids=["edit", "same-tick edit", "add", "delete", "new static file", "layout", "strings", "asset", "settings",
+        "output edited", "output stray", "output deleted"])
+def test_any_change_to_what_a_build_reads_or_writes_builds_again(tmp_path, trust_at_once, monkeypatch, change):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    change(site)
+    loads = _counting_loads(monkeypatch)
+    build(site)
+    assert loads == [1]
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_files_saved_just_before_a_build_are_not_trusted_by_the_next(tmp_path, monkeypatch):
+    site = make_site(tmp_path, news_files())
+    build(site)  # its files are seconds old at most: a change in the same clock tick could go unseen
+    loads = _counting_loads(monkeypatch)
+    build(site)
+    assert loads == [1]
+    _same_size_same_mtime(site)
+    build(site)
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_future_article_coming_due_builds_again(tmp_path, trust_at_once, monkeypatch):
+    site = make_site(tmp_path, {**news_files(), "content/world/later.md": article("Later", "2024-07-01")})
+    before_due = BuildOptions(now=datetime(2024, 6, 15, tzinfo=timezone.utc))
+    assert build(site, options=before_due).skipped_future == 1
+    with monkeypatch.context() as patch:
+        _nothing_may_be_read(patch)
+        assert build(site, options=BuildOptions(now=datetime(2024, 6, 30, tzinfo=timezone.utc))).skipped_future == 1
+    due = build(site, options=BuildOptions(now=datetime(2024, 7, 2, tzinfo=timezone.utc)))
+    assert due.skipped_future == 0 and (site / "public/world/later/index.html").is_file()
+
+
+def test_a_build_with_other_options_is_a_build_of_its_own(tmp_path, trust_at_once):
+    site = make_site(tmp_path, {**news_files(), "content/world/draft.md": article("Draft", draft="true")})
+    build(site)
+    with_drafts = build(site, options=BuildOptions(drafts=True))
+    assert with_drafts.skipped_drafts == 0 and (site / "public/world/draft/index.html").is_file()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -31,7 +32,8 @@ from .render import Page, layout_names, make_environment, render_site
 from .theme import layout_dirs
 from .urls import HIGHLIGHT_CSS
 from .parallel import job_count
-from .write import check_output_dir, sync_output, unchanged_files, write_output
+from .stamp import Stamp, input_states, next_due, stamp_key, trusted
+from .write import check_output_dir, output_intact, sync_output, unchanged_files, write_output
 
 Progress = Callable[[str, int, int], None]
 
@@ -78,10 +80,18 @@ class Builder:
 
     def build(self, progress: Progress | None = None) -> BuildResult:
         """Build the site; raise SiteError (and write nothing) if it has errors."""
-        started = time.perf_counter()
+        started, started_ns = time.perf_counter(), time.time_ns()
         config = load_config(self.site_dir)
         self._forget_unless(config)
         output = (self.wanted_output or config.site_path(config.output_dir)).resolve()  # one key for its records
+        now = self.options.now or datetime.now(timezone.utc)
+        inputs, records = {}, {}
+        if not self.remember and self.options.cache:  # a build with nothing to do stops here
+            inputs, records = input_states(config), self.cache.outputs(output)
+            last = self.cache.get(stamp_key(output, self.options))
+            if isinstance(last, Stamp) and last.still_holds(inputs, now) and output_intact(output, records):
+                return BuildResult(last.articles, last.pages, 0, 0, last.skipped_drafts, last.skipped_future,
+                                   last.warnings, round((time.perf_counter() - started) * 1000), output)
         env, problems = self._environment(config)
         problems += config_warnings(config)
         problems += check_output_dir(config, output)
@@ -99,11 +109,11 @@ class Builder:
         content = replace(content, articles=images.articles,
                           static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
         copies = assets.copies  # the CSS and JS are written from assets.files
-        site, model_problems = build_model(config, content, self.options, layout_names(env), self._related)
+        site, model_problems = build_model(config, content, self.options, layout_names(env), self._related, now)
         problems += model_problems
         problems = _apply_strictness(problems, self.options)
         raise_if_errors(problems)
-        records = {} if self.remember else unchanged_files(output, self.cache.outputs(output))
+        records = unchanged_files(output, records)
         pages, render_problems = render_site(
             site, env, progress, self._pages if self.remember else None, self._views if self.remember else None,
             {path: record.inputs for path, record in records.items()}, jobs, shared=repr(sorted(assets.names.items())))
@@ -114,19 +124,23 @@ class Builder:
         files.update(self._search_indexes(site))
         raise_if_errors(problems + render_problems)
         rendered = sum(page.html is not None and self._pages.get(page.output_path) is not page for page in pages)
+        warnings = tuple(sorted(p for p in problems if not p.is_error))
         if self.remember:
             changed = sync_output(output, files, copies, self._written)  # type: ignore[arg-type]
             self._pages = {page.output_path: page for page in pages}
             self.cache.save()
         else:
-            inputs = {page.output_path: page.inputs for page in pages}
-            records, changed = write_output(output, files, copies, inputs, records)  # type: ignore[arg-type]
+            records, changed = write_output(output, files, copies, {page.output_path: page.inputs for page in pages},
+                                            records)  # type: ignore[arg-type]
+            self.cache.put(stamp_key(output, self.options), Stamp(
+                trusted(inputs, started_ns), next_due(content.articles, now, self.options), len(site.articles),
+                len(pages), site.skipped_drafts, site.skipped_future, warnings))
             self.cache.save(output, records, prune=True)
         return BuildResult(
             articles=len(site.articles), pages=len(pages), rendered=rendered,
             files_written=sum(path in files or path in copies for path in changed),
             skipped_drafts=site.skipped_drafts, skipped_future=site.skipped_future,
-            warnings=tuple(sorted(p for p in problems if not p.is_error)),
+            warnings=warnings,
             milliseconds=round((time.perf_counter() - started) * 1000), output=output,
             changed=tuple(changed), site=site if self.remember else None,
         )

@@ -85,9 +85,9 @@ class OutputRecord:
     size: int
     mtime: int  # st_mtime_ns when written: a file changed by hand no longer matches
 
-    def matches(self, path: Path) -> bool:
+    def matches(self, path: str) -> bool:
         try:
-            status = path.stat()
+            status = os.stat(path)
         except OSError:
             return False
         return status.st_size == self.size and status.st_mtime_ns == self.mtime

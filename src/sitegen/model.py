@@ -70,9 +70,9 @@ class Site:
 
 
 def build_model(config: SiteConfig, content: Content, options: BuildOptions, layouts: frozenset[str],
-                related: RelatedByLanguage | None = None) -> tuple[Site, list[Diagnostic]]:
+                related: RelatedByLanguage | None = None, now: datetime | None = None) -> tuple[Site, list[Diagnostic]]:
     """The site model; `related` (kept between builds by a preview server) is updated, not rebuilt."""
-    now = options.now or datetime.now(timezone.utc)
+    now = now or options.now or datetime.now(timezone.utc)
     visible, drafts, future = [], 0, 0
     for article in content.articles:
         if article.draft and not options.drafts:

@@ -46,7 +46,13 @@ def unchanged_files(output: Path, records: dict[str, OutputRecord]) -> dict[str,
     output = output.resolve()
     if not (output / MARKER).is_file():
         return {}
-    return {relative: record for relative, record in records.items() if record.matches(output / relative)}
+    folder = f"{output}{os.sep}"
+    return {relative: record for relative, record in records.items() if record.matches(folder + relative)}
+
+
+def output_intact(output: Path, records: dict[str, OutputRecord]) -> bool:
+    """Whether `output` holds exactly the files of `records`, each as it was written."""
+    return bool(records) and _holds_exactly(output, records) and len(unchanged_files(output, records)) == len(records)
 
 
 def write_output(output: Path, files: dict[str, bytes | None], copies: dict[str, Path],
@@ -86,11 +92,20 @@ def write_output(output: Path, files: dict[str, bytes | None], copies: dict[str,
 
 def _holds_exactly(output: Path, paths) -> bool:
     """Whether `output` has these files and no others (a clean build would remove strays)."""
-    found = set()
-    for root, _, names in os.walk(output):
-        folder = os.path.relpath(root, output).replace(os.sep, "/")
-        found.update(name if folder == "." else f"{folder}/{name}" for name in names)
-    return found == set(paths) | {MARKER}
+    try:
+        return set(_files_in(str(output))) == set(paths) | {MARKER}
+    except OSError:
+        return False
+
+
+def _files_in(folder: str, prefix: str = ""):
+    """The relative paths of the files under `folder` ('/'-separated, as output paths are)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _files_in(entry.path, f"{prefix}{entry.name}/")
+            else:
+                yield prefix + entry.name
 
 
 def _swap_in(output: Path, plan: dict[str, tuple[OutputRecord | None, bytes | Path]],

@@ -1,0 +1,104 @@
+"""What the last build was made from, to tell in milliseconds that a build has nothing to do.
+
+Like make, or git's index: every file a build can read (site.yaml, the interface strings,
+content/, layouts/, assets/, the theme, and sitegen's own files) is known by its mtime,
+ctime, size and inode when the build starts. When all of them and the options are as they
+were for the last successful build into the same folder, that folder is still exactly as it
+was written (cache.py keeps a record of each file), and no future-dated article has come due
+since, a new build would write the same bytes: it reports what the last one found and
+touches nothing. Any difference, and the build runs as usual (reusing its memos).
+
+A file whose ctime is within RACY_NS of the start of the build is not trusted (a change in
+the same clock tick may leave all four numbers as they were): it counts as changed next time.
+ctime, unlike mtime, cannot be set back by a tool (touch -d, rsync -t, an editor).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .article import Article
+from .cache import memo_key
+from .config import CONFIG_NAME, BuildOptions, SiteConfig
+from .errors import Diagnostic
+from .i18n import SITE_STRINGS_DIR
+from .theme import asset_dirs, layout_dirs
+
+RACY_NS = 2_000_000_000  # FAT's mtime has 2 s steps; a coarse network clock no worse than that
+PACKAGE = Path(__file__).parent  # sitegen's code, its theme and its strings shape every page too
+
+InputStates = dict[str, "tuple[int, int, int, int] | None"]  # path → (mtime, ctime, size, inode); None: untrusted
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The inputs of a successful build, and what it reported."""
+
+    inputs: InputStates
+    due: datetime | None  # when the earliest future-dated article it left out is due
+    articles: int
+    pages: int
+    skipped_drafts: int
+    skipped_future: int
+    warnings: tuple[Diagnostic, ...]
+
+    def still_holds(self, inputs: InputStates, now: datetime) -> bool:
+        """Whether a build with these inputs, now, would build what this one built."""
+        return (inputs == self.inputs and None not in inputs.values()
+                and (self.due is None or now < self.due))
+
+
+def stamp_key(output: Path, options: BuildOptions) -> bytes:
+    """Where the stamp of builds into `output` with these options is kept (the job count changes no byte)."""
+    return memo_key("stamp", repr((options.drafts, options.future, options.strict, options.fingerprint)), str(output))
+
+
+def input_states(config: SiteConfig) -> InputStates:
+    """Every file a build of this site can read, with its state; a missing folder is listed as absent."""
+    roots = [config.site_dir / CONFIG_NAME, config.site_dir / SITE_STRINGS_DIR,
+             config.site_path(config.content_dir), *layout_dirs(config), *asset_dirs(config), PACKAGE]
+    states: InputStates = {}
+    for root in dict.fromkeys(roots):
+        if root.is_dir():
+            _add_tree(str(root), states)
+        else:
+            states[str(root)] = _state(str(root))
+    return states
+
+
+def _add_tree(folder: str, states: InputStates) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        states[folder] = None  # unreadable: the build will say why
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if not entry.name.startswith(".") and entry.name != "__pycache__":  # builds skip hidden folders
+                _add_tree(entry.path, states)
+        else:
+            states[entry.path] = _state(entry.path)
+
+
+def _state(path: str) -> tuple[int, int, int, int] | None:
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return (0, 0, -1, 0)  # no file here: a state of its own, so that one appearing is a change
+    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
+
+
+def trusted(inputs: InputStates, started_ns: int) -> InputStates:
+    """The states, with those too recent to tell a later change apart marked untrusted."""
+    return {path: None if state is not None and state[1] >= started_ns - RACY_NS else state
+            for path, state in inputs.items()}
+
+
+def next_due(articles: tuple[Article, ...], now: datetime, options: BuildOptions) -> datetime | None:
+    """When the earliest article left out for being in the future is due (then a build must run)."""
+    if options.future:
+        return None
+    return min((a.date for a in articles if a.date and a.date > now and not a.is_page), default=None)
