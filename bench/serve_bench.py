@@ -175,8 +175,13 @@ def profile(size: int, rebuilds: int = 3, top: int = 30) -> str:
     First `rebuilds` timed rebuilds with each stage of Builder.build timed (no profiler, medians),
     then one more under cProfile.
     """
+    import gc
+
     import sitegen.build as build_module
     from sitegen.build import Builder
+    from sitegen.cli import GC_THRESHOLDS
+
+    gc.set_threshold(*GC_THRESHOLDS)  # as `sitegen serve` runs
 
     out = io.StringIO()
     with tempfile.TemporaryDirectory(prefix="serve-profile-") as temp:

@@ -1,5 +1,6 @@
 """A Builder kept between builds (the preview server's) writes exactly what a fresh build writes."""
 
+import os
 import shutil
 
 from sitegen.build import Builder, build
@@ -94,3 +95,41 @@ def test_edits_to_a_multilingual_site_serve_what_a_full_build_writes(tmp_path):
         edit()
         builder.build()
         assert_same_as_fresh_build(site, served, tmp_path)
+
+
+def _count_reads(monkeypatch) -> list[str]:
+    from sitegen import content
+
+    reads: list[str] = []
+    monkeypatch.setattr(content, "open", lambda path, *args: reads.append(path) or open(path, *args), raising=False)
+    return reads
+
+
+def test_the_preview_reads_again_only_the_files_that_changed(tmp_path, monkeypatch):
+    from sitegen import stamp
+
+    monkeypatch.setattr(stamp, "RACY_NS", 0)  # as if the files were written long before the build
+    files = {f"content/world/a{n}.md": article(f"Story {n}", f"2024-01-{n + 1:02d}", body=f"Words {n}.")
+             for n in range(6)}
+    site = make_site(tmp_path, files)
+    served = tmp_path / "served"
+    builder = Builder(site, served, BuildOptions(drafts=True), remember=True)
+    builder.build()
+    reads = _count_reads(monkeypatch)
+    (site / "content/world/a1.md").write_text(article("Story 1, longer", "2024-01-02", body="Words 1."))
+    same_tick = site / "content/world/a2.md"  # same size and mtime: only its ctime says it changed
+    before = same_tick.stat()
+    same_tick.write_text(same_tick.read_text().replace("Story 2", "Storm 2"))
+    os.utime(same_tick, ns=(before.st_atime_ns, before.st_mtime_ns))
+    builder.build()
+    assert sorted(reads) == [str(site / "content/world/a1.md"), str(same_tick)]
+    assert_same_as_fresh_build(site, served, tmp_path)
+
+
+def test_the_preview_reads_again_a_file_saved_just_before_the_last_rebuild(tmp_path, monkeypatch):
+    site = make_site(tmp_path, {"content/world/a.md": article("A"), "content/world/b.md": article("B")})
+    builder = Builder(site, tmp_path / "served", remember=True)
+    builder.build()  # both files are seconds old at most: a change in the same clock tick could go unseen
+    reads = _count_reads(monkeypatch)
+    builder.build()
+    assert len(reads) == 2

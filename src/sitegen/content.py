@@ -7,6 +7,7 @@ diagnostics, never raised one by one.
 from __future__ import annotations
 
 import os
+import time
 from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from .fields import TextStages, parse_article, split_article
 from .frontmatter import SplitText
 from .markdown import RenderedMarkdown
 from .parallel import parallel_imap
+from .stamp import file_stamp, is_trusted
 from .yamlfile import YamlMapping
 
 
@@ -30,7 +32,8 @@ class Content:
     diagnostics: tuple[Diagnostic, ...]
 
 
-ParseCache = dict[str, tuple[bytes, "Article | None", tuple[Diagnostic, ...]]]  # source → (memo key, article, problems)
+# source → (memo key, the file's state if old enough to trust, article, problems): a preview server's memory
+ParseCache = dict[str, tuple[bytes, "tuple | None", "Article | None", tuple[Diagnostic, ...]]]
 
 
 def markdown_key(body: str, pygments_style: str, safe: bool) -> bytes:
@@ -76,33 +79,30 @@ def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] |
         problems.append(error(config.content_dir, 0, "the content folder does not exist",
                               f"create '{config.content_dir}/' and put your articles (*.md) in it"))
         return Content((), (), tuple(problems))
-    sources: list[tuple[str, str, bytes]] = []
-    for path in _walk(content_dir):
-        relative = path.relative_to(content_dir).as_posix()
+    sources: list[tuple[str, str, str]] = []  # (source as reported, path in content/, file)
+    for path, relative in _walk(str(content_dir)):
         source = f"{config.content_dir}/{relative}"
-        if not path.is_file():  # a broken link, a pipe, a socket
+        name = relative.rpartition("/")[2]
+        if not os.path.isfile(path):  # a broken link, a pipe, a socket
             problems.append(warning(source, 0, "not a readable file (a broken link?); skipped"))
-        elif path.suffix.lower() not in (".md", ".markdown"):
-            static.append(StaticFile(path, relative))
-        elif path.name == "_index.md":
+        elif not name.lower().endswith((".md", ".markdown")):
+            static.append(StaticFile(Path(path), relative))
+        elif name == "_index.md":
             problems.append(warning(source, 1, "section index files (_index.md) are not read",
                                     "name sections in site.yaml under 'sections:'"))
         else:
-            try:
-                sources.append((source, relative, path.read_bytes()))
-            except OSError as exc:
-                problems.append(error(source, 0, f"cannot read the file: {exc.strerror}"))
+            sources.append((source, relative, path))
     articles = _parse_all(sources, config, progress, cache, store, jobs, problems)
     return Content(tuple(articles), tuple(static), tuple(problems))
 
 
-def _parse_all(sources: list[tuple[str, str, bytes]], config: SiteConfig, progress, cache: ParseCache | None,
+def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress, cache: ParseCache | None,
                store: BuildCache | None, jobs: int, problems: list[Diagnostic]) -> list[Article]:
     """Parse the sources, in the order given, whatever `jobs` is.
 
     An article is not read again when its file, the settings and the image files it was read with
-    are as they were: `cache` (a preview server's, in memory) or the build cache remembers it. Of the
-    others, those whose Markdown is in the build cache are read here; the rest, where the work is,
+    are as they were: `cache` (a preview server's, in memory, which knows a file by its state, see
+    stamp.py, and does not read it again) or the build cache remembers it. Of the others, those whose Markdown is in the build cache are read here; the rest, where the work is,
     go to worker processes."""
     stages = CachedTextStages(store) if store is not None else TextStages()
     settings = digest(repr(config)).hex()  # hashed once, not with every article
@@ -118,13 +118,26 @@ def _parse_all(sources: list[tuple[str, str, bytes]], config: SiteConfig, progre
         return article, tuple(found), store.take_news() if store is not None else None  # a worker's memos go home
 
     keys: dict[str, bytes] = {}
+    states: dict[str, tuple | None] = {}
     results: dict[str, tuple[Article | None, tuple[Diagnostic, ...], Any]] = {}
     here, elsewhere = [], []
-    for source, relative, raw in sources:
-        key = keys[source] = memo_key("article", settings, f"{source}\0{relative}\0{digest(raw).hex()}")
+    started_ns = time.time_ns()
+    for source, relative, path in sources:
         remembered = cache.get(source) if cache is not None else None
-        if remembered and remembered[0] == key and _files_unchanged(remembered[1]):
-            results[source] = (*remembered[1:], None)
+        if cache is not None:
+            states[source] = file_stamp(path)
+            if remembered and remembered[1] == states[source] and _files_unchanged(remembered[2]):
+                keys[source], results[source] = remembered[0], (*remembered[2:], None)
+                continue
+        try:
+            with open(path, "rb") as file:
+                raw = file.read()
+        except OSError as exc:
+            problems.append(error(source, 0, f"cannot read the file: {exc.strerror}"))
+            continue
+        key = keys[source] = memo_key("article", settings, f"{source}\0{relative}\0{digest(raw).hex()}")
+        if remembered and remembered[0] == key and _files_unchanged(remembered[2]):
+            results[source] = (*remembered[2:], None)
             continue
         memo = store.get(key) if store is not None else None
         if memo is not None and _files_unchanged(memo[0]):
@@ -151,9 +164,12 @@ def _parse_all(sources: list[tuple[str, str, bytes]], config: SiteConfig, progre
             progress("reading", done, total)
     articles = []
     for source, _, _ in sources:
+        if source not in results:  # could not be read
+            continue
         article, found, _ = results[source]
         if cache is not None:
-            cache[source] = (keys[source], article, found)
+            state = states[source]
+            cache[source] = (keys[source], state if is_trusted(state, started_ns) else None, article, found)
         problems.extend(found)
         if article is not None:
             articles.append(article)
@@ -165,11 +181,21 @@ def _files_unchanged(article: Article | None) -> bool:
     return article is None or all(file_state(Path(path)) == state for path, state in article.depends_on)
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Files under `folder` in sorted order; hidden, editor backup and special files skipped."""
-    found = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(root) / name for name in sorted(files)
-                     if not name.startswith((".", "#")) and not name.endswith("~"))
+def _walk(folder: str, prefix: str = "") -> list[tuple[str, str]]:
+    """(path, path relative to the content folder) of its files in sorted order, a folder's files before
+    its subfolders'; hidden, editor backup and special files skipped, linked folders not entered."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError:
+        return []
+    found, folders = [], []
+    for entry in entries:
+        if entry.is_dir():
+            if not entry.name.startswith(".") and not entry.is_symlink():
+                folders.append(entry)
+        elif not entry.name.startswith((".", "#")) and not entry.name.endswith("~"):
+            found.append((entry.path, prefix + entry.name))
+    for entry in folders:
+        found.extend(_walk(entry.path, f"{prefix}{entry.name}/"))
     return found

@@ -65,7 +65,7 @@ def input_states(config: SiteConfig) -> InputStates:
         if root.is_dir():
             _add_tree(str(root), states)
         else:
-            states[str(root)] = _state(str(root))
+            states[str(root)] = file_stamp(str(root))
     return states
 
 
@@ -80,21 +80,26 @@ def _add_tree(folder: str, states: InputStates) -> None:
             if not entry.name.startswith(".") and entry.name != "__pycache__":  # builds skip hidden folders
                 _add_tree(entry.path, states)
         else:
-            states[entry.path] = _state(entry.path)
+            states[entry.path] = file_stamp(entry.path)
 
 
-def _state(path: str) -> tuple[int, int, int, int] | None:
+def file_stamp(path: str) -> tuple[int, int, int, int]:
+    """(mtime, ctime, size, inode); a missing file has a state of its own, so that one appearing is a change."""
     try:
         status = os.stat(path)
     except (OSError, ValueError):
-        return (0, 0, -1, 0)  # no file here: a state of its own, so that one appearing is a change
+        return (0, 0, -1, 0)
     return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
+
+
+def is_trusted(state: tuple[int, int, int, int] | None, started_ns: int) -> bool:
+    """Whether the file was last changed long enough before `started_ns` for a later change to show."""
+    return state is not None and state[1] < started_ns - RACY_NS
 
 
 def trusted(inputs: InputStates, started_ns: int) -> InputStates:
     """The states, with those too recent to tell a later change apart marked untrusted."""
-    return {path: None if state is not None and state[1] >= started_ns - RACY_NS else state
-            for path, state in inputs.items()}
+    return {path: state if is_trusted(state, started_ns) else None for path, state in inputs.items()}
 
 
 def next_due(articles: tuple[Article, ...], now: datetime, options: BuildOptions) -> datetime | None:
