@@ -411,3 +411,16 @@ def test_a_build_with_other_options_is_a_build_of_its_own(tmp_path, trust_at_onc
     build(site)
     with_drafts = build(site, options=BuildOptions(drafts=True))
     assert with_drafts.skipped_drafts == 0 and (site / "public/world/draft/index.html").is_file()
+
+
+def test_listing_pages_show_every_page_of_their_listing_after_it_grows(tmp_path):
+    files = {f"content/world/s{n}.md": article(f"Story {n}", f"2024-05-{n + 1:02d}") for n in range(5)}
+    site = make_site(tmp_path, {"site.yaml": MINIMAL_CONFIG + "page_size: 2\n", **files,
+                                "layouts/partials/pagination.html": "{% for url in page.pagination.urls %}"
+                                                                    "<a href='{{ url }}'>{{ loop.index }}</a>{% endfor %}\n"})
+    build(site)
+    for n in range(5, 7):  # a fourth page: every page of the listing links to it
+        (site / f"content/world/s{n}.md").write_text(article(f"Story {n}", f"2024-05-{n + 1:02d}"))
+    build(site)
+    assert "page/4/" in (site / "public/world/page/2/index.html").read_text()
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")

@@ -97,7 +97,7 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
         picked.update(edition_picks)
         problems += picked_problems
     docs = [RelatedDoc(
-        key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text}"[:BODY_CHARS],  # all it reads
+        key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text[:BODY_CHARS]}"[:BODY_CHARS],  # all it reads
         tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
         published=a.date.timestamp(), picked=picked.get(a.url_path, ()), language=a.language,
     ) for a in articles]

@@ -6,7 +6,7 @@ every field below. One ViewFactory makes the views of one language's pages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -89,7 +89,9 @@ class Pagination:
     total: int
     prev_url: str | None
     next_url: str | None
-    urls: tuple[str, ...]  # of every page, first to last
+    # Of every page, first to last. Left out of repr (the fingerprint of a page's inputs): they follow
+    # from the listing's term and `total`, and would make a listing's fingerprints grow as its pages squared.
+    urls: tuple[str, ...] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ class ViewFactory:
         self.sections = {listing.term.slug: listing.term for listing in edition.sections}
         self.sections.update({listing.term.name.casefold(): listing.term for listing in edition.sections})
         self._cards = {a.url_path: self._card(a) for a in edition.articles}
+        self._page_urls: dict[int, tuple[Listing, tuple[str, ...]]] = {}  # by listing (kept alive in the value)
         if memo is not None and memo.get(_SECTIONS_KEY) != self.sections:  # breadcrumbs link to sections
             memo.clear()
             memo[_SECTIONS_KEY] = dict(self.sections)
@@ -249,7 +252,10 @@ class ViewFactory:
         return (*trail, Crumb(article.title, None))
 
     def listing_page(self, listing: Listing, page: ListingPage, title: str) -> ListingView:
-        urls = tuple(self.url(p.path) for p in listing.pages)
+        known = self._page_urls.get(id(listing))
+        if known is None or known[0] is not listing:
+            known = self._page_urls[id(listing)] = (listing, tuple(self.url(p.path) for p in listing.pages))
+        urls = known[1]
         pagination = Pagination(page.number, page.total, urls[page.number - 2] if page.number > 1 else None,
                                 urls[page.number] if page.number < page.total else None, urls)
         feed = self.url(listing.term.path + ATOM) if listing.kind in (SECTION, TAG) else None
