@@ -409,6 +409,7 @@ def test_messy_front_matter_is_read_as_the_author_meant(tmp_path):
     assert "<h1>9:11</h1>" in html and '<p class="standfirst">3.10</p>' in html
     assert 'datetime="2024-06-21T21:30:00+00:00"' in html
     assert "content/a.md:4: warning: tag 'C#' shares the URL /tags/c/ with 'C++', so it is shown as 'C++'" in run.err
+    assert html.count('rel="tag"') == 1 and '<a href="/tags/c/" rel="tag">C++</a>' in html  # one tag, once
     assert "content/a.md:6: warning: 'title' is given twice; this line replaces line 2" in run.err
 
 

@@ -74,7 +74,7 @@ class Builder:
         self._views: dict = {}  # article views, by URL path
         self._feeds: dict = {}  # feeds, by output path
         self._sitemap: tuple[tuple, dict[str, bytes]] = ((), {})  # its entries and page versions, its files
-        self._index: tuple[tuple, dict[str, bytes]] = ((), {})  # the search indexes and the articles they hold
+        self._search_entries: dict = {}  # each article's entry in the search index, by URL path
         self._written: dict[str, object] = {}
         self.cache = BuildCache(site_dir, enabled=options.cache)
 
@@ -121,7 +121,7 @@ class Builder:
         files.update(assets.files)
         files.update(feed_files(site, self._feeds if self.remember else None))
         files.update(self._sitemap_files(site))
-        files.update(self._search_indexes(site))
+        files.update(search_indexes(site, self._search_entries if self.remember else None))
         raise_if_errors(problems + render_problems)
         rendered = sum(page.html is not None and self._pages.get(page.output_path) is not page for page in pages)
         warnings = tuple(sorted(p for p in problems if not p.is_error))
@@ -145,12 +145,6 @@ class Builder:
             changed=tuple(changed), site=site if self.remember else None,
         )
 
-    def _search_indexes(self, site: Site) -> dict[str, bytes]:
-        inputs = (site.articles, site.pages)
-        if not self.remember or self._index[0] != inputs:
-            self._index = (inputs, search_indexes(site))
-        return self._index[1]
-
     def _sitemap_files(self, site: Site) -> dict[str, bytes]:
         entries = sitemap_entries(site)
         if not self.remember or self._sitemap[0] != (entries, site.versions):
@@ -163,7 +157,7 @@ class Builder:
             self._config = config
             self._parsed, self._pages, self._views, self._feeds, self._layouts_digest = {}, {}, {}, {}, b""
             self._imaged = {}
-            self._sitemap, self._index = ((), {}), ((), {})
+            self._sitemap, self._search_entries = ((), {}), {}
             self._related = RelatedByLanguage(config.related) if self.remember else None
 
     def _environment(self, config: SiteConfig):

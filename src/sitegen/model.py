@@ -165,36 +165,41 @@ def _related_lists(docs: list[RelatedDoc], config: SiteConfig,
 
 def _with_canonical_terms(articles: list[Article]) -> tuple[list[Article], list[Diagnostic]]:
     """One Term per URL ("AI" and "Ai" are one tag in a language), named as its newest article wrote it."""
-    canonical: dict[tuple[str, str], Term] = {}  # (kind, path) → term
+    sections: dict[str, Term] = {}  # path → the term as first (newest) written; a path fixes slug and URL
+    tags: dict[str, Term] = {}
+    authors: dict[str, Term] = {}
     for article in articles:
-        for kind, terms in _terms_of(article):
-            for term in terms:
-                canonical.setdefault((kind, term.path), term)
-    problems = []
+        if article.section:
+            sections.setdefault(article.section.path, article.section)
+        for tag in article.tags:
+            tags.setdefault(tag.path, tag)
+        for author in article.authors:
+            authors.setdefault(author.path, author)
+    problems, canonical = [], []
     for article in articles:
         for tag in article.tags:
-            shown = canonical[("tags", tag.path)].name
+            shown = tags[tag.path].name
             if tag.name != shown:
                 problems.append(warning(article.source, article.field_lines.get("tags", 1),
                                         f"tag '{tag.name}' shares the URL /{tag.path} with '{shown}', "
                                         f"so it is shown as '{shown}'", "write the tag the same way everywhere"))
-    return [_canonical(article, canonical) for article in articles], problems
+        section = sections[article.section.path] if article.section else None
+        if (section is None or section.name == article.section.name) and _spelt_once(article.tags, tags) \
+                and _spelt_once(article.authors, authors):
+            canonical.append(article)  # the same object, so a preview server's caches see it unchanged cheaply
+        else:
+            canonical.append(replace(article, section=section, tags=_respelt(article.tags, tags),
+                                     authors=_respelt(article.authors, authors)))
+    return canonical, problems
 
 
-def _canonical(article: Article, canonical: dict[tuple[str, str], Term]) -> Article:
-    """The article with its terms as spelt site-wide; the same object when they already are
-    (so a preview server's caches, which compare articles, see it unchanged cheaply)."""
-    section = canonical[("section", article.section.path)] if article.section else None
-    tags = tuple(dict.fromkeys(canonical[("tags", t.path)] for t in article.tags))
-    authors = tuple(dict.fromkeys(canonical[("authors", t.path)] for t in article.authors))
-    if section == article.section and tags == article.tags and authors == article.authors:
-        return article
-    return replace(article, section=section, tags=tags, authors=authors)
+def _spelt_once(terms: tuple[Term, ...], spelling: dict[str, Term]) -> bool:
+    """Whether each term is written as site-wide and none comes twice."""
+    return all(spelling[term.path].name == term.name for term in terms) and len({t.path for t in terms}) == len(terms)
 
 
-def _terms_of(article: Article) -> list[tuple[str, tuple[Term, ...]]]:
-    return [("section", (article.section,) if article.section else ()), ("tags", article.tags),
-            ("authors", article.authors)]
+def _respelt(terms: tuple[Term, ...], spelling: dict[str, Term]) -> tuple[Term, ...]:
+    return tuple({term.path: spelling[term.path] for term in terms}.values())
 
 
 def _resolve_layouts(articles: list[Article], layouts: frozenset[str]) -> tuple[list[Article], list[Diagnostic]]:

@@ -284,19 +284,34 @@ def _urlset(urls: list[tuple[str, datetime | None, list[tuple[str, str]]]]) -> b
 
 # ----------------------------------------------------------------------------- search index
 
-def search_indexes(site: Site) -> dict[str, bytes]:
+def search_indexes(site: Site, memo: dict[str, tuple[Article, str]] | None = None) -> dict[str, bytes]:
     """What each language's search page fetches ('search-index.json', 'en/search-index.json'): its articles
     newest first, then its pages; links carry the base path.
 
-    Compact, with sorted keys, because every visitor who searches downloads it.
+    Compact, with sorted keys, because every visitor who searches downloads it. `memo` (a preview
+    server's, for one configuration) keeps each article's entry while the article is the same object.
     """
-    config = site.config
-    return {edition.language.path + SEARCH_INDEX: _json_bytes([
-        {"title": a.title, "url": config.base_path + a.url_path,
-         "date": _rfc3339(a.date) if a.date and not a.is_page else None,
-         "section": a.section.name if a.section and not a.is_page else None,
-         "tags": [tag.name for tag in a.tags], "summary": a.summary}
-        for a in (*edition.articles, *edition.pages)], compact=True) for edition in site.editions}
+    base_path, used = site.config.base_path, {}
+
+    def entry(a: Article) -> str:
+        known = memo.get(a.url_path) if memo is not None else None
+        if known is None or known[0] is not a:
+            known = (a, json.dumps({
+                "title": a.title, "url": base_path + a.url_path,
+                "date": _rfc3339(a.date) if a.date and not a.is_page else None,
+                "section": a.section.name if a.section and not a.is_page else None,
+                "tags": [tag.name for tag in a.tags], "summary": a.summary,
+            }, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+        used[a.url_path] = known
+        return known[1]
+
+    indexes = {edition.language.path + SEARCH_INDEX:
+               ("[" + ",".join(entry(a) for a in (*edition.articles, *edition.pages)) + "]").encode("utf-8")
+               for edition in site.editions}
+    if memo is not None:  # only what this build used: deleted articles are forgotten
+        memo.clear()
+        memo.update(used)
+    return indexes
 
 
 # ----------------------------------------------------------------------------- helpers

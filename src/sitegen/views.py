@@ -131,6 +131,7 @@ class SiteView:
 
 
 _SECTIONS_KEY = "\0sections"  # in a view memo: the sections the memoised breadcrumbs were made with
+_CARDS_KEY, _SITE_KEY = "\0cards", "\0site"  # in a view memo: each article's card (with its article), the site view
 
 
 class ViewFactory:
@@ -146,12 +147,12 @@ class ViewFactory:
         self.home_url = self.url(language.path)
         self.sections = {listing.term.slug: listing.term for listing in edition.sections}
         self.sections.update({listing.term.name.casefold(): listing.term for listing in edition.sections})
-        self._cards = {a.url_path: self._card(a) for a in edition.articles}
         self._page_urls: dict[int, tuple[Listing, tuple[str, ...]]] = {}  # by listing (kept alive in the value)
         if memo is not None and memo.get(_SECTIONS_KEY) != self.sections:  # breadcrumbs link to sections
             memo.clear()
             memo[_SECTIONS_KEY] = dict(self.sections)
-        self.site_view = SiteView(
+        self._cards = self._all_cards()
+        site_view = SiteView(
             title=language.title, description=language.description, language=language.code,
             locale=open_graph_locale(language.code), base_url=site.config.base_url, url=self.home_url,
             sections=self._nav_sections(), generator=generator, feeds=(
@@ -162,6 +163,21 @@ class ViewFactory:
             tags_url=self.url(language.path + TAGS) if edition.tags else None,
             authors_url=self.url(language.path + AUTHORS) if edition.authors else None, extra=site.config.extra,
         )
+        if memo is not None:  # the same object while equal: comparing pages' inputs is then quick
+            site_view = memo[_SITE_KEY] = site_view if memo.get(_SITE_KEY) != site_view else memo[_SITE_KEY]
+        self.site_view = site_view
+
+    def _all_cards(self) -> dict[str, Card]:
+        """Each article's card, by URL path; with a memo, made again only for articles that changed."""
+        if self.memo is None:
+            return {a.url_path: self._card(a) for a in self.edition.articles}
+        known = self.memo.get(_CARDS_KEY, {})
+        cards = {}
+        for article in self.edition.articles:
+            made = known.get(article.url_path)
+            cards[article.url_path] = made if made is not None and made[0] is article else (article, self._card(article))
+        self.memo[_CARDS_KEY] = cards
+        return {path: card for path, (_, card) in cards.items()}
 
     def url(self, path: str) -> str:
         """A site path ('about/', '/css/site.css') as a link that works under base_url."""
