@@ -96,12 +96,29 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
         edition_picks, picked_problems = _resolve_picks(list(edition.articles), edition.language.path)
         picked.update(edition_picks)
         problems += picked_problems
-    docs = [RelatedDoc(
-        key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text[:BODY_CHARS]}"[:BODY_CHARS],  # all it reads
-        tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
-        published=a.date.timestamp(), picked=picked.get(a.url_path, ()), language=a.language,
-    ) for a in articles]
-    return replace(site, related=_related_lists(docs, config, related)), problems
+    index = related if related is not None else RelatedByLanguage(config.related)
+    docs = _related_docs(articles, picked, index.made_from)
+    return replace(site, related=_related_lists(docs, index)), problems
+
+
+def _related_docs(articles: list[Article], picked: dict[str, tuple[str, ...]],
+                  made_from: dict[str, tuple[Article, RelatedDoc]]) -> list[RelatedDoc]:
+    """All the related-posts step reads of each article; made again only for an article that is not
+    the same object as the last time (`made_from`, kept by a preview server's index) or whose picks changed."""
+    docs, made = [], {}
+    for a in articles:
+        picks = picked.get(a.url_path, ())
+        known = made_from.get(a.url_path)
+        if known is None or known[0] is not a or known[1].picked != picks:
+            known = (a, RelatedDoc(
+                key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text[:BODY_CHARS]}"[:BODY_CHARS],
+                tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
+                published=a.date.timestamp(), picked=picks, language=a.language))
+        made[a.url_path] = known
+        docs.append(known[1])
+    made_from.clear()
+    made_from.update(made)
+    return docs
 
 
 def _edition(language: Language, articles: list[Article], pages: tuple[Article, ...], config: SiteConfig) -> Edition:
@@ -153,12 +170,10 @@ def _page_versions(editions: tuple[Edition, ...],
     return versions
 
 
-def _related_lists(docs: list[RelatedDoc], config: SiteConfig,
-                   index: RelatedByLanguage | None) -> dict[str, tuple[RelatedLink, ...]]:
+def _related_lists(docs: list[RelatedDoc], index: RelatedByLanguage) -> dict[str, tuple[RelatedLink, ...]]:
     """Related lists within each language; `index` (kept between builds) is updated, not rebuilt."""
-    index = index if index is not None else RelatedByLanguage(config.related)
     current, known = {doc.key: doc for doc in docs}, index.docs
-    changed = [doc for key, doc in current.items() if known.get(key) != doc]
+    changed = [doc for key, doc in current.items() if known.get(key) is not doc and known.get(key) != doc]
     index.update(changed, [key for key in known if key not in current])
     return index.lists
 

@@ -188,6 +188,7 @@ class RelatedByLanguage:
         self.settings = settings
         self.indexes: dict[str, RelatedIndex] = {}
         self._language_of: dict[str, str] = {}  # document key → language
+        self.made_from: dict = {}  # for the caller: what each document was made from, to make it again only if changed
 
     @property
     def docs(self) -> dict[str, RelatedDoc]:
