@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sqlite3
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -424,3 +426,95 @@ def test_listing_pages_show_every_page_of_their_listing_after_it_grows(tmp_path)
     build(site)
     assert "page/4/" in (site / "public/world/page/2/index.html").read_text()
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def _leftovers(site):
+    """Files or folders a build writes aside and must not leave behind."""
+    return sorted(p.name for p in [*site.iterdir(), *(site / "public").rglob(".*")]
+                  if ".sitegen-new-" in p.name or ".sitegen-old-" in p.name)
+
+
+def test_an_incremental_build_writes_the_changed_files_in_place(tmp_path):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    folder, before = (site / "public").stat().st_ino, inodes(site / "public")
+    _edit_article(site)
+    result = build(site)
+    assert (site / "public").stat().st_ino == folder  # not a new folder swapped in
+    after = inodes(site / "public")
+    assert {path for path in after if after[path] != before.get(path)} == set(result.changed)
+    assert "Story zero, edited" in (site / "public/world/story-0/index.html").read_text()
+    assert _leftovers(site) == []
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("incremental", [True, False], ids=["in place", "aside"])
+def test_a_failure_while_writing_leaves_the_output_as_it_was(tmp_path, monkeypatch, incremental):
+    site = make_site(tmp_path, news_files())
+    build(site, options=BuildOptions(cache=incremental))
+    before = tree(site / "public")
+    _edit_article(site)
+    (site / "content/world/story-1.md").write_text(article("Story one, edited", "2024-05-02"))
+    real, calls = Path.write_bytes, []
+
+    def disk_full_at_the_second_file(self, data):
+        calls.append(self)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full_at_the_second_file)
+    run = build_site(site, *([] if incremental else ["--no-cache"]))
+    assert run.code == 1 and "cannot write the site: No space left on device" in run.err
+    assert tree(site / "public") == before and _leftovers(site) == []
+    monkeypatch.undo()
+    build(site)
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_failing_layout_leaves_the_output_as_it_was(tmp_path):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    before = tree(site / "public")
+    _edit_article(site)
+    (site / "layouts").mkdir()
+    (site / "layouts/article.html").write_text('{% extends "base.html" %}{% block main %}'
+                                               '{{ page.title | no_such_filter }}{% endblock %}')
+    assert build_site(site).code == 1
+    assert tree(site / "public") == before and _leftovers(site) == []
+
+
+@pytest.mark.parametrize("blocker", ["file where a folder goes", "folder where a file goes"])
+def test_an_output_path_blocked_by_hand_is_built_aside_instead(tmp_path, blocker):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    if blocker.startswith("file"):
+        (site / "public/world/new").write_text("in the way")
+    else:
+        (site / "public/world/story-0/index.html").unlink()
+        (site / "public/world/story-0/index.html").mkdir()
+    (site / "content/world/new.md").write_text(article("New", "2024-06-01"))
+    build(site)
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean") and _leftovers(site) == []
+
+
+@pytest.mark.parametrize("incremental", [True, False], ids=["in place", "aside"])
+def test_ctrl_c_while_pages_are_written_leaves_the_output_as_it_was(tmp_path, monkeypatch, incremental):
+    from sitegen.write import OutputWriter
+
+    site = make_site(tmp_path, news_files())
+    build(site, options=BuildOptions(cache=incremental))
+    before = tree(site / "public")
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "Other News"))
+    real, handed = OutputWriter.add, []
+
+    def interrupted_at_the_fifth_file(self, *args):
+        handed.append(args)
+        if len(handed) == 5:
+            raise KeyboardInterrupt
+        return real(self, *args)
+
+    monkeypatch.setattr(OutputWriter, "add", interrupted_at_the_fifth_file)
+    run = build_site(site, *([] if incremental else ["--no-cache"]))
+    assert run.code == 130 and "interrupted: the output folder was left as it was" in run.err
+    assert tree(site / "public") == before and _leftovers(site) == []

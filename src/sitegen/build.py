@@ -33,7 +33,7 @@ from .theme import layout_dirs
 from .urls import HIGHLIGHT_CSS
 from .parallel import job_count
 from .stamp import Stamp, input_states, next_due, stamp_key, trusted
-from .write import check_output_dir, output_intact, sync_output, unchanged_files, write_output
+from .write import OutputWriter, check_output_dir, output_intact, sync_output, unchanged_files
 
 Progress = Callable[[str, int, int], None]
 
@@ -114,28 +114,39 @@ class Builder:
         problems = _apply_strictness(problems, self.options)
         raise_if_errors(problems)
         records = unchanged_files(output, records)
-        pages, render_problems = render_site(
-            site, env, progress, self._pages if self.remember else None, self._views if self.remember else None,
-            {path: record.inputs for path, record in records.items()}, jobs, shared=repr(sorted(assets.names.items())))
-        files: dict[str, bytes | None] = {page.output_path: page.html for page in pages}
-        files.update(assets.files)
-        files.update(feed_files(site, self._feeds if self.remember else None))
-        files.update(self._sitemap_files(site))
-        files.update(search_indexes(site, self._search_entries if self.remember else None))
-        raise_if_errors(problems + render_problems)
-        rendered = sum(page.html is not None and self._pages.get(page.output_path) is not page for page in pages)
-        warnings = tuple(sorted(p for p in problems if not p.is_error))
-        if self.remember:
-            changed = sync_output(output, files, copies, self._written)  # type: ignore[arg-type]
-            self._pages = {page.output_path: page for page in pages}
-            self.cache.save()
-        else:
-            records, changed = write_output(output, files, copies, {page.output_path: page.inputs for page in pages},
-                                            records)  # type: ignore[arg-type]
-            self.cache.put(stamp_key(output, self.options), Stamp(
-                trusted(inputs, started_ns), next_due(content.articles, now, self.options), len(site.articles),
-                len(pages), site.skipped_drafts, site.skipped_future, warnings))
-            self.cache.save(output, records, prune=True)
+        writer = None if self.remember else OutputWriter(output, records)  # writes while the pages render
+        try:
+            pages, render_problems = render_site(
+                site, env, progress, self._pages if self.remember else None, self._views if self.remember else None,
+                {path: record.inputs for path, record in records.items()}, jobs,
+                shared=repr(sorted(assets.names.items())),
+                deliver=writer and (lambda page: writer.add(page.output_path, page.html, page.inputs)))
+            files: dict[str, bytes | None] = {page.output_path: page.html for page in pages}
+            others = {**assets.files, **feed_files(site, self._feeds if self.remember else None),
+                      **self._sitemap_files(site), **search_indexes(site, self._search_entries if self.remember else None)}
+            files.update(others)
+            raise_if_errors(problems + render_problems)
+            rendered = sum(page.html is not None and self._pages.get(page.output_path) is not page for page in pages)
+            warnings = tuple(sorted(p for p in problems if not p.is_error))
+            if writer is None:
+                changed = sync_output(output, files, copies, self._written)  # type: ignore[arg-type]
+                self._pages = {page.output_path: page for page in pages}
+                self.cache.save()
+            else:
+                for path, data in others.items():
+                    writer.add(path, data)
+                for path, source in copies.items():
+                    if path not in files:
+                        writer.add(path, source)
+                records, changed = writer.finish()
+                self.cache.put(stamp_key(output, self.options), Stamp(
+                    trusted(inputs, started_ns), next_due(content.articles, now, self.options), len(site.articles),
+                    len(pages), site.skipped_drafts, site.skipped_future, warnings))
+                self.cache.save(output, records, prune=True)
+        except BaseException:
+            if writer is not None:
+                writer.abandon()
+            raise
         return BuildResult(
             articles=len(site.articles), pages=len(pages), rendered=rendered,
             files_written=sum(path in files or path in copies for path in changed),

@@ -28,7 +28,7 @@ from .listings import AUTHOR, HOME, MONTH, SECTION, TAG, YEAR
 from .model import Edition, Site, layout_file
 from .urls import AUTHORS, HOME_PAGE, SEARCH, TAGS, absolute, not_found_file, page_file
 from .theme import display_path, layout_dirs
-from .parallel import parallel_map
+from .parallel import parallel_imap
 from .views import ViewFactory
 
 GENERATOR = f"sitegen {__version__}"
@@ -108,15 +108,16 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
 
 def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, int, int], None] | None = None,
                 previous: dict[str, Page] | None = None, memo: dict | None = None,
-                recorded: dict[str, bytes] | None = None, jobs: int = 1,
-                shared: str = "") -> tuple[list[Page], list[Diagnostic]]:
+                recorded: dict[str, bytes] | None = None, jobs: int = 1, shared: str = "",
+                deliver: Callable[[Page], None] | None = None) -> tuple[list[Page], list[Diagnostic]]:
     """Every page, rendered on `jobs` processes; a page whose inputs are unchanged is not rendered again.
 
     Unchanged means equal to the inputs of the page in `previous` (a preview server keeps its pages in
     memory), or, in a build, equal to the digest `recorded` for the file already in the output (its
     Page then has no html: the file there stays). `memo` keeps article views between builds of one
     configuration (a preview server). `shared` is what every page depends on besides the model (the
-    fingerprinted names of the CSS and JS they link)."""
+    fingerprinted names of the CSS and JS they link). Each page is handed to `deliver` as soon as it is
+    rendered (or found unchanged), for the output to be written while the rest renders."""
     jobs_list = []
     translators = []
     for number, edition in enumerate(site.editions):
@@ -152,11 +153,19 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
         except Exception as exc:  # a layout raised: note where, keep rendering the rest
             return _failure_place(exc, layout, site.config)
 
-    report = (lambda done: progress("rendering", done, len(todo))) if progress else None
+    if deliver is not None:
+        rendering = set(todo)
+        for index, page in enumerate(pages):
+            if index not in rendering:
+                deliver(page)  # type: ignore[arg-type]
     failures: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one layout bug, many pages
-    for index, result in zip(todo, parallel_map(render, todo, jobs, report)):
+    for done, (index, result) in enumerate(zip(todo, parallel_imap(render, todo, jobs)), 1):
+        if progress:
+            progress("rendering", done, len(todo))
         if isinstance(result, bytes):
             pages[index] = replace(pages[index], html=result)
+            if deliver is not None:
+                deliver(pages[index])  # type: ignore[arg-type]
         else:
             failures[result].append(jobs_list[index][3])
             pages[index] = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,39 +56,127 @@ def output_intact(output: Path, records: dict[str, OutputRecord]) -> bool:
     return bool(records) and _holds_exactly(output, records) and len(unchanged_files(output, records)) == len(records)
 
 
-def write_output(output: Path, files: dict[str, bytes | None], copies: dict[str, Path],
-                 inputs: dict[str, bytes], records: dict[str, OutputRecord]) -> tuple[dict[str, OutputRecord], list[str]]:
-    """Make `output` hold exactly `files` and `copies` (both keyed by output path).
+class OutputWriter:
+    """Makes `output` hold exactly the files handed to `add`, written while the build goes on.
 
     A file whose bytes or source are those of its record (a file the last build wrote and nobody
-    touched since, see `unchanged_files`) is linked from the old output instead of written, so it
-    keeps its inode and mtime and a deploy tool sees it unchanged; a page whose data is None was not
-    rendered again (its `inputs`, the digest of what it is made from, match the record). All of it
-    is done in a folder beside `output` that is then swapped in. Returns the records of what is now
-    in `output`, and the paths written or removed (nothing is touched when that is empty).
+    touched since, see `unchanged_files`) is kept as it is, so it keeps its inode and mtime and a
+    deploy tool sees it unchanged; a page whose data is None was not rendered again (its `inputs`,
+    the digest of what it is made from, match the record). The others are written by a thread as
+    they come (file system calls release the GIL, so writing overlaps rendering): into the output
+    folder itself, each beside the file it replaces, when the last build's records are there (few
+    files change), else into a new folder beside it. `finish` then renames them over the old
+    files, or swaps the folders. Until then, and if the build fails, the output is as it was.
     """
-    output = output.resolve()
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        _recover_interrupted(output)
-    except OSError as exc:
-        raise _write_error(output, exc) from None
-    plan: dict[str, tuple[OutputRecord | None, bytes | Path]] = {}  # path → (record kept, or None; what to write)
-    for relative, data in files.items():
-        earlier = records.get(relative)
-        keep = earlier is not None and (data is None or earlier.digest == digest(data))
-        plan[relative] = (replace(earlier, inputs=inputs.get(relative, b"")) if keep else None, data or b"")
-    inputs = dict(inputs)
-    for relative, source in copies.items():
-        if relative not in files:
-            inputs[relative] = digest(repr(_copy_signature(source)))
-            earlier = records.get(relative)
-            plan[relative] = (earlier if earlier is not None and earlier.inputs == inputs[relative] else None, source)
-    changed = sorted([relative for relative, (kept, _) in plan.items() if kept is None]
-                     + list(records.keys() - plan.keys()))
-    if not changed and _holds_exactly(output, plan.keys()):
-        return {relative: kept for relative, (kept, _) in plan.items() if kept is not None}, []
-    return _swap_in(output, plan, inputs), changed
+
+    def __init__(self, output: Path, records: dict[str, OutputRecord]):
+        self.output = output.resolve()
+        try:
+            self.output.parent.mkdir(parents=True, exist_ok=True)
+            _recover_interrupted(self.output)
+        except OSError as exc:
+            raise _write_error(self.output, exc) from None
+        self.records = records
+        self.in_place = bool(records) and (self.output / MARKER).is_file()
+        self.inputs: dict[str, bytes] = {}
+        self.plan: dict[str, tuple[OutputRecord | None, bytes | Path]] = {}  # path → (record kept, or None; data)
+        self._writing: list[tuple[str, Future]] = []
+        self._thread: ThreadPoolExecutor | None = None
+        self._temporary = f"{_NEW}{os.getpid()}"  # the suffix of a file written in place, until renamed
+
+    def add(self, relative: str, data: bytes | Path | None, inputs: bytes = b"") -> None:
+        """One file of the new output: its bytes, the file to copy, or None for a page kept as it is."""
+        earlier = self.records.get(relative)
+        if isinstance(data, Path):
+            inputs = digest(repr(_copy_signature(data)))
+            keep = earlier is not None and earlier.inputs == inputs
+        else:
+            keep = earlier is not None and (data is None or earlier.digest == digest(data))
+        self.inputs[relative] = inputs
+        self.plan[relative] = (replace(earlier, inputs=inputs) if keep else None, data or b"")  # type: ignore[arg-type]
+        if not keep:
+            if self._thread is None:
+                self._thread = ThreadPoolExecutor(1, thread_name_prefix="sitegen-writer")
+            self._writing.append((relative, self._thread.submit(self._write, relative, data or b"")))
+
+    def _write(self, relative: str, data: bytes | Path) -> OutputRecord:
+        if self.in_place:
+            if _inside(self.output, relative).is_dir():  # makes its folder
+                raise IsADirectoryError(relative)  # a stray folder where the file goes: built aside instead
+            target = self._in_place_name(relative)
+        else:
+            target = _inside(_staging(self.output), relative)
+        if isinstance(data, Path):
+            shutil.copyfile(data, target)
+            check = b""
+        else:
+            target.write_bytes(data)
+            check = digest(data)
+        status = target.stat()  # a rename keeps the mtime
+        return OutputRecord(self.inputs.get(relative, b""), check, status.st_size, status.st_mtime_ns)
+
+    def finish(self) -> tuple[dict[str, OutputRecord], list[str]]:
+        """Put the new files in place; the records of what is now in `output`, and the paths written or removed."""
+        written = self._wait()
+        changed = sorted([relative for relative, (kept, _) in self.plan.items() if kept is None]
+                         + list(self.records.keys() - self.plan.keys()))
+        records = {relative: kept for relative, (kept, _) in self.plan.items() if kept is not None}
+        if not changed and _holds_exactly(self.output, self.plan.keys()):
+            return records, []
+        if not self.in_place:
+            return _swap_in(self.output, self.plan, self.inputs, written), changed
+        for relative, record in written.items():
+            os.replace(self._in_place_name(relative), self.output / relative)
+            records[relative] = record
+        _remove_all_but(self.output, self.plan.keys() | {MARKER})
+        return records, changed
+
+    def abandon(self) -> None:
+        """The build failed: leave the output as it was."""
+        self._wait(raising=False)
+
+    def _in_place_name(self, relative: str) -> Path:
+        target = self.output / relative
+        return target.with_name(f".{target.name}{self._temporary}")
+
+    def _wait(self, raising: bool = True) -> dict[str, OutputRecord]:
+        """What the thread wrote. If a write failed, or the build did, what it wrote is removed (the output
+        is as it was); a file in the way of a folder, or the reverse, and the output is built aside instead."""
+        if self._thread is not None:
+            self._thread.shutdown(wait=True, cancel_futures=not raising)  # a failed build: write no more
+        written, failure = {}, None
+        for relative, future in self._writing:
+            if future.cancelled():
+                continue
+            try:
+                written[relative] = future.result()
+            except (OSError, ValueError) as exc:
+                failure = failure or exc
+        self._writing = []
+        if failure is None and raising:
+            return written
+        if self.in_place:
+            for relative in written:
+                self._in_place_name(relative).unlink(missing_ok=True)
+        else:
+            shutil.rmtree(_staging(self.output), ignore_errors=True)
+        if not raising:
+            return {}
+        if self.in_place and isinstance(failure, (FileExistsError, NotADirectoryError, IsADirectoryError)):
+            self.in_place = False
+            return {}
+        raise failure if isinstance(failure, ValueError) else _write_error(self.output, failure)  # type: ignore
+
+
+def _remove_all_but(output: Path, wanted) -> None:
+    """Delete the files of `output` not in `wanted`, and the folders that leaves empty (as a fresh build has none)."""
+    for relative in set(_files_in(str(output))) - wanted:
+        gone = output / relative
+        gone.unlink(missing_ok=True)
+        for folder in gone.parents:
+            if folder == output or any(folder.iterdir()):
+                break
+            folder.rmdir()
 
 
 def _holds_exactly(output: Path, paths) -> bool:
@@ -108,16 +197,22 @@ def _files_in(folder: str, prefix: str = ""):
                 yield prefix + entry.name
 
 
-def _swap_in(output: Path, plan: dict[str, tuple[OutputRecord | None, bytes | Path]],
-             inputs: dict[str, bytes]) -> dict[str, OutputRecord]:
-    """Build the new output beside the old one (kept files as hard links), then swap the two folders."""
-    staging = output.parent / f".{output.name}{_NEW}{os.getpid()}"
-    previous = output.parent / f".{output.name}{_OLD}{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+def _staging(output: Path) -> Path:
+    return output.parent / f".{output.name}{_NEW}{os.getpid()}"
+
+
+def _swap_in(output: Path, plan: dict[str, tuple[OutputRecord | None, bytes | Path]], inputs: dict[str, bytes],
+             written: dict[str, OutputRecord]) -> dict[str, OutputRecord]:
+    """Complete the new output beside the old one (`written` is there already; kept files become hard
+    links, the rest is written now), then swap the two folders."""
+    staging, previous = _staging(output), output.parent / f".{output.name}{_OLD}{os.getpid()}"
     records: dict[str, OutputRecord] = {}
     try:
-        staging.mkdir()
+        staging.mkdir(exist_ok=True)
         for relative, (kept, data) in sorted(plan.items()):
+            if relative in written:
+                records[relative] = written[relative]
+                continue
             target = _inside(staging, relative)
             if kept is not None:
                 _link_or_copy(output / relative, target)
