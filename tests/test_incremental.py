@@ -518,3 +518,16 @@ def test_ctrl_c_while_pages_are_written_leaves_the_output_as_it_was(tmp_path, mo
     run = build_site(site, *([] if incremental else ["--no-cache"]))
     assert run.code == 130 and "interrupted: the output folder was left as it was" in run.err
     assert tree(site / "public") == before and _leftovers(site) == []
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no cache"])
+def test_markdown_is_converted_in_the_worker_processes(tmp_path, monkeypatch, every_item_in_parallel, cache):
+    from sitegen import fields
+
+    log, real = tmp_path / "pids", fields.render_markdown
+    monkeypatch.setattr(fields, "render_markdown", lambda *args: (
+        log.open("a").write(f"{os.getpid()}\n"), real(*args))[1])
+    site = make_site(tmp_path, news_files())
+    build(site, options=BuildOptions(jobs=2, cache=cache))
+    converted_in = log.read_text().split()
+    assert len(converted_in) == 9 and str(os.getpid()) not in converted_in

@@ -165,6 +165,8 @@ class BuildCache:
 
     def put(self, key: bytes, value: Any) -> None:
         self.used.add(key)
+        if self.path is None:  # --no-cache, or a folder it cannot write: no memo is kept
+            return
         payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)  # HTML shrinks 4×
         self.new_memos[key] = _checksum(payload) + payload
 

@@ -92,7 +92,7 @@ class SiteConfig:
     extra: dict[str, Any] = field(default_factory=dict)
     strings: dict[str, Table] = field(default_factory=dict)  # the site's i18n/<lang>.yaml; not a setting
 
-    @property
+    @cached_property  # asked for by every article read
     def all_languages(self) -> tuple[Language, ...]:
         """Every language of the site, the default first; a one-language site has one, at the root."""
         return self.languages or (Language(self.language, language_name(self.language), self.title,

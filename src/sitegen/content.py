@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from itertools import chain
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -114,7 +114,7 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         if store is not None and article is not None:  # with the memos it was made from, to keep them too
             made_from = (front_matter_key(split.front_matter, split.front_matter_line),
                          markdown_key(split.body, config.pygments_style, config.safe_mode))
-            store.put(key, (article, tuple(found), made_from))
+            store.put(key, (replace(article, body=None), tuple(found), made_from))  # the HTML is in its own memo
         return article, tuple(found), store.take_news() if store is not None else None  # a worker's memos go home
 
     keys: dict[str, bytes] = {}
@@ -139,7 +139,7 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         if remembered and remembered[0] == key and _files_unchanged(remembered[2]):
             results[source] = (*remembered[2:], None)
             continue
-        memo = store.get(key) if store is not None else None
+        memo = _remembered(store, key) if store is not None else None
         if memo is not None and _files_unchanged(memo[0]):
             store.keep(memo[2])  # type: ignore[union-attr]
             results[source] = (memo[0], memo[1], None)
@@ -148,7 +148,7 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         split = split_article(source, raw, found)
         if split is None:
             results[source] = (None, tuple(found), None)
-        elif store is None or store.has(markdown_key(split.body, config.pygments_style, config.safe_mode)):
+        elif store is not None and store.has(markdown_key(split.body, config.pygments_style, config.safe_mode)):
             here.append((source, relative, split, key))
         else:
             elsewhere.append((source, relative, split, key))
@@ -174,6 +174,16 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         if article is not None:
             articles.append(article)
     return articles
+
+
+def _remembered(store: BuildCache, key: bytes) -> tuple[Article, tuple[Diagnostic, ...], tuple[bytes, ...]] | None:
+    """An article's memo, with its body from the Markdown memo (stored once, not in both)."""
+    memo = store.get(key)
+    if memo is None:
+        return None
+    article, found, made_from = memo
+    body = store.get(made_from[1])
+    return None if body is None else (replace(article, body=body), found, made_from)
 
 
 def _files_unchanged(article: Article | None) -> bool:
