@@ -106,14 +106,7 @@ class OutputWriter:
             target = self._in_place_name(relative)
         else:
             target = _inside(_staging(self.output), relative)
-        if isinstance(data, Path):
-            shutil.copyfile(data, target)
-            check = b""
-        else:
-            target.write_bytes(data)
-            check = digest(data)
-        status = target.stat()  # a rename keeps the mtime
-        return OutputRecord(self.inputs.get(relative, b""), check, status.st_size, status.st_mtime_ns)
+        return _write_file(target, data, self.inputs.get(relative, b""))  # (a rename keeps its mtime)
 
     def finish(self) -> tuple[dict[str, OutputRecord], list[str]]:
         """Put the new files in place; the records of what is now in `output`, and the paths written or removed."""
@@ -218,14 +211,7 @@ def _swap_in(output: Path, plan: dict[str, tuple[OutputRecord | None, bytes | Pa
                 _link_or_copy(output / relative, target)
                 records[relative] = kept
                 continue
-            if isinstance(data, Path):
-                shutil.copyfile(data, target)
-                check = b""
-            else:
-                target.write_bytes(data)
-                check = digest(data)
-            status = target.stat()
-            records[relative] = OutputRecord(inputs.get(relative, b""), check, status.st_size, status.st_mtime_ns)
+            records[relative] = _write_file(target, data, inputs.get(relative, b""))
         (staging / MARKER).write_text("This folder is written by sitegen and replaced on every build.\n")
         if output.exists():
             os.replace(output, previous)
@@ -239,6 +225,18 @@ def _swap_in(output: Path, plan: dict[str, tuple[OutputRecord | None, bytes | Pa
         raise
     shutil.rmtree(previous, ignore_errors=True)
     return records
+
+
+def _write_file(target: Path, data: bytes | Path, inputs: bytes) -> OutputRecord:
+    """Write bytes, or copy a file, to `target`; the record of it."""
+    if isinstance(data, Path):
+        shutil.copyfile(data, target)
+        check = b""
+    else:
+        target.write_bytes(data)
+        check = digest(data)
+    status = target.stat()
+    return OutputRecord(inputs, check, status.st_size, status.st_mtime_ns)
 
 
 def _copy_signature(source: Path) -> tuple:
