@@ -531,3 +531,77 @@ def test_markdown_is_converted_in_the_worker_processes(tmp_path, monkeypatch, ev
     build(site, options=BuildOptions(jobs=2, cache=cache))
     converted_in = log.read_text().split()
     assert len(converted_in) == 9 and str(os.getpid()) not in converted_in
+
+
+def test_ctrl_c_while_the_new_files_are_renamed_in_waits_for_the_renames(tmp_path, monkeypatch):
+    import signal
+
+    site = make_site(tmp_path, news_files())
+    build(site)
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "Other News"))
+    real, renames = os.replace, []
+
+    def ctrl_c_at_the_second_rename(*args):
+        renames.append(args)
+        if len(renames) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(*args)
+
+    monkeypatch.setattr(os, "replace", ctrl_c_at_the_second_rename)
+    run = build_site(site)
+    monkeypatch.undo()
+    assert len(renames) > 2  # the renames went on
+    assert run.code == 130 and "the build was complete: the output folder holds the new site" in run.err
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean") and _leftovers(site) == []
+    loads = _counting_loads(monkeypatch)
+    build(site)
+    assert loads == [1]  # (the files are too new to trust yet) and nothing is left to write:
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_half_written_file_and_the_folders_made_for_it_are_removed_when_writing_fails(tmp_path, monkeypatch):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    before = tree(site / "public")
+    (site / "content/world/new.md").write_text(article("New", "2024-06-30"))
+    real = Path.write_bytes
+
+    def disk_full_halfway(self, data):
+        real(self, data[:len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full_halfway)
+    assert build_site(site).code == 1
+    monkeypatch.undo()
+    assert tree(site / "public") == before and _leftovers(site) == []
+    assert not (site / "public/world/new").exists()
+
+
+def test_a_build_at_an_earlier_moment_is_not_taken_for_one_with_nothing_to_do(tmp_path, trust_at_once, monkeypatch):
+    site = make_site(tmp_path, {**news_files(), "content/world/later.md": article("Later", "2024-07-01")})
+    assert build(site, options=BuildOptions(now=datetime(2024, 7, 2, tzinfo=timezone.utc))).skipped_future == 0
+    loads = _counting_loads(monkeypatch)
+    earlier = build(site, options=BuildOptions(now=datetime(2024, 6, 15, tzinfo=timezone.utc)))
+    assert loads == [1] and earlier.skipped_future == 1 and not (site / "public/world/later").exists()
+
+
+def test_files_read_through_a_linked_folder_or_outside_the_site_count_as_inputs(tmp_path, trust_at_once,
+                                                                                monkeypatch):
+    shared = tmp_path / "shared"
+    (shared / "partials").mkdir(parents=True)
+    (shared / "partials/page-number.html").write_text(" First footer")
+    (shared / "pic.png").write_bytes(png(640, 320))
+    site = make_site(tmp_path, {**news_files(), "content/world/pictured.md": article(
+        "Pictured", "2024-06-01", body="![Shared](../../../shared/pic.png)")})
+    (site / "layouts").mkdir()
+    (site / "layouts/partials").symlink_to(shared / "partials")
+    build(site)
+    assert "First footer" in (site / "public/index.html").read_text()
+    (shared / "partials/page-number.html").write_text(" Second footer")  # edited in place
+    build(site)
+    assert "Second footer" in (site / "public/index.html").read_text()
+    (shared / "pic.png").write_bytes(png(800, 600))
+    loads = _counting_loads(monkeypatch)
+    build(site)
+    assert loads == [1] and 'width="800" height="600"' in (site / "public/world/pictured/index.html").read_text()
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")

@@ -133,3 +133,13 @@ def test_the_preview_reads_again_a_file_saved_just_before_the_last_rebuild(tmp_p
     reads = _count_reads(monkeypatch)
     builder.build()
     assert len(reads) == 2
+
+
+def test_the_preview_forgets_articles_renamed_or_deleted(tmp_path):
+    site = make_site(tmp_path, {"content/world/a.md": article("A"), "content/world/b.md": article("B")})
+    builder = Builder(site, tmp_path / "served", remember=True)
+    builder.build()
+    (site / "content/world/a.md").rename(site / "content/world/a2.md")
+    (site / "content/world/b.md").unlink()
+    builder.build()
+    assert sorted(builder._parsed) == ["content/world/a2.md"]

@@ -32,8 +32,8 @@ from .render import Page, layout_names, make_environment, render_site
 from .theme import layout_dirs
 from .urls import HIGHLIGHT_CSS
 from .parallel import job_count
-from .stamp import Stamp, input_states, next_due, stamp_key, trusted
-from .write import OutputWriter, check_output_dir, output_intact, sync_output, unchanged_files
+from .stamp import Stamp, input_states, next_due, stamp_key, trusted, with_files
+from .write import OutputWriter, check_output_dir, output_intact, sync_output, unchanged_files, uninterrupted
 
 Progress = Callable[[str, int, int], None]
 
@@ -89,9 +89,10 @@ class Builder:
         if not self.remember and self.options.cache:  # a build with nothing to do stops here
             inputs, records = input_states(config), self.cache.outputs(output)
             last = self.cache.get(stamp_key(output, self.options))
-            if isinstance(last, Stamp) and last.still_holds(inputs, now) and output_intact(output, records):
+            if isinstance(last, Stamp) and last.still_holds(with_files(inputs, last.outside), now) \
+                    and output_intact(output, records):
                 return BuildResult(last.articles, last.pages, 0, 0, last.skipped_drafts, last.skipped_future,
-                                   last.warnings, round((time.perf_counter() - started) * 1000), output)
+                                   last.warnings, _since(started), output)
         env, problems = self._environment(config)
         problems += config_warnings(config)
         problems += check_output_dir(config, output)
@@ -121,10 +122,9 @@ class Builder:
                 {path: record.inputs for path, record in records.items()}, jobs,
                 shared=repr(sorted(assets.names.items())),
                 deliver=writer and (lambda page: writer.add(page.output_path, page.html, page.inputs)))
-            files: dict[str, bytes | None] = {page.output_path: page.html for page in pages}
             others = {**assets.files, **feed_files(site, self._feeds if self.remember else None),
                       **self._sitemap_files(site), **search_indexes(site, self._search_entries if self.remember else None)}
-            files.update(others)
+            files: dict[str, bytes | None] = {**{page.output_path: page.html for page in pages}, **others}
             raise_if_errors(problems + render_problems)
             rendered = sum(page.html is not None and self._pages.get(page.output_path) is not page for page in pages)
             warnings = tuple(sorted(p for p in problems if not p.is_error))
@@ -133,16 +133,16 @@ class Builder:
                 self._pages = {page.output_path: page for page in pages}
                 self.cache.save()
             else:
-                for path, data in others.items():
-                    writer.add(path, data)
-                for path, source in copies.items():
-                    if path not in files:
-                        writer.add(path, source)
-                records, changed = writer.finish()
-                self.cache.put(stamp_key(output, self.options), Stamp(
-                    trusted(inputs, started_ns), next_due(content.articles, now, self.options), len(site.articles),
-                    len(pages), site.skipped_drafts, site.skipped_future, warnings))
-                self.cache.save(output, records, prune=True)
+                _hand_over(writer, others, {p: s for p, s in copies.items() if p not in files})
+                with uninterrupted():  # the output and what the cache says of it change together
+                    changed = writer.finish()
+                    outside = tuple(sorted({path for article in content.articles for path, _ in article.depends_on}
+                                           - inputs.keys()))
+                    self.cache.put(stamp_key(output, self.options), Stamp(
+                        trusted(with_files(inputs, outside), started_ns), outside,
+                        next_due(content.articles, now, self.options), now,
+                        len(site.articles), len(pages), site.skipped_drafts, site.skipped_future, warnings))
+                    self.cache.save(output, writer.records, prune=True)
         except BaseException:
             if writer is not None:
                 writer.abandon()
@@ -152,7 +152,7 @@ class Builder:
             files_written=sum(path in files or path in copies for path in changed),
             skipped_drafts=site.skipped_drafts, skipped_future=site.skipped_future,
             warnings=warnings,
-            milliseconds=round((time.perf_counter() - started) * 1000), output=output,
+            milliseconds=_since(started), output=output,
             changed=tuple(changed), site=site if self.remember else None,
         )
 
@@ -178,6 +178,19 @@ class Builder:
             self._env, self._env_problems = make_environment(config)
             self._layouts_digest = digest
         return self._env, list(self._env_problems)
+
+
+def _hand_over(writer: OutputWriter, files: dict[str, bytes], copies: dict[str, Path]) -> None:
+    """Give the writer what is not a page (the pages went to it as they were rendered), and let it write."""
+    for path, data in files.items():
+        writer.add(path, data)
+    for path, source in copies.items():
+        writer.add(path, source)
+    writer.wait()
+
+
+def _since(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
 
 
 def _layouts_digest(config: SiteConfig) -> bytes:

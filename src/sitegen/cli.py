@@ -93,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         _report(exc.diagnostics, failed=f"{args.command.capitalize()} failed",
                 limit=None if getattr(args, "verbose", False) else SAME_PROBLEM_LIMIT)
         return EXIT_SITE_ERRORS
-    except KeyboardInterrupt:
-        left = "the output folder was left as it was" if args.command == "build" else "stopped"
+    except KeyboardInterrupt as exc:
+        left = (str(exc) or "the output folder was left as it was") if args.command == "build" else "stopped"
         print(f"\ninterrupted: {left}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as exc:

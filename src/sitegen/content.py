@@ -162,6 +162,9 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         done += 1
         if progress:
             progress("reading", done, total)
+    if cache is not None:  # a preview server forgets files deleted or renamed since
+        for gone in cache.keys() - {source for source, _, _ in sources}:
+            del cache[gone]
     articles = []
     for source, _, _ in sources:
         if source not in results:  # could not be read

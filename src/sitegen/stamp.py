@@ -8,9 +8,12 @@ was written (cache.py keeps a record of each file), and no future-dated article 
 since, a new build would write the same bytes: it reports what the last one found and
 touches nothing. Any difference, and the build runs as usual (reusing its memos).
 
-A file whose ctime is within RACY_NS of the start of the build is not trusted (a change in
-the same clock tick may leave all four numbers as they were): it counts as changed next time.
-ctime, unlike mtime, cannot be set back by a tool (touch -d, rsync -t, an editor).
+Linked folders are followed; files an article reached outside these folders (an image at
+'../../shared/x.png') are listed with the stamp and checked too. A file whose ctime (or mtime)
+is within RACY_NS of the start of the build is not trusted (a change in the same clock tick may
+leave all four numbers as they were): it counts as changed next time. ctime, unlike mtime,
+cannot be set back by a tool (touch -d, rsync -t, an editor) — except on Windows, where it is
+the creation time and only mtime and size tell.
 """
 
 from __future__ import annotations
@@ -38,7 +41,9 @@ class Stamp:
     """The inputs of a successful build, and what it reported."""
 
     inputs: InputStates
+    outside: tuple[str, ...]  # files read outside those folders (images an article reached with '../')
     due: datetime | None  # when the earliest future-dated article it left out is due
+    made: datetime  # the build's "now": a build at an earlier moment may show fewer articles
     articles: int
     pages: int
     skipped_drafts: int
@@ -48,7 +53,7 @@ class Stamp:
     def still_holds(self, inputs: InputStates, now: datetime) -> bool:
         """Whether a build with these inputs, now, would build what this one built."""
         return (inputs == self.inputs and None not in inputs.values()
-                and (self.due is None or now < self.due))
+                and self.made <= now and (self.due is None or now < self.due))
 
 
 def stamp_key(output: Path, options: BuildOptions) -> bytes:
@@ -63,22 +68,32 @@ def input_states(config: SiteConfig) -> InputStates:
     states: InputStates = {}
     for root in dict.fromkeys(roots):
         if root.is_dir():
-            _add_tree(str(root), states)
+            _add_tree(str(root), states, set())
         else:
             states[str(root)] = file_stamp(str(root))
     return states
 
 
-def _add_tree(folder: str, states: InputStates) -> None:
+def with_files(states: InputStates, paths) -> InputStates:
+    """`states` and those of `paths` too."""
+    return {**states, **{path: file_stamp(path) for path in paths}}
+
+
+def _add_tree(folder: str, states: InputStates, seen: set[str]) -> None:
+    """Every file under `folder`, linked folders followed (once: a link back up is no loop)."""
+    real = os.path.realpath(folder)
+    if real in seen:
+        return
+    seen.add(real)
     try:
         entries = list(os.scandir(folder))
     except OSError:
         states[folder] = None  # unreadable: the build will say why
         return
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            if not entry.name.startswith(".") and entry.name != "__pycache__":  # builds skip hidden folders
-                _add_tree(entry.path, states)
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                _add_tree(entry.path, states, seen)
         else:
             states[entry.path] = file_stamp(entry.path)
 
@@ -93,8 +108,9 @@ def file_stamp(path: str) -> tuple[int, int, int, int]:
 
 
 def is_trusted(state: tuple[int, int, int, int] | None, started_ns: int) -> bool:
-    """Whether the file was last changed long enough before `started_ns` for a later change to show."""
-    return state is not None and state[1] < started_ns - RACY_NS
+    """Whether the file was last changed long enough before `started_ns` for a later change to show
+    (by its ctime, or its mtime where ctime is the creation time: Windows)."""
+    return state is not None and max(state[0], state[1]) < started_ns - RACY_NS
 
 
 def trusted(inputs: InputStates, started_ns: int) -> InputStates:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 
@@ -76,11 +79,12 @@ class OutputWriter:
             _recover_interrupted(self.output)
         except OSError as exc:
             raise _write_error(self.output, exc) from None
-        self.records = records
+        self.records = records  # of the last build's files still as written; after `finish`, of the new output
         self.in_place = bool(records) and (self.output / MARKER).is_file()
         self.inputs: dict[str, bytes] = {}
         self.plan: dict[str, tuple[OutputRecord | None, bytes | Path]] = {}  # path → (record kept, or None; data)
-        self._writing: list[tuple[str, Future]] = []
+        self._writing: list[tuple[str, Future]] = []  # submitted to the thread
+        self._written: dict[str, OutputRecord] = {}  # and done
         self._thread: ThreadPoolExecutor | None = None
         self._temporary = f"{_NEW}{os.getpid()}"  # the suffix of a file written in place, until renamed
 
@@ -106,23 +110,41 @@ class OutputWriter:
             target = self._in_place_name(relative)
         else:
             target = _inside(_staging(self.output), relative)
-        return _write_file(target, data, self.inputs.get(relative, b""))  # (a rename keeps its mtime)
+        try:
+            return _write_file(target, data, self.inputs.get(relative, b""))  # (a rename keeps its mtime)
+        except BaseException:
+            target.unlink(missing_ok=True)  # half written
+            raise
 
-    def finish(self) -> tuple[dict[str, OutputRecord], list[str]]:
-        """Put the new files in place; the records of what is now in `output`, and the paths written or removed."""
+    def wait(self) -> None:
+        """Let the thread write all it was given (a failure is raised here, and nothing of it stays)."""
+        self._wait()
+
+    def finish(self) -> list[str]:
+        """Put the new files in place (quick after `wait`); the paths written or removed. `records` then says
+        what `output` holds."""
         written = self._wait()
         changed = sorted([relative for relative, (kept, _) in self.plan.items() if kept is None]
                          + list(self.records.keys() - self.plan.keys()))
-        records = {relative: kept for relative, (kept, _) in self.plan.items() if kept is not None}
+        self.records = {relative: kept for relative, (kept, _) in self.plan.items() if kept is not None}
         if not changed and _holds_exactly(self.output, self.plan.keys()):
-            return records, []
+            return []
         if not self.in_place:
-            return _swap_in(self.output, self.plan, self.inputs, written), changed
-        for relative, record in written.items():
-            os.replace(self._in_place_name(relative), self.output / relative)
-            records[relative] = record
+            self.records = _swap_in(self.output, self.plan, self.inputs, written)
+            return changed
+        pending = sorted(written, key=lambda relative: (relative.endswith(".html"), relative))  # CSS before pages
+        done = 0
+        try:
+            with uninterrupted():  # Ctrl-C waits for the renames: the output is the old site or the new one
+                for done, relative in enumerate(pending):
+                    os.replace(self._in_place_name(relative), self.output / relative)
+                    self.records[relative] = written[relative]
+        except OSError as exc:
+            for relative in pending[done:]:
+                self._in_place_name(relative).unlink(missing_ok=True)
+            raise _write_error(self.output, exc) from None  # the next build writes again what is not as recorded
         _remove_all_but(self.output, self.plan.keys() | {MARKER})
-        return records, changed
+        return changed
 
     def abandon(self) -> None:
         """The build failed: leave the output as it was."""
@@ -137,7 +159,7 @@ class OutputWriter:
         is as it was); a file in the way of a folder, or the reverse, and the output is built aside instead."""
         if self._thread is not None:
             self._thread.shutdown(wait=True, cancel_futures=not raising)  # a failed build: write no more
-        written, failure = {}, None
+        written, failure = self._written, None
         for relative, future in self._writing:
             if future.cancelled():
                 continue
@@ -145,14 +167,18 @@ class OutputWriter:
                 written[relative] = future.result()
             except (OSError, ValueError) as exc:
                 failure = failure or exc
-        self._writing = []
+        submitted, self._writing = [relative for relative, _ in self._writing], []
         if failure is None and raising:
             return written
-        if self.in_place:
-            for relative in written:
-                self._in_place_name(relative).unlink(missing_ok=True)
+        if self.in_place:  # remove what was written, and the folders made for it
+            for relative in submitted:
+                temporary = self._in_place_name(relative)
+                with suppress(OSError):  # never written, or its folder is a file in the way
+                    temporary.unlink()
+                _remove_empty_folders(temporary.parent, self.output)
         else:
             shutil.rmtree(_staging(self.output), ignore_errors=True)
+        self._written = {}
         if not raising:
             return {}
         if self.in_place and isinstance(failure, (FileExistsError, NotADirectoryError, IsADirectoryError)):
@@ -166,10 +192,45 @@ def _remove_all_but(output: Path, wanted) -> None:
     for relative in set(_files_in(str(output))) - wanted:
         gone = output / relative
         gone.unlink(missing_ok=True)
-        for folder in gone.parents:
-            if folder == output or any(folder.iterdir()):
-                break
+        _remove_empty_folders(gone.parent, output)
+
+
+def _remove_empty_folders(folder: Path, root: Path) -> None:
+    """Remove `folder` and its parents up to `root` while they are empty."""
+    while folder != root and root in folder.parents:
+        try:
             folder.rmdir()
+        except OSError:  # not empty (or already gone)
+            return
+        folder = folder.parent
+
+
+@contextmanager
+def uninterrupted():
+    """Ctrl-C (and SIGTERM) wait until the block is done; one that came meanwhile is raised after it, saying so.
+
+    A handler that only notes the signal, not a blocked signal mask: the kernel may hand a signal to
+    any thread, and Python then runs its handler in the main thread whatever that thread's mask."""
+    global _shielded
+    if _shielded or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {number: signal.signal(number, lambda got, frame: caught.append(got))
+                for number in (signal.SIGINT, signal.SIGTERM)}
+    _shielded = True
+    try:
+        yield
+    finally:
+        _shielded = False
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if caught:  # (not when the block failed: that failure is what is reported)
+        raise KeyboardInterrupt(COMPLETE)
+
+
+_shielded = False  # inside `uninterrupted`: an inner one adds nothing
+COMPLETE = "the build was complete: the output folder holds the new site"
 
 
 def _holds_exactly(output: Path, paths) -> bool:
@@ -213,9 +274,10 @@ def _swap_in(output: Path, plan: dict[str, tuple[OutputRecord | None, bytes | Pa
                 continue
             records[relative] = _write_file(target, data, inputs.get(relative, b""))
         (staging / MARKER).write_text("This folder is written by sitegen and replaced on every build.\n")
-        if output.exists():
-            os.replace(output, previous)
-        os.replace(staging, output)
+        with uninterrupted():
+            if output.exists():
+                os.replace(output, previous)
+            os.replace(staging, output)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if previous.exists() and not output.exists():
