@@ -605,3 +605,21 @@ def test_files_read_through_a_linked_folder_or_outside_the_site_count_as_inputs(
     build(site)
     assert loads == [1] and 'width="800" height="600"' in (site / "public/world/pictured/index.html").read_text()
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_related_lists_are_reused_while_every_article_reads_the_same_to_the_related_step(tmp_path, monkeypatch):
+    from sitegen.related import RelatedByLanguage
+
+    site = make_site(tmp_path, news_files())
+    build(site)
+    computed = []
+    real = RelatedByLanguage.update
+    monkeypatch.setattr(RelatedByLanguage, "update", lambda self, *args: computed.append(1) or real(self, *args))
+    (site / "content/world/story-0.md").write_text(  # a layout field only: the related step reads no change
+        (site / "content/world/story-0.md").read_text().replace("date:", "layout: article\ndate:"))
+    build(site)
+    assert computed == []
+    _edit_article(site)  # a new title and text: computed again
+    build(site)
+    assert computed == [1]
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")

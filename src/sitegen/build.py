@@ -110,7 +110,8 @@ class Builder:
         content = replace(content, articles=images.articles,
                           static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
         copies = assets.copies  # the CSS and JS are written from assets.files
-        site, model_problems = build_model(config, content, self.options, layout_names(env), self._related, now)
+        site, model_problems = build_model(config, content, self.options, layout_names(env), self._related, now,
+                                           self.cache)
         problems += model_problems
         problems = _apply_strictness(problems, self.options)
         raise_if_errors(problems)

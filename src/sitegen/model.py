@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
 from .article import Article, StaticFile, Term
+from .cache import BuildCache, memo_key
 from .config import BuildOptions, SiteConfig
 from .content import Content
 from .errors import Diagnostic, error, warning
@@ -70,8 +71,11 @@ class Site:
 
 
 def build_model(config: SiteConfig, content: Content, options: BuildOptions, layouts: frozenset[str],
-                related: RelatedByLanguage | None = None, now: datetime | None = None) -> tuple[Site, list[Diagnostic]]:
-    """The site model; `related` (kept between builds by a preview server) is updated, not rebuilt."""
+                related: RelatedByLanguage | None = None, now: datetime | None = None,
+                store: BuildCache | None = None) -> tuple[Site, list[Diagnostic]]:
+    """The site model; `related` (kept between builds by a preview server) is updated, not rebuilt;
+    without it, the related lists of the last build are reused from `store` when every article reads
+    the same to the related-posts step."""
     now = now or options.now or datetime.now(timezone.utc)
     visible, drafts, future = [], 0, 0
     for article in content.articles:
@@ -98,7 +102,14 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
         problems += picked_problems
     index = related if related is not None else RelatedByLanguage(config.related)
     docs = _related_docs(articles, picked, index.made_from)
-    return replace(site, related=_related_lists(docs, index)), problems
+    if related is not None or store is None:
+        return replace(site, related=_related_lists(docs, index)), problems
+    key = memo_key("related lists", repr(config.related), repr(docs))
+    lists = store.get(key)
+    if lists is None:
+        lists = _related_lists(docs, index)
+        store.put(key, lists)
+    return replace(site, related=lists), problems
 
 
 def _related_docs(articles: list[Article], picked: dict[str, tuple[str, ...]],
