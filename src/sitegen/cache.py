@@ -55,16 +55,21 @@ def digest(*parts: bytes | str) -> bytes:
     return hasher.digest()
 
 
-FileState = tuple[str, "tuple[int, int, int] | None"]  # a path, and its (mtime, size, inode) or None: not a file
+State = tuple[int, int, int, int]  # mtime, ctime, size, inode
+FileState = tuple[str, "State | None"]  # a path, and its state or None: not a file
 
 
-def file_state(path: Path) -> tuple[int, int, int] | None:
-    """What tells a changed file from an unchanged one, cheaply; None when there is no file."""
+def file_state(path: str | os.PathLike) -> State | None:
+    """What tells a changed file from an unchanged one, cheaply (as git's index does); None when there is
+    no file. ctime changes with every write and cannot be set back, so a save that keeps the size and
+    restores the mtime still shows (see stamp.py for a save within one clock tick)."""
     try:
-        status = path.stat()
+        status = os.stat(path)
     except (OSError, ValueError):  # ValueError: a name no file can have (a NUL in an image's src)
         return None
-    return (status.st_mtime_ns, status.st_size, status.st_ino) if S_ISREG(status.st_mode) else None
+    if not S_ISREG(status.st_mode):
+        return None
+    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
 
 
 def memo_key(stage: str, settings: str, text: str) -> bytes:

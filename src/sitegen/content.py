@@ -21,7 +21,7 @@ from .fields import TextStages, parse_article, split_article
 from .frontmatter import SplitText
 from .markdown import RenderedMarkdown
 from .parallel import parallel_imap
-from .stamp import file_stamp, is_trusted
+from .stamp import UNTRUSTED, is_trusted
 from .yamlfile import YamlMapping
 
 
@@ -32,7 +32,8 @@ class Content:
     diagnostics: tuple[Diagnostic, ...]
 
 
-# source → (memo key, the file's state if old enough to trust, article, problems): a preview server's memory
+# source → (memo key, the file's state, or stamp.UNTRUSTED if too recent to trust, article, problems): a preview
+# server's memory
 ParseCache = dict[str, tuple[bytes, "tuple | None", "Article | None", tuple[Diagnostic, ...]]]
 
 
@@ -125,7 +126,7 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
     for source, relative, path in sources:
         remembered = cache.get(source) if cache is not None else None
         if cache is not None:
-            states[source] = file_stamp(path)
+            states[source] = file_state(path)
             if remembered and remembered[1] == states[source] and _files_unchanged(remembered[2]):
                 keys[source], results[source] = remembered[0], (*remembered[2:], None)
                 continue
@@ -172,7 +173,8 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         article, found, _ = results[source]
         if cache is not None:
             state = states[source]
-            cache[source] = (keys[source], state if is_trusted(state, started_ns) else None, article, found)
+            trusted = state is not None and is_trusted(state, started_ns)
+            cache[source] = (keys[source], state if trusted else UNTRUSTED, article, found)
         problems.extend(found)
         if article is not None:
             articles.append(article)
@@ -191,7 +193,7 @@ def _remembered(store: BuildCache, key: bytes) -> tuple[Article, tuple[Diagnosti
 
 def _files_unchanged(article: Article | None) -> bool:
     """Whether the image files an article was read with are as they were then."""
-    return article is None or all(file_state(Path(path)) == state for path, state in article.depends_on)
+    return article is None or all(file_state(path) == state for path, state in article.depends_on)
 
 
 def _walk(folder: str, prefix: str = "") -> list[tuple[str, str]]:

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .article import Article
-from .cache import memo_key
+from .cache import State, file_state, memo_key
 from .config import CONFIG_NAME, BuildOptions, SiteConfig
 from .errors import Diagnostic
 from .i18n import SITE_STRINGS_DIR
@@ -33,7 +33,8 @@ from .theme import asset_dirs, layout_dirs
 RACY_NS = 2_000_000_000  # FAT's mtime has 2 s steps; a coarse network clock no worse than that
 PACKAGE = Path(__file__).parent  # sitegen's code, its theme and its strings shape every page too
 
-InputStates = dict[str, "tuple[int, int, int, int] | None"]  # path → (mtime, ctime, size, inode); None: untrusted
+InputStates = dict[str, "State | None | tuple[()]"]  # path → its state (cache.file_state), or UNTRUSTED
+UNTRUSTED: tuple[()] = ()  # a file changed too recently to tell a later change from it, or a folder unreadable
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Stamp:
 
     def still_holds(self, inputs: InputStates, now: datetime) -> bool:
         """Whether a build with these inputs, now, would build what this one built."""
-        return (inputs == self.inputs and None not in inputs.values()
+        return (inputs == self.inputs and UNTRUSTED not in inputs.values()
                 and self.made <= now and (self.due is None or now < self.due))
 
 
@@ -71,13 +72,13 @@ def input_states(config: SiteConfig) -> InputStates:
         if root.is_dir():
             _add_tree(str(root), states, set())
         else:
-            states[str(root)] = file_stamp(str(root))
+            states[str(root)] = file_state(root)
     return states
 
 
 def with_files(states: InputStates, paths) -> InputStates:
     """`states` and those of `paths` too."""
-    return {**states, **{path: file_stamp(path) for path in paths}}
+    return {**states, **{path: file_state(path) for path in paths}}
 
 
 def _add_tree(folder: str, states: InputStates, seen: set[str]) -> None:
@@ -89,34 +90,25 @@ def _add_tree(folder: str, states: InputStates, seen: set[str]) -> None:
     try:
         entries = list(os.scandir(folder))
     except OSError:
-        states[folder] = None  # unreadable: the build will say why
+        states[folder] = UNTRUSTED  # unreadable: the build will say why
         return
     for entry in entries:
         if entry.is_dir():
             if entry.name != "__pycache__":
                 _add_tree(entry.path, states, seen)
         else:
-            states[entry.path] = file_stamp(entry.path)
+            states[entry.path] = file_state(entry.path)
 
 
-def file_stamp(path: str) -> tuple[int, int, int, int]:
-    """(mtime, ctime, size, inode); a missing file has a state of its own, so that one appearing is a change."""
-    try:
-        status = os.stat(path)
-    except (OSError, ValueError):
-        return (0, 0, -1, 0)
-    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
-
-
-def is_trusted(state: tuple[int, int, int, int] | None, started_ns: int) -> bool:
-    """Whether the file was last changed long enough before `started_ns` for a later change to show
-    (by its ctime, or its mtime where ctime is the creation time: Windows)."""
-    return state is not None and max(state[0], state[1]) < started_ns - RACY_NS
+def is_trusted(state: State | None, started_ns: int) -> bool:
+    """Whether a file (or its absence) is old enough, at a build that started at `started_ns`, for a later
+    change to show (by its ctime, or its mtime where ctime is the creation time: Windows)."""
+    return state is None or (state != UNTRUSTED and max(state[0], state[1]) < started_ns - RACY_NS)
 
 
 def trusted(inputs: InputStates, started_ns: int) -> InputStates:
-    """The states, with those too recent to tell a later change apart marked untrusted."""
-    return {path: state if is_trusted(state, started_ns) else None for path, state in inputs.items()}
+    """The states, with those too recent to tell a later change apart marked UNTRUSTED."""
+    return {path: state if is_trusted(state, started_ns) else UNTRUSTED for path, state in inputs.items()}  # type: ignore
 
 
 def next_due(articles: tuple[Article, ...], now: datetime, options: BuildOptions) -> datetime | None:
