@@ -623,3 +623,20 @@ def test_related_lists_are_reused_while_every_article_reads_the_same_to_the_rela
     build(site)
     assert computed == [1]
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_ctrl_c_after_the_files_are_written_but_before_they_are_renamed_in(tmp_path, monkeypatch):
+    from sitegen.write import OutputWriter
+
+    site = make_site(tmp_path, news_files())
+    build(site)
+    before = tree(site / "public")
+    _edit_article(site)
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(OutputWriter, "finish", interrupted)
+    run = build_site(site)
+    assert run.code == 130 and "the output folder was left as it was" in run.err
+    assert tree(site / "public") == before and _leftovers(site) == []

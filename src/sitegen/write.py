@@ -170,8 +170,8 @@ class OutputWriter:
         submitted, self._writing = [relative for relative, _ in self._writing], []
         if failure is None and raising:
             return written
-        if self.in_place:  # remove what was written, and the folders made for it
-            for relative in submitted:
+        if self.in_place:  # remove what was written (now or at an earlier wait), and the folders made for it
+            for relative in {*submitted, *written}:
                 temporary = self._in_place_name(relative)
                 with suppress(OSError):  # never written, or its folder is a file in the way
                     temporary.unlink()
