@@ -124,7 +124,8 @@ class Builder:
                 shared=repr(sorted(assets.names.items())),
                 deliver=writer and (lambda page: writer.add(page.output_path, page.html, page.inputs)))
             others = {**assets.files, **feed_files(site, self._feeds if self.remember else None),
-                      **self._sitemap_files(site), **search_indexes(site, self._search_entries if self.remember else None)}
+                      **self._sitemap_files(site),
+                      **search_indexes(site, self._search_entries if self.remember else None)}
             files: dict[str, bytes | None] = {**{page.output_path: page.html for page in pages}, **others}
             raise_if_errors(problems + render_problems)
             rendered = sum(page.html is not None and self._pages.get(page.output_path) is not page for page in pages)

@@ -102,9 +102,9 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
     """Parse the sources, in the order given, whatever `jobs` is.
 
     An article is not read again when its file, the settings and the image files it was read with
-    are as they were: `cache` (a preview server's, in memory, which knows a file by its state, see
-    stamp.py, and does not read it again) or the build cache remembers it. Of the others, those whose Markdown is in the build cache are read here; the rest, where the work is,
-    go to worker processes."""
+    are as they were: `cache` (a preview server's, in memory, which knows an unchanged file by its
+    state and does not even read it) or the build cache remembers it. Of the others, those whose
+    Markdown is in the build cache are read here; the rest, where the work is, go to worker processes."""
     stages = CachedTextStages(store) if store is not None else TextStages()
     settings = digest(repr(config)).hex()  # hashed once, not with every article
 
