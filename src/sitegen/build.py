@@ -20,7 +20,7 @@ from typing import Callable
 
 from .article import StaticFile
 from .assets import asset_files, highlight_css, style_and_scripts
-from .cache import BuildCache
+from .cache import BuildCache, ByIdentity
 from .config import BuildOptions, SiteConfig, config_warnings, load_config
 from .content import ParseCache, load_content
 from .errors import ERROR, Diagnostic, raise_if_errors
@@ -74,7 +74,7 @@ class Builder:
         self._views: dict = {}  # article views, by URL path
         self._feeds: dict = {}  # feeds, by output path
         self._sitemap: tuple[tuple, dict[str, bytes]] = ((), {})  # its entries and page versions, its files
-        self._search_entries: dict = {}  # each article's entry in the search index, by URL path
+        self._search_entries = ByIdentity()  # each article's entry in the search index
         self._written: dict[str, object] = {}
         self.cache = BuildCache(site_dir, enabled=options.cache)
 
@@ -170,7 +170,7 @@ class Builder:
             self._config = config
             self._parsed, self._pages, self._views, self._feeds, self._layouts_digest = {}, {}, {}, {}, b""
             self._imaged = {}
-            self._sitemap, self._search_entries = ((), {}), {}
+            self._sitemap, self._search_entries = ((), {}), ByIdentity()
             self._related = RelatedByLanguage(config.related) if self.remember else None
 
     def _environment(self, config: SiteConfig):

@@ -30,7 +30,7 @@ import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import __version__
 
@@ -70,6 +70,28 @@ def file_state(path: str | os.PathLike) -> State | None:
     if not S_ISREG(status.st_mode):
         return None
     return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
+
+
+class ByIdentity:
+    """Values made from objects, kept while the object is the very same one: a preview server keeps an
+    article object while its file is unchanged, so what is made from it (its card, its search-index
+    entry, what the related-posts step reads) is made again only for articles that changed.
+    Each `settle` forgets what the pass before it did not ask for (deleted and renamed articles)."""
+
+    def __init__(self) -> None:
+        self._made: dict[Any, tuple[object, Any]] = {}
+        self._asked: dict[Any, tuple[object, Any]] = {}
+
+    def get(self, key: Any, source: object, make: Callable[..., Any], *args: Any) -> Any:
+        """The value kept under `key` if made from this very `source`, else `make(*args)`."""
+        known = self._made.get(key)
+        if known is None or known[0] is not source:
+            known = (source, make(*args))
+        self._asked[key] = known
+        return known[1]
+
+    def settle(self) -> None:
+        self._made, self._asked = self._asked, {}
 
 
 def memo_key(stage: str, settings: str, text: str) -> bytes:

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
 from .article import Article, StaticFile, Term
-from .cache import BuildCache, memo_key
+from .cache import BuildCache, ByIdentity, memo_key
 from .config import BuildOptions, SiteConfig
 from .content import Content
 from .errors import Diagnostic, error, warning
@@ -113,22 +113,20 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
 
 
 def _related_docs(articles: list[Article], picked: dict[str, tuple[str, ...]],
-                  made_from: dict[str, tuple[Article, RelatedDoc]]) -> list[RelatedDoc]:
-    """All the related-posts step reads of each article; made again only for an article that is not
-    the same object as the last time (`made_from`, kept by a preview server's index) or whose picks changed."""
-    docs, made = [], {}
+                  made_from: ByIdentity) -> list[RelatedDoc]:
+    """All the related-posts step reads of each article; made again only for an article that changed
+    (`made_from` is kept by a preview server's index) or whose picks did."""
+    def doc(a: Article, picks: tuple[str, ...]) -> RelatedDoc:
+        return RelatedDoc(
+            key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text[:BODY_CHARS]}"[:BODY_CHARS],
+            tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
+            published=a.date.timestamp(), picked=picks, language=a.language)
+
+    docs = []
     for a in articles:
         picks = picked.get(a.url_path, ())
-        known = made_from.get(a.url_path)
-        if known is None or known[0] is not a or known[1].picked != picks:
-            known = (a, RelatedDoc(
-                key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text[:BODY_CHARS]}"[:BODY_CHARS],
-                tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
-                published=a.date.timestamp(), picked=picks, language=a.language))
-        made[a.url_path] = known
-        docs.append(known[1])
-    made_from.clear()
-    made_from.update(made)
+        docs.append(made_from.get((a.url_path, picks), a, doc, a, picks))
+    made_from.settle()
     return docs
 
 

@@ -27,6 +27,7 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from .article import Article
+from .cache import ByIdentity
 from .languages import Language
 from .model import Site
 from .urls import ATOM, AUTHORS, JSON_FEED, ROBOTS, RSS, SEARCH, SEARCH_INDEX, SITEMAP, TAGS, absolute
@@ -284,33 +285,27 @@ def _urlset(urls: list[tuple[str, datetime | None, list[tuple[str, str]]]]) -> b
 
 # ----------------------------------------------------------------------------- search index
 
-def search_indexes(site: Site, memo: dict[str, tuple[Article, str]] | None = None) -> dict[str, bytes]:
+def search_indexes(site: Site, memo: ByIdentity | None = None) -> dict[str, bytes]:
     """What each language's search page fetches ('search-index.json', 'en/search-index.json'): its articles
     newest first, then its pages; links carry the base path.
 
     Compact, with sorted keys, because every visitor who searches downloads it. `memo` (a preview
-    server's, for one configuration) keeps each article's entry while the article is the same object.
+    server's, for one configuration) keeps each article's entry.
     """
-    base_path, used = site.config.base_path, {}
+    base_path, memo = site.config.base_path, memo if memo is not None else ByIdentity()
 
     def entry(a: Article) -> str:
-        known = memo.get(a.url_path) if memo is not None else None
-        if known is None or known[0] is not a:
-            known = (a, json.dumps({
-                "title": a.title, "url": base_path + a.url_path,
-                "date": _rfc3339(a.date) if a.date and not a.is_page else None,
-                "section": a.section.name if a.section and not a.is_page else None,
-                "tags": [tag.name for tag in a.tags], "summary": a.summary,
-            }, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
-        used[a.url_path] = known
-        return known[1]
+        return _json_text({
+            "title": a.title, "url": base_path + a.url_path,
+            "date": _rfc3339(a.date) if a.date and not a.is_page else None,
+            "section": a.section.name if a.section and not a.is_page else None,
+            "tags": [tag.name for tag in a.tags], "summary": a.summary,
+        }, compact=True)
 
-    indexes = {edition.language.path + SEARCH_INDEX:
-               ("[" + ",".join(entry(a) for a in (*edition.articles, *edition.pages)) + "]").encode("utf-8")
-               for edition in site.editions}
-    if memo is not None:  # only what this build used: deleted articles are forgotten
-        memo.clear()
-        memo.update(used)
+    indexes = {edition.language.path + SEARCH_INDEX: ("[" + ",".join(
+        memo.get(a.url_path, a, entry, a) for a in (*edition.articles, *edition.pages)) + "]").encode()
+        for edition in site.editions}
+    memo.settle()
     return indexes
 
 
@@ -342,9 +337,12 @@ def _xml_bytes(root: ET.Element) -> bytes:
 
 
 def _json_bytes(data: Any, compact: bool = False) -> bytes:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True,
+    return (_json_text(data, compact) + ("" if compact else "\n")).encode("utf-8")
+
+
+def _json_text(data: Any, compact: bool = False) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":") if compact else None, indent=None if compact else 1)
-    return (text + ("" if compact else "\n")).encode("utf-8")
 
 
 _LINK = re.compile(r'(\s(?:href|src)=")([^"]*)(")')

@@ -51,6 +51,7 @@ from typing import Iterable, NamedTuple
 import numpy as np
 from scipy import sparse
 
+from .cache import ByIdentity
 from .config import RelatedConfig
 from .stopwords import stop_words
 
@@ -188,7 +189,7 @@ class RelatedByLanguage:
         self.settings = settings
         self.indexes: dict[str, RelatedIndex] = {}
         self._language_of: dict[str, str] = {}  # document key → language
-        self.made_from: dict = {}  # for the caller: what each document was made from, to make it again only if changed
+        self.made_from = ByIdentity()  # for the caller: each document by what it was made from
 
     @property
     def docs(self) -> dict[str, RelatedDoc]:

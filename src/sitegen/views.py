@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .article import Article, Term
+from .cache import ByIdentity
 from .i18n import Translator
 from .images import ImageRef
 from .markdown import Heading
@@ -131,7 +132,7 @@ class SiteView:
 
 
 _SECTIONS_KEY = "\0sections"  # in a view memo: the sections the memoised breadcrumbs were made with
-_CARDS_KEY, _SITE_KEY = "\0cards", "\0site"  # in a view memo: each article's card (with its article), the site view
+_CARDS_KEY, _SITE_KEY = "\0cards", "\0site"  # in a view memo: the articles' cards, the site view
 
 
 class ViewFactory:
@@ -169,15 +170,11 @@ class ViewFactory:
 
     def _all_cards(self) -> dict[str, Card]:
         """Each article's card, by URL path; with a memo, made again only for articles that changed."""
-        if self.memo is None:
-            return {a.url_path: self._card(a) for a in self.edition.articles}
-        known = self.memo.get(_CARDS_KEY, {})
-        cards = {}
-        for article in self.edition.articles:
-            made = known.get(article.url_path)
-            cards[article.url_path] = made if made is not None and made[0] is article else (article, self._card(article))
-        self.memo[_CARDS_KEY] = cards
-        return {path: card for path, (_, card) in cards.items()}
+        kept = self.memo.setdefault(_CARDS_KEY, ByIdentity()) if self.memo is not None else ByIdentity()
+        card = self._card
+        cards = {a.url_path: kept.get(a.url_path, a, card, a) for a in self.edition.articles}
+        kept.settle()
+        return cards
 
     def url(self, path: str) -> str:
         """A site path ('about/', '/css/site.css') as a link that works under base_url."""
