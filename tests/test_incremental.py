@@ -625,6 +625,24 @@ def test_related_lists_are_reused_while_every_article_reads_the_same_to_the_rela
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
 
 
+def test_a_build_reusing_the_related_lists_does_not_import_numpy(tmp_path):
+    """numpy and scipy cost ~170 ms of imports: only a build that computes related lists pays them."""
+    import subprocess
+    import sys
+
+    site = make_site(tmp_path, news_files())
+    build(site)
+    (site / "content/world/story-0.md").write_text(
+        (site / "content/world/story-0.md").read_text().replace("date:", "layout: article\ndate:"))
+    script = ("import sys; from pathlib import Path; from sitegen.build import build; "
+              "r = build(Path(sys.argv[1])); print(r.articles, 'scipy' in sys.modules, 'numpy' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", script, str(site)], capture_output=True, text=True, check=True)
+    assert run.stdout.split()[1:] == ["False", "False"]
+    _edit_article(site)  # the related step reads a change: the lists are computed
+    run = subprocess.run([sys.executable, "-c", script, str(site)], capture_output=True, text=True, check=True)
+    assert run.stdout.split()[1:] == ["True", "True"]
+
+
 def test_ctrl_c_after_the_files_are_written_but_before_they_are_renamed_in(tmp_path, monkeypatch):
     from sitegen.write import OutputWriter
 

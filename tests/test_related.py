@@ -185,10 +185,11 @@ def test_incremental_update_equals_full_with_small_indexes(seed, monkeypatch):
     articles sharing a word, tag or name with the edited one fails 8 of these 60 seeds.)"""
     from dataclasses import replace
 
-    import sitegen.related as related
+    import sitegen.related.index as related
+    import sitegen.related.signals as signals
 
     for name, value in SMALL_INDEXES.items():
-        monkeypatch.setattr(related, name, value, raising=False)
+        monkeypatch.setattr(signals, name, value)
     rng = random.Random(seed)
     settings = RelatedConfig(include_newer=bool(seed % 2), count=3, threshold=0.05)
     docs = {d.key: d for d in (varied_doc(rng, f"d{i}") for i in range(60))}
@@ -217,10 +218,11 @@ def test_the_indexes_match_a_plain_python_reading_of_the_rules(include_newer, mo
     import math
     from collections import Counter
 
-    import sitegen.related as related
+    import sitegen.related.index as related
+    import sitegen.related.signals as signals
 
     for name, value in {"TERMS_PER_DOC": 6, "QUERY_TERMS": 4, "ERA": 3, "POSTINGS": 3}.items():
-        monkeypatch.setattr(related, name, value)
+        monkeypatch.setattr(signals, name, value)
     rng = random.Random(5)
     docs = [varied_doc(rng, f"d{i}") for i in range(70)]
     docs += [replace_day(docs[i], docs[i + 1]) for i in range(0, 10, 2)]  # equal dates: ties by key
@@ -241,18 +243,18 @@ def test_the_indexes_match_a_plain_python_reading_of_the_rules(include_newer, mo
     cap = max(20.0, related.COMMON_SHARE * len(keys))
     kept, asked = {}, {}
     for k in keys:
-        weights = [(-(c * 2.2 / (c + 1.2)) * math.log1p(related.RARITY_SCALE / df[w]), w)
+        weights = [(-(c * 2.2 / (c + 1.2)) * math.log1p(signals.RARITY_SCALE / df[w]), w)
                    for w, c in words(k).items() if 2 <= df[w] <= cap]
         ranked = sorted(weights)
-        kept[k] = {w: -x for x, w in ranked[:related.TERMS_PER_DOC]}
-        asked[k] = {w: -x for x, w in ranked[:related.QUERY_TERMS]}
+        kept[k] = {w: -x for x, w in ranked[:signals.TERMS_PER_DOC]}
+        asked[k] = {w: -x for x, w in ranked[:signals.QUERY_TERMS]}
     eras = {}  # (word, era) -> {key: weight}
     era_of = {}
     for w in df:
         oldest_first = [k for k in reversed(newest_first) if w in kept[k]]
         for i, k in enumerate(oldest_first):
-            eras.setdefault((w, i // related.ERA), {})[k] = kept[k][w]
-            era_of[k, w] = i // related.ERA
+            eras.setdefault((w, i // signals.ERA), {})[k] = kept[k][w]
+            era_of[k, w] = i // signals.ERA
 
     def entry(column):
         word_id, era = divmod(int(state.text.ids[column]), 2 ** 32)
@@ -276,14 +278,14 @@ def test_the_indexes_match_a_plain_python_reading_of_the_rules(include_newer, mo
     tags = state.tags.query.tocoo()
     tag_of = {column: index.tag_ids.texts[i] for column, i in enumerate(state.tags.ids)}
     found = sorted((keys[r], tag_of[c], v) for r, c, v in zip(tags.row, tags.col, tags.data))
-    expected_tags = sorted((d.key, t, math.log1p(related.RARITY_SCALE / tag_df[t])) for d in docs for t in set(d.tags)
+    expected_tags = sorted((d.key, t, math.log1p(signals.RARITY_SCALE / tag_df[t])) for d in docs for t in set(d.tags)
                            if tag_df[t] >= 2)
     assert [(k, t) for k, t, _ in found] == [(k, t) for k, t, _ in expected_tags]
     assert [v for *_, v in found] == pytest.approx([v for *_, v in expected_tags])
     tag_postings = state.tags.postings.tocoo()
     assert sorted((tag_of[c], keys[r]) for c, r in zip(tag_postings.row, tag_postings.col)) == sorted(
         (t, k) for t in tag_df if tag_df[t] >= 2
-        for k in [k for k in newest_first if t in index.features[k].doc.tags][:related.POSTINGS])
+        for k in [k for k in newest_first if t in index.features[k].doc.tags][:signals.POSTINGS])
 
 
 def replace_day(doc_, like):
@@ -295,6 +297,7 @@ def replace_day(doc_, like):
 def test_the_slower_paths_give_the_same_lists(monkeypatch):
     """Very long rows get a grid of their own, and sort keys too big for an int64 a lexsort."""
     import sitegen.related as related
+    import sitegen.related.signals as signals
 
     rng = random.Random(9)
     docs = [varied_doc(rng, f"d{i}") for i in range(80)] + random_docs(rng, 40)
@@ -302,13 +305,13 @@ def test_the_slower_paths_give_the_same_lists(monkeypatch):
         settings = RelatedConfig(include_newer=include_newer, count=4, threshold=0.02)
         expected = related.related_posts(docs, settings)
         with monkeypatch.context() as patch:
-            patch.setattr(related, "_WIDE_ROW", 3)
-            patch.setattr(related, "_KEY_LIMIT", 0)
+            patch.setattr(signals, "_WIDE_ROW", 3)
+            patch.setattr(signals, "_KEY_LIMIT", 0)
             assert related.related_posts(docs, settings) == expected
 
 
 def test_ascii_text_is_split_into_the_same_words_by_the_faster_pattern():
-    from sitegen.related import _ASCII_WORD, _WORD
+    from sitegen.related.index import _ASCII_WORD, _WORD
 
     rng = random.Random(2)
     alphabet = "abcxyzAB019_ -.,;'’\n\t"
@@ -321,7 +324,7 @@ def test_ascii_text_is_split_into_the_same_words_by_the_faster_pattern():
 def test_an_edit_recomputes_only_the_lists_it_can_affect():
     from dataclasses import replace
 
-    from sitegen.related import RelatedIndex, _State
+    from sitegen.related.index import RelatedIndex, _State
 
     rng = random.Random(3)
     docs = random_docs(rng, 60) + [doc(f"far/{i}", text=f"zebra{i} quokka{i} narwhal{i}", section="culture")

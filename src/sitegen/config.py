@@ -26,7 +26,7 @@ from .yamlfile import YamlMapping, YamlProblem, load_mapping, one_line
 
 @dataclass(frozen=True)
 class RelatedConfig:
-    """Weights and limits of the "You may also like" list (see related.py)."""
+    """Weights and limits of the "You may also like" list (see the related package)."""
 
     count: int = 5
     threshold: float = 0.08
