@@ -243,6 +243,35 @@ def test_a_feed_without_entry_authors_names_the_site_as_author(tmp_path):
     assert atom.findtext("a:author/a:name", namespaces=NS) == "Test News"  # RFC 4287 needs an author somewhere
 
 
+def test_an_atom_feed_is_laid_out_as_elementtree_indents_it(tmp_path):
+    """Entries are made once and joined to the feed's head as text: the bytes are those of one indented tree."""
+    site = load_site(tmp_path, {"content/world/a.md": article(HOSTILE, "2024-06-21", tags="[Russia]",
+                                                              author="Ann Lee", body="Hi.")})
+    assert feed_files(site)["atom.xml"].decode() == """<?xml version='1.0' encoding='utf-8'?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/" xml:lang="en">
+  <id>https://news.example.com/atom.xml</id>
+  <title>Test News</title>
+  <updated>2024-06-21T00:00:00+00:00</updated>
+  <link rel="self" type="application/atom+xml" href="https://news.example.com/atom.xml" />
+  <link rel="alternate" type="text/html" href="https://news.example.com/" />
+  <generator>sitegen</generator>
+  <entry>
+    <id>https://news.example.com/world/a/</id>
+    <title>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; "quotes"</title>
+    <link rel="alternate" type="text/html" href="https://news.example.com/world/a/" />
+    <published>2024-06-21T00:00:00+00:00</published>
+    <updated>2024-06-21T00:00:00+00:00</updated>
+    <author>
+      <name>Ann Lee</name>
+      <uri>https://news.example.com/authors/ann-lee/</uri>
+    </author>
+    <category term="Russia" scheme="https://news.example.com/tags/russia/" />
+    <summary>Hi.</summary>
+  </entry>
+</feed>
+"""
+
+
 def test_a_path_only_base_url_still_gets_feeds_with_path_links(tmp_path):
     site = load_site(tmp_path, NEWS, MINIMAL_CONFIG.replace("https://news.example.com/", "/news/"))
     files = feed_files(site)

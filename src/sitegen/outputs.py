@@ -23,7 +23,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import PurePosixPath
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from .article import Article
@@ -61,11 +61,19 @@ def feed_files(site: Site, memo: dict | None = None) -> dict[str, bytes]:
     """
     config = site.config
     jobs = []
+    entries_made: dict[str, str] = {}  # an article is an entry of many feeds (home, section, tags): made once
+
+    def entry(article: Article) -> str:
+        made = entries_made.get(article.url_path)
+        if made is None:
+            made = entries_made[article.url_path] = _atom_entry(site, article)
+        return made
+
     for edition in site.editions:
         language, entries = edition.language, edition.articles[:config.feeds.items]
         home = language.path
         jobs += [(home + ATOM, lambda home=home, language=language, entries=entries: _atom(
-                     site, language, home + ATOM, language.title, config.base_path + home, entries), entries),
+                     site, language, home + ATOM, language.title, config.base_path + home, entries, entry), entries),
                  (home + RSS, lambda language=language, entries=entries: _rss(site, language, entries), entries),
                  (home + JSON_FEED, lambda language=language, entries=entries: _json_feed(site, language, entries),
                   entries)]
@@ -73,7 +81,7 @@ def feed_files(site: Site, memo: dict | None = None) -> dict[str, bytes]:
             path, items = listing.term.path + ATOM, listing.articles[:config.feeds.items]
             title = f"{language.title} — {listing.term.name}"
             jobs.append((path, lambda path=path, title=title, listing=listing, items=items, language=language:
-                         _atom(site, language, path, title, listing.term.url, items), (title, items)))
+                         _atom(site, language, path, title, listing.term.url, items, entry), (title, items)))
     files = {}
     for path, make, inputs in jobs:
         if memo is not None and path in memo and memo[path][0] == inputs:
@@ -85,8 +93,10 @@ def feed_files(site: Site, memo: dict | None = None) -> dict[str, bytes]:
     return files
 
 
-def _atom(site: Site, language: Language, path: str, title: str, page_url: str, entries: tuple[Article, ...]) -> bytes:
-    """RFC 4287: a feed needs id, title, updated and (unless every entry has one) an author."""
+def _atom(site: Site, language: Language, path: str, title: str, page_url: str, entries: tuple[Article, ...],
+          entry: Callable[[Article], str]) -> bytes:
+    """RFC 4287: a feed needs id, title, updated and (unless every entry has one) an author. The entries
+    come as text from `entry` (each is made once, for every feed it is in)."""
     config, origin = site.config, site.config.origin
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xmlns:media": MEDIA_NS, "xml:lang": language.code})
     _sub(feed, "id", _absolute(site, path))
@@ -99,26 +109,35 @@ def _atom(site: Site, language: Language, path: str, title: str, page_url: str, 
     if not all(entry.authors for entry in entries):
         _sub(_sub(feed, "author"), "name", config.author or language.title)
     _sub(feed, "generator", GENERATOR)
-    for article in entries:
-        entry = _sub(feed, "entry")
-        url = _absolute(site, article.url_path)
-        _sub(entry, "id", url)
-        _sub(entry, "title", article.title)
-        _sub(entry, "link", rel="alternate", type="text/html", href=url)
-        _sub(entry, "published", _rfc3339(article.date))
-        _sub(entry, "updated", _rfc3339(article.updated or article.date))
-        for author in article.authors:
-            person = _sub(entry, "author")
-            _sub(person, "name", author.name)
-            _sub(person, "uri", absolute(origin, author.url))
-        for tag in article.tags:
-            _sub(entry, "category", term=tag.name, scheme=absolute(origin, tag.url))
-        if article.summary:
-            _sub(entry, "summary", article.summary)
-        if config.feeds.full_content:
-            _sub(entry, "content", _absolute_links(article.body.html, _absolute(site, article.url_path)), type="html")
-        _image(entry, article, origin, lambda url, mime: _sub(entry, "link", rel="enclosure", type=mime, href=url))
-    return _xml_bytes(feed)
+    ET.indent(feed)
+    head = ET.tostring(feed, encoding="unicode").removesuffix("</feed>")  # ends with the newline before it
+    return (_XML_DECLARATION + head + "".join(f"  {entry(article)}\n" for article in entries)
+            + "</feed>\n").encode("utf-8")
+
+
+def _atom_entry(site: Site, article: Article) -> str:
+    """One Atom <entry>, indented as a child of <feed>."""
+    config, origin = site.config, site.config.origin
+    entry = ET.Element("entry")
+    url = _absolute(site, article.url_path)
+    _sub(entry, "id", url)
+    _sub(entry, "title", article.title)
+    _sub(entry, "link", rel="alternate", type="text/html", href=url)
+    _sub(entry, "published", _rfc3339(article.date))
+    _sub(entry, "updated", _rfc3339(article.updated or article.date))
+    for author in article.authors:
+        person = _sub(entry, "author")
+        _sub(person, "name", author.name)
+        _sub(person, "uri", absolute(origin, author.url))
+    for tag in article.tags:
+        _sub(entry, "category", term=tag.name, scheme=absolute(origin, tag.url))
+    if article.summary:
+        _sub(entry, "summary", article.summary)
+    if config.feeds.full_content:
+        _sub(entry, "content", _absolute_links(article.body.html, url), type="html")
+    _image(entry, article, origin, lambda url, mime: _sub(entry, "link", rel="enclosure", type=mime, href=url))
+    ET.indent(entry, level=1)
+    return ET.tostring(entry, encoding="unicode")
 
 
 def _rss(site: Site, language: Language, entries: tuple[Article, ...]) -> bytes:
@@ -329,6 +348,9 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     if text is not None:
         element.text = _NOT_XML.sub("", text)
     return element
+
+
+_XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"  # as ElementTree writes it
 
 
 def _xml_bytes(root: ET.Element) -> bytes:
