@@ -129,6 +129,53 @@ def test_any_job_count_writes_the_same_bytes(tmp_path, every_item_in_parallel, j
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
 
 
+def test_workers_render_the_pages_a_serial_build_renders_and_report_layout_failures(
+        tmp_path, every_item_in_parallel, trust_at_once):
+    """In a build each worker makes a page's views, fingerprints them and renders only a changed page."""
+    sites = [make_site(tmp_path / f"j{jobs}", news_files(30)) for jobs in (1, 2)]
+    for jobs, site in enumerate(sites, 1):
+        build(site, options=BuildOptions(jobs=jobs))
+        _edit_article(site)
+    serial, parallel_run = (build(site, options=BuildOptions(jobs=jobs)) for jobs, site in enumerate(sites, 1))
+    assert 0 < parallel_run.rendered == serial.rendered < parallel_run.pages // 2
+    assert tree(sites[1] / "public") == tree(sites[0] / "public") == clean_build(sites[0], tmp_path / "clean")
+    (sites[1] / "layouts").mkdir()
+    (sites[1] / "layouts/article.html").write_text(
+        '{% extends "base.html" %}{% block main %}\n{% if "1" in page.title %}{{ page.nope.deeper }}{% endif %}'
+        "{% endblock %}")
+    run = build_site(sites[1], "-j", "2")
+    assert run.code == 1 and "Traceback" not in run.err
+    assert ("layouts/article.html:2: error: 'sitegen.views.ArticleView object' has no attribute 'nope'\n"
+            "  hint: while rendering content/world/story-21.md and 11 more pages") in run.err  # the newest first
+
+
+def test_a_remembered_repr_is_the_dataclass_repr_made_once():
+    import pickle
+    from dataclasses import dataclass
+
+    from sitegen.cache import remembered_repr
+
+    @dataclass(frozen=True)
+    class Plain:
+        name: str
+        parts: tuple
+
+    @remembered_repr
+    @dataclass(frozen=True)
+    class Kept:
+        name: str
+        parts: tuple
+
+    kept = Kept("a'b", (Kept("inner", ()), 2))
+    assert repr(kept) == repr(Plain("a'b", (Plain("inner", ()), 2))).replace("Plain", "Kept")
+    assert repr(kept) is repr(kept)  # the same string: made once
+    assert kept == Kept("a'b", (Kept("inner", ()), 2)) and hash(kept) == hash(Kept("a'b", (Kept("inner", ()), 2)))
+    from sitegen.article import Term
+
+    term = Term("Energy", "energy", "tags/energy/", "/tags/energy/")
+    assert repr(pickle.loads(pickle.dumps(term))) == repr(term) and pickle.loads(pickle.dumps(term)) == term
+
+
 def test_a_bad_job_count_is_a_usage_error(tmp_path):
     site = make_site(tmp_path, news_files(1))
     run = build_site(site, "-j", "many")

@@ -11,10 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .cache import FileState
+from .cache import FileState, remembered_repr
 from .images import BodyImage, ImageRef
 from .markdown import RenderedMarkdown
 
+@remembered_repr
 @dataclass(frozen=True)
 class Term:
     """A section or tag: its display name, clean slug and site URL."""

@@ -94,6 +94,23 @@ class ByIdentity:
         self._made, self._asked = self._asked, {}
 
 
+def remembered_repr(cls: type) -> type:
+    """A frozen dataclass whose repr is made once per object. A page's fingerprint is the repr of its
+    views, and one card, term or image is part of many pages: its repr is then made once, not once
+    per page (and the recursion guard of dataclasses' repr is paid once)."""
+    make = cls.__repr__
+
+    def __repr__(self) -> str:
+        text = self.__dict__.get("_repr")
+        if text is None:
+            text = make(self)
+            object.__setattr__(self, "_repr", text)
+        return text
+
+    cls.__repr__ = __repr__  # type: ignore[method-assign]
+    return cls
+
+
 def memo_key(stage: str, settings: str, text: str) -> bytes:
     return digest(_GENERATION, stage, settings, text)
 

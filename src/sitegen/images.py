@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from .cache import FileState, file_state
+from .cache import FileState, file_state, remembered_repr
 from .config import SiteConfig
 from .errors import Diagnostic, warning
 from .theme import theme_dir
@@ -40,6 +40,7 @@ class ImageSource:
         return ", ".join(f"{url} {width}w" for url, width in self.variants)
 
 
+@remembered_repr
 @dataclass(frozen=True)
 class ImageRef:
     url: str  # the original, full size: feeds, JSON-LD and og:image use it

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import traceback
 from collections import defaultdict
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable
 
@@ -118,62 +118,64 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
     configuration (a preview server). `shared` is what every page depends on besides the model (the
     fingerprinted names of the CSS and JS they link). Each page is handed to `deliver` as soon as it is
     rendered (or found unchanged), for the output to be written while the rest renders."""
-    jobs_list = []
+    page_jobs: list[PageJob] = []
     translators = []
     for number, edition in enumerate(site.editions):
         translators.append(Translator(edition.language.code, site.config.language, site.config.strings))
         views = ViewFactory(site, edition, translators[-1], GENERATOR,
                             None if memo is None else memo.setdefault(edition.language.code, {}))
-        jobs_list += _page_jobs(edition, views, is_default=number == 0)
+        page_jobs += _page_jobs(edition, views, is_default=number == 0)
     if all(edition.language.prefix for edition in site.editions):  # no language at the root: send readers on
         home = site.editions[0]
-        jobs_list.append((HOME_PAGE, "redirect.html", {"site": views.site_view, "page": views.plain(
-            "home", home.language.title, home.language.path)}, "the redirect to the home page"))
+        page_jobs.append(PageJob(HOME_PAGE, "redirect.html", views.site_view, partial(
+            views.plain, "home", home.language.title, home.language.path), "the redirect to the home page"))
     layouts = layout_digests(env)
     settings = digest(GENERATOR, repr(site.config), shared, *(repr(sorted(t.strings.items())) for t in translators))
-    pages: list[Page | None] = []
-    todo: list[int] = []
-    for output_path, layout, context, _ in jobs_list:
-        if previous is not None:
-            inputs: tuple | bytes = (layouts.get(layout), shared, context)
-            earlier = previous.get(output_path)
-            reused = earlier if earlier is not None and earlier.inputs == inputs else None
-        else:
-            inputs = digest(settings, layouts.get(layout, b""), repr(context))  # views are values: repr says it all
-            reused = Page(output_path, None, inputs) if recorded and recorded.get(output_path) == inputs else None
-        if reused is None:
-            todo.append(len(pages))
-            reused = Page(output_path, None, inputs)
-        pages.append(reused)
 
-    def render(index: int) -> bytes | tuple[str, int, str]:
-        _, layout, context, _ = jobs_list[index]
+    def render(layout: str, context: dict) -> bytes | tuple[str, int, str]:
         try:
             return env.get_template(layout).render(**context).encode("utf-8")
         except Exception as exc:  # a layout raised: note where, keep rendering the rest
             return _failure_place(exc, layout, site.config)
 
-    if deliver is not None:
-        rendering = set(todo)
-        for index, page in enumerate(pages):
-            if index not in rendering:
-                deliver(page)  # type: ignore[arg-type]
+    def settle(index: int) -> tuple[bytes, bytes | tuple[str, int, str] | None]:
+        """In a worker: the page's views, their digest, and the page rendered unless its file is up to date."""
+        job = page_jobs[index]
+        context = job.context()
+        inputs = digest(settings, layouts.get(job.layout, b""), repr(context))  # views are values: repr says it all
+        return inputs, None if recorded and recorded.get(job.output_path) == inputs else render(job.layout, context)
+
+    if previous is None:
+        outcomes = parallel_imap(settle, range(len(page_jobs)), jobs)
+    else:  # a preview server: views are compared with the ones kept, here, and only changed pages go to workers
+        contexts = [job.context() for job in page_jobs]
+        kept: dict[int, Page] = {}
+        for index, job in enumerate(page_jobs):
+            earlier = previous.get(job.output_path)
+            if earlier is not None and earlier.inputs == (layouts.get(job.layout), shared, contexts[index]):
+                kept[index] = earlier
+        todo = [index for index in range(len(page_jobs)) if index not in kept]
+        results = parallel_imap(lambda index: render(page_jobs[index].layout, contexts[index]), todo, jobs)
+        outcomes = ((kept[index].inputs, kept[index]) if index in kept else
+                    ((layouts.get(page_jobs[index].layout), shared, contexts[index]), next(results))
+                    for index in range(len(page_jobs)))
+    pages: list[Page] = []
     failures: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one layout bug, many pages
-    for done, (index, result) in enumerate(zip(todo, parallel_imap(render, todo, jobs)), 1):
+    for done, (job, (inputs, result)) in enumerate(zip(page_jobs, outcomes), 1):
         if progress:
-            progress("rendering", done, len(todo))
-        if isinstance(result, bytes):
-            pages[index] = replace(pages[index], html=result)
-            if deliver is not None:
-                deliver(pages[index])  # type: ignore[arg-type]
-        else:
-            failures[result].append(jobs_list[index][3])
-            pages[index] = None
+            progress("rendering", done, len(page_jobs))
+        if isinstance(result, tuple):
+            failures[result].append(job.what)
+            continue
+        page = result if isinstance(result, Page) else Page(job.output_path, result, inputs)  # Page: kept as it was
+        pages.append(page)
+        if deliver is not None:
+            deliver(page)
     problems = []
     for (path, line, message), pages_hit in failures.items():
         more = f" and {len(pages_hit) - 1} more pages" if len(pages_hit) > 1 else ""
         problems.append(error(path, line, message, f"while rendering {pages_hit[0]}{more}"))
-    return [page for page in pages if page is not None], problems
+    return pages, problems
 
 
 @lru_cache(maxsize=4)  # an environment's layouts never change: build.py makes a new one when a file does
@@ -204,36 +206,48 @@ _LISTING_LAYOUTS = {HOME: "home.html", SECTION: "section.html", TAG: "tag.html",
                     YEAR: "archive.html", MONTH: "archive.html"}
 
 
-def _page_jobs(edition: Edition, views: ViewFactory, is_default: bool) -> list[tuple[str, str, dict, str]]:
-    """(output path, layout, context, what the page is) for every page of one language."""
+@dataclass(frozen=True)
+class PageJob:
+    """One page to make: its views are made when needed (by the worker that renders it, in a build)."""
+
+    output_path: str
+    layout: str
+    site_view: object
+    page_view: Callable[[], object]
+    what: str  # for messages: 'content/world/x.md', 'the page of tag 'Energy''
+
+    def context(self) -> dict:
+        return {"site": self.site_view, "page": self.page_view()}
+
+
+def _page_jobs(edition: Edition, views: ViewFactory, is_default: bool) -> list[PageJob]:
+    """Every page of one language."""
     t, home, site_view = views.t, edition.language.path, views.site_view
     jobs = []
     for article in (*edition.articles, *edition.pages):
         layout = layout_file(article.layout or ("page" if article.is_page else "article"))
-        context = {"site": site_view, "page": views.article(article)}
-        jobs.append((page_file(article.url_path), layout, context, article.source))
-        jobs.extend((alias if alias.endswith((".html", ".htm")) else page_file(alias), "redirect.html",
-                     context, f"an alias of {article.source}") for alias in article.aliases)
+        view = partial(views.article, article)
+        jobs.append(PageJob(page_file(article.url_path), layout, site_view, view, article.source))
+        jobs.extend(PageJob(alias if alias.endswith((".html", ".htm")) else page_file(alias), "redirect.html",
+                            site_view, view, f"an alias of {article.source}") for alias in article.aliases)
     for listing in edition.listings:
         title = {HOME: lambda: edition.language.title, SECTION: lambda: listing.term.name,
                  YEAR: lambda: listing.term.name, TAG: lambda: t("tagged", tag=listing.term.name),
                  AUTHOR: lambda: t("articles_by", author=listing.term.name),
                  MONTH: lambda: format_month(listing.articles[0].date.date(), edition.language.code)}[listing.kind]()
         what = f"the page of {listing.kind} '{listing.term.name}'" if listing.term.slug else "the home page"
-        jobs.extend((page_file(page.path), _LISTING_LAYOUTS[listing.kind],
-                     {"site": site_view, "page": views.listing_page(listing, page, title)}, what)
-                    for page in listing.pages)
+        jobs.extend(PageJob(page_file(page.path), _LISTING_LAYOUTS[listing.kind], site_view,
+                            partial(views.listing_page, listing, page, title), what) for page in listing.pages)
     for kind, path, listings, title in (("tags", TAGS, edition.tags, t("all_tags")),
                                         ("authors", AUTHORS, edition.authors, t("all_authors"))):
         if listings:
-            jobs.append((page_file(home + path), "terms.html",
-                         {"site": site_view, "page": views.index(kind, title, home + path, listings)},
-                         f"the index of {kind}"))
-    jobs.append((page_file(home + SEARCH), "search.html",
-                 {"site": site_view, "page": views.plain("search", t("search"), home + SEARCH)}, "the search page"))
+            jobs.append(PageJob(page_file(home + path), "terms.html", site_view,
+                                partial(views.index, kind, title, home + path, listings), f"the index of {kind}"))
+    jobs.append(PageJob(page_file(home + SEARCH), "search.html", site_view,
+                        partial(views.plain, "search", t("search"), home + SEARCH), "the search page"))
     not_found = not_found_file(home, is_default)
-    jobs.append((not_found, "404.html", {"site": site_view, "page": views.plain("404", t("page_not_found"), not_found)},
-                 "the 404 page"))
+    jobs.append(PageJob(not_found, "404.html", site_view, partial(views.plain, "404", t("page_not_found"), not_found),
+                        "the 404 page"))
     return jobs
 
 

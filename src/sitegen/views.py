@@ -13,7 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .article import Article, Term
-from .cache import ByIdentity
+from .cache import ByIdentity, remembered_repr
 from .i18n import Translator
 from .images import ImageRef
 from .markdown import Heading
@@ -43,6 +43,7 @@ class Translation:
     current: bool  # the language of this page
 
 
+@remembered_repr
 @dataclass(frozen=True)
 class Card:
     """An article as listings and "You may also like" show it."""
@@ -111,6 +112,7 @@ class ListingView:
     alternates: tuple[tuple[str, str], ...] = ()
 
 
+@remembered_repr
 @dataclass(frozen=True)
 class SiteView:
     """The site in the language of the page being rendered."""
