@@ -213,6 +213,25 @@ def test_damaged_memos_are_misses_not_trusted(tmp_path, damage):
     assert tree(site / "public") == tree(tmp_path / "first")
 
 
+def test_an_article_memo_whose_markdown_memo_is_gone_is_read_again(tmp_path):
+    """An article's memo holds no HTML (its Markdown memo does): without that one it is no use."""
+    import pickle
+    import zlib
+
+    from sitegen.markdown import RenderedMarkdown
+
+    site = make_site(tmp_path, news_files())
+    build(site)
+    (site / "public").rename(tmp_path / "first")
+    with sqlite3.connect(site / CACHE) as db:
+        rows = db.execute("SELECT key, value FROM memo").fetchall()
+        gone = [key for key, value in rows if isinstance(pickle.loads(zlib.decompress(value[4:])), RenderedMarkdown)]
+        db.executemany("DELETE FROM memo WHERE key = ?", [(key,) for key in gone])
+    assert len(gone) == 9  # the articles and the page
+    assert build_site(site).code == 0
+    assert tree(site / "public") == tree(tmp_path / "first")
+
+
 def test_memos_are_keyed_by_the_settings_that_shape_them(tmp_path):
     body = 'Text with <b class="raw">raw HTML</b> in it.'
     site = make_site(tmp_path, {"content/a.md": article("A", body=body)})

@@ -28,9 +28,11 @@ import sqlite3
 from stat import S_ISREG
 import sys
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from . import __version__
 
@@ -39,6 +41,7 @@ DATABASE = "build.db"
 # Anything that changes what a memo holds: sitegen's own code and the Python that pickled it.
 _GENERATION = f"{__version__}|{sys.version_info[:2]}|2".encode()
 _BATCH = 3000  # memos held before they are written
+_KEYS_PER_QUERY = 500  # below SQLite's oldest limit of 999 parameters
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS memo (key BLOB PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS output (folder TEXT, path TEXT, inputs BLOB, digest BLOB, size INTEGER,
@@ -120,6 +123,24 @@ def _checksum(payload: bytes) -> bytes:
     return zlib.crc32(payload).to_bytes(4, "little")
 
 
+def _payload(stored: bytes) -> bytes | None:
+    """A stored value's pickle, or None if it fails its checksum or cannot be decompressed."""
+    check, payload = stored[:4], stored[4:]
+    if _checksum(payload) != check:
+        return None
+    try:
+        return zlib.decompress(payload)
+    except zlib.error:
+        return None
+
+
+def _value(payload: bytes | None) -> Any | None:
+    try:
+        return None if payload is None else pickle.loads(payload)
+    except Exception:  # damaged in a way the checksum could not see, or from an older sitegen
+        return None
+
+
 @dataclass(frozen=True)
 class OutputRecord:
     """One file of an output folder as the last build wrote it."""
@@ -197,15 +218,36 @@ class BuildCache:
         """The memo stored under `key`, or None when it is missing or damaged."""
         self.used.add(key)
         stored = self.new_memos.get(key) or self._fetched.pop(key, None) or self._fetch(key)
-        if stored is None:
-            return None
-        check, payload = stored[:4], stored[4:]
-        if _checksum(payload) != check:
-            return None
-        try:
-            return pickle.loads(zlib.decompress(payload))
-        except Exception:  # damaged in a way the checksum could not see, or from an older sitegen
-            return None
+        return None if stored is None else _value(_payload(stored))
+
+    def get_many(self, keys: Iterable[bytes]) -> dict[bytes, Any]:
+        """The memos stored under `keys`, missing and damaged ones left out: fetched a batch of keys per
+        query and checked and decompressed on two threads (zlib lets go of the GIL while it works), which
+        for the 20,000 memos of 10,000 articles is about twice as fast as one `get` after another."""
+        wanted = list(dict.fromkeys(keys))
+        self.used.update(wanted)
+        stored = {key: self.new_memos.get(key) or self._fetched.pop(key, None) for key in wanted}
+        stored.update(self._fetch_many([key for key, value in stored.items() if value is None]))
+        found = [(key, value) for key, value in stored.items() if value is not None]
+        half = (len(found) + 1) // 2
+        with ThreadPoolExecutor(2) as pool:
+            payloads = pool.map(lambda part: [_payload(value) for _, value in part], (found[:half], found[half:]))
+            values = {key: _value(payload) for (key, _), payload in zip(found, chain.from_iterable(payloads))}
+        return {key: value for key, value in values.items() if value is not None}
+
+    def _fetch_many(self, keys: list[bytes]) -> dict[bytes, bytes]:
+        db = self._connection()
+        found: dict[bytes, bytes] = {}
+        if db is None:
+            return found
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            batch = keys[start:start + _KEYS_PER_QUERY]
+            try:
+                found.update(db.execute(f"SELECT key, value FROM memo WHERE key IN ({','.join('?' * len(batch))})",
+                                        batch).fetchall())
+            except sqlite3.DatabaseError:
+                return found
+        return found
 
     def put(self, key: bytes, value: Any) -> None:
         self.used.add(key)

@@ -121,7 +121,7 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
     keys: dict[str, bytes] = {}
     states: dict[str, tuple | None] = {}
     results: dict[str, tuple[Article | None, tuple[Diagnostic, ...], Any]] = {}
-    here, elsewhere = [], []
+    unknown: list[tuple[str, str, bytes]] = []  # (source, relative, the file's bytes): not in a preview's memory
     started_ns = time.time_ns()
     for source, relative, path in sources:
         remembered = cache.get(source) if cache is not None else None
@@ -139,8 +139,12 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         key = keys[source] = memo_key("article", settings, f"{source}\0{relative}\0{digest(raw).hex()}")
         if remembered and remembered[0] == key and _files_unchanged(remembered[2]):
             results[source] = (*remembered[2:], None)
-            continue
-        memo = _remembered(store, key) if store is not None else None
+        else:
+            unknown.append((source, relative, raw))
+    memos = _remembered(store, [keys[source] for source, _, _ in unknown]) if store is not None else {}
+    here, elsewhere = [], []
+    for source, relative, raw in unknown:
+        memo = memos.get(keys[source])
         if memo is not None and _files_unchanged(memo[0]):
             store.keep(memo[2])  # type: ignore[union-attr]
             results[source] = (memo[0], memo[1], None)
@@ -150,9 +154,9 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         if split is None:
             results[source] = (None, tuple(found), None)
         elif store is not None and store.has(markdown_key(split.body, config.pygments_style, config.safe_mode)):
-            here.append((source, relative, split, key))
+            here.append((source, relative, split, keys[source]))
         else:
-            elsewhere.append((source, relative, split, key))
+            elsewhere.append((source, relative, split, keys[source]))
     total, done = len(sources), len(sources) - len(here) - len(elsewhere)
     for source, result in chain(zip((item[0] for item in here), map(parse, here)),
                                 zip((item[0] for item in elsewhere), parallel_imap(parse, elsewhere, jobs))):
@@ -181,14 +185,14 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
     return articles
 
 
-def _remembered(store: BuildCache, key: bytes) -> tuple[Article, tuple[Diagnostic, ...], tuple[bytes, ...]] | None:
-    """An article's memo, with its body from the Markdown memo (stored once, not in both)."""
-    memo = store.get(key)
-    if memo is None:
-        return None
-    article, found, made_from = memo
-    body = store.get(made_from[1])
-    return None if body is None else (replace(article, body=body), found, made_from)
+def _remembered(store: BuildCache, keys: list[bytes]) -> dict[bytes, tuple[Article, tuple[Diagnostic, ...],
+                                                                         tuple[bytes, ...]]]:
+    """The article memos stored under `keys`, each with its body from its Markdown memo (stored once,
+    not in both); fetched together, which is quicker than one by one."""
+    memos = store.get_many(keys)
+    bodies = store.get_many(memo[2][1] for memo in memos.values())
+    return {key: (replace(article, body=bodies[made_from[1]]), found, made_from)
+            for key, (article, found, made_from) in memos.items() if made_from[1] in bodies}
 
 
 def _files_unchanged(article: Article | None) -> bool:
