@@ -232,6 +232,75 @@ def test_an_article_memo_whose_markdown_memo_is_gone_is_read_again(tmp_path):
     assert tree(site / "public") == tree(tmp_path / "first")
 
 
+def _count_opens(monkeypatch) -> list[str]:
+    from sitegen import content
+
+    opened: list[str] = []
+    monkeypatch.setattr(content, "open", lambda path, *args: opened.append(path) or open(path, *args), raising=False)
+    return opened
+
+
+def _forget_article_memos(site):
+    import pickle
+    import zlib
+
+    with sqlite3.connect(site / CACHE) as db:
+        rows = db.execute("SELECT key, value FROM memo").fetchall()
+        db.executemany("DELETE FROM memo WHERE key = ?", [
+            (key,) for key, value in rows if isinstance(pickle.loads(zlib.decompress(value[4:])), tuple)])
+
+
+def test_a_build_opens_only_the_article_files_changed_since_the_last_read(tmp_path, trust_at_once, monkeypatch):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    opened = _count_opens(monkeypatch)
+    _edit_article(site)
+    same_tick = site / "content/economy/story-1.md"  # same size and mtime: only its ctime says it changed
+    before = same_tick.stat()
+    same_tick.write_text(same_tick.read_text().replace("Story 1", "Storm 1"))
+    os.utime(same_tick, ns=(before.st_atime_ns, before.st_mtime_ns))
+    build(site)
+    assert sorted(opened) == [str(same_tick), str(site / "content/world/story-0.md")]
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+    _forget_article_memos(site)  # files known by their state are read after all
+    (site / "public/index.html").unlink()
+    opened.clear()
+    build(site)
+    assert len(opened) == 9 and tree(site / "public") == clean_build(site, tmp_path / "clean2")
+
+
+def test_a_file_saved_between_its_stat_and_its_read_is_memoised_under_its_new_bytes(tmp_path, trust_at_once,
+                                                                                     monkeypatch):
+    """Known by its state, its memo gone, read after all: what was read is keyed by what was read."""
+    from sitegen import content
+
+    site = make_site(tmp_path, news_files())
+    build(site)
+    story = site / "content/world/story-0.md"
+    first_text, first_state = story.read_text(), content.file_state(story)
+    _forget_article_memos(site)
+    _edit_article(site)  # saved after the build below took the file's state, as it were
+    with monkeypatch.context() as patch:
+        faked = []
+        patch.setattr(content, "file_state", lambda path: faked.append(path) or first_state if path == str(story)
+                      else __import__("sitegen.cache").cache.file_state(path))
+        (site / "public/index.html").unlink()
+        build(site)
+    assert faked and "Story zero, edited" in (site / "public/world/story-0/index.html").read_text()
+    story.write_text(first_text)  # back as it was: its old memo key must not give the edited article
+    build(site)
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_files_saved_just_before_a_build_are_opened_by_the_next(tmp_path, monkeypatch):
+    site = make_site(tmp_path, news_files())
+    build(site)  # every file is seconds old at most: a change in the same clock tick could go unseen
+    opened = _count_opens(monkeypatch)
+    (site / "public/index.html").unlink()
+    build(site)
+    assert len(opened) == 9
+
+
 def test_memos_are_keyed_by_the_settings_that_shape_them(tmp_path):
     body = 'Text with <b class="raw">raw HTML</b> in it.'
     site = make_site(tmp_path, {"content/a.md": article("A", body=body)})

@@ -102,9 +102,10 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
     """Parse the sources, in the order given, whatever `jobs` is.
 
     An article is not read again when its file, the settings and the image files it was read with
-    are as they were: `cache` (a preview server's, in memory, which knows an unchanged file by its
-    state and does not even read it) or the build cache remembers it. Of the others, those whose
-    Markdown is in the build cache are read here; the rest, where the work is, go to worker processes."""
+    are as they were: `cache` (a preview server's, in memory) or the build cache remembers it. A file
+    whose state (cache.file_state) is the one recorded when it was last read is not even opened: its
+    memo key is known. Of the others, those whose Markdown is in the build cache are read here; the
+    rest, where the work is, go to worker processes."""
     stages = CachedTextStages(store) if store is not None else TextStages()
     settings = digest(repr(config)).hex()  # hashed once, not with every article
 
@@ -121,34 +122,43 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
     keys: dict[str, bytes] = {}
     states: dict[str, tuple | None] = {}
     results: dict[str, tuple[Article | None, tuple[Diagnostic, ...], Any]] = {}
-    unknown: list[tuple[str, str, bytes]] = []  # (source, relative, the file's bytes): not in a preview's memory
+    unknown: list[tuple[str, str, str, bytes | None]] = []  # (source, relative, path, its bytes if read)
     started_ns = time.time_ns()
+    read_before: dict[str, tuple[tuple, bytes]] = {}  # source → (state, key) as the last build read it
+    if store is not None and cache is None:
+        read_before = store.get(memo_key("article keys", settings, "")) or {}
     for source, relative, path in sources:
         remembered = cache.get(source) if cache is not None else None
-        if cache is not None:
-            states[source] = file_state(path)
-            if remembered and remembered[1] == states[source] and _files_unchanged(remembered[2]):
-                keys[source], results[source] = remembered[0], (*remembered[2:], None)
-                continue
-        try:
-            with open(path, "rb") as file:
-                raw = file.read()
-        except OSError as exc:
-            problems.append(error(source, 0, f"cannot read the file: {exc.strerror}"))
+        state = states[source] = file_state(path)
+        if remembered and remembered[1] == state and _files_unchanged(remembered[2]):
+            keys[source], results[source] = remembered[0], (*remembered[2:], None)
             continue
-        key = keys[source] = memo_key("article", settings, f"{source}\0{relative}\0{digest(raw).hex()}")
+        earlier = read_before.get(source)
+        if earlier is not None and earlier[0] == state:  # unchanged since: its key is known without reading it
+            keys[source] = earlier[1]
+            unknown.append((source, relative, path, None))
+            continue
+        raw = _read(path, source, problems)
+        if raw is None:
+            continue
+        key = keys[source] = _article_key(settings, source, relative, raw)
         if remembered and remembered[0] == key and _files_unchanged(remembered[2]):
             results[source] = (*remembered[2:], None)
         else:
-            unknown.append((source, relative, raw))
-    memos = _remembered(store, [keys[source] for source, _, _ in unknown]) if store is not None else {}
+            unknown.append((source, relative, path, raw))
+    memos = _remembered(store, [keys[item[0]] for item in unknown]) if store is not None else {}
     here, elsewhere = [], []
-    for source, relative, raw in unknown:
+    for source, relative, path, raw in unknown:
         memo = memos.get(keys[source])
         if memo is not None and _files_unchanged(memo[0]):
             store.keep(memo[2])  # type: ignore[union-attr]
             results[source] = (memo[0], memo[1], None)
             continue
+        if raw is None:  # known by its state, but its memo is gone: read it after all
+            raw = _read(path, source, problems)
+            if raw is None:
+                continue
+            keys[source] = _article_key(settings, source, relative, raw)
         found: list[Diagnostic] = []
         split = split_article(source, raw, found)
         if split is None:
@@ -170,19 +180,36 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
     if cache is not None:  # a preview server forgets files deleted or renamed since
         for gone in cache.keys() - {source for source, _, _ in sources}:
             del cache[gone]
-    articles = []
+    articles, read_now = [], {}
     for source, _, _ in sources:
         if source not in results:  # could not be read
             continue
         article, found, _ = results[source]
+        state = states[source]
+        trusted = state is not None and is_trusted(state, started_ns)
         if cache is not None:
-            state = states[source]
-            trusted = state is not None and is_trusted(state, started_ns)
             cache[source] = (keys[source], state if trusted else UNTRUSTED, article, found)
+        elif trusted:
+            read_now[source] = (state, keys[source])
         problems.extend(found)
         if article is not None:
             articles.append(article)
+    if store is not None and cache is None:
+        store.put(memo_key("article keys", settings, ""), read_now)
     return articles
+
+
+def _read(path: str, source: str, problems: list[Diagnostic]) -> bytes | None:
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError as exc:
+        problems.append(error(source, 0, f"cannot read the file: {exc.strerror}"))
+        return None
+
+
+def _article_key(settings: str, source: str, relative: str, raw: bytes) -> bytes:
+    return memo_key("article", settings, f"{source}\0{relative}\0{digest(raw).hex()}")
 
 
 def _remembered(store: BuildCache, keys: list[bytes]) -> dict[bytes, tuple[Article, tuple[Diagnostic, ...],
