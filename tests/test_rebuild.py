@@ -143,3 +143,4 @@ def test_the_preview_forgets_articles_renamed_or_deleted(tmp_path):
     (site / "content/world/b.md").unlink()
     builder.build()
     assert sorted(builder._parsed) == ["content/world/a2.md"]
+    assert sorted(key for key in builder._views["en"] if not key.startswith("\0")) == ["world/a2/"]

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import jinja2
 from jinja2 import meta
@@ -119,11 +119,12 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
     fingerprinted names of the CSS and JS they link). Each page is handed to `deliver` as soon as it is
     rendered (or found unchanged), for the output to be written while the rest renders."""
     page_jobs: list[PageJob] = []
-    translators = []
+    translators, factories = [], []
     for number, edition in enumerate(site.editions):
         translators.append(Translator(edition.language.code, site.config.language, site.config.strings))
         views = ViewFactory(site, edition, translators[-1], GENERATOR,
                             None if memo is None else memo.setdefault(edition.language.code, {}))
+        factories.append(views)
         page_jobs += _page_jobs(edition, views, is_default=number == 0)
     if all(edition.language.prefix for edition in site.editions):  # no language at the root: send readers on
         home = site.editions[0]
@@ -139,26 +140,16 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
             return _failure_place(exc, layout, site.config)
 
     def settle(index: int) -> tuple[bytes, bytes | tuple[str, int, str] | None]:
-        """In a worker: the page's views, their digest, and the page rendered unless its file is up to date."""
+        """In a worker: the page's views, their digest, and the page rendered unless its file is up to date.
+        (Views made here, not before the workers fork, copy more of the model's memory into each worker,
+        but an incremental build, which renders few pages, then fingerprints the others on every core.)"""
         job = page_jobs[index]
         context = job.context()
         inputs = digest(settings, layouts.get(job.layout, b""), repr(context))  # views are values: repr says it all
         return inputs, None if recorded and recorded.get(job.output_path) == inputs else render(job.layout, context)
 
-    if previous is None:
-        outcomes = parallel_imap(settle, range(len(page_jobs)), jobs)
-    else:  # a preview server: views are compared with the ones kept, here, and only changed pages go to workers
-        contexts = [job.context() for job in page_jobs]
-        kept: dict[int, Page] = {}
-        for index, job in enumerate(page_jobs):
-            earlier = previous.get(job.output_path)
-            if earlier is not None and earlier.inputs == (layouts.get(job.layout), shared, contexts[index]):
-                kept[index] = earlier
-        todo = [index for index in range(len(page_jobs)) if index not in kept]
-        results = parallel_imap(lambda index: render(page_jobs[index].layout, contexts[index]), todo, jobs)
-        outcomes = ((kept[index].inputs, kept[index]) if index in kept else
-                    ((layouts.get(page_jobs[index].layout), shared, contexts[index]), next(results))
-                    for index in range(len(page_jobs)))
+    outcomes = parallel_imap(settle, range(len(page_jobs)), jobs) if previous is None else \
+        _kept_or_rendered(page_jobs, [job.context() for job in page_jobs], previous, layouts, shared, render, jobs)
     pages: list[Page] = []
     failures: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one layout bug, many pages
     for done, (job, (inputs, result)) in enumerate(zip(page_jobs, outcomes), 1):
@@ -171,11 +162,30 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
         pages.append(page)
         if deliver is not None:
             deliver(page)
+    for views in factories:
+        views.forget_unasked()
     problems = []
     for (path, line, message), pages_hit in failures.items():
         more = f" and {len(pages_hit) - 1} more pages" if len(pages_hit) > 1 else ""
         problems.append(error(path, line, message, f"while rendering {pages_hit[0]}{more}"))
     return pages, problems
+
+
+def _kept_or_rendered(page_jobs: list[PageJob], contexts: list[dict], previous: dict[str, Page],
+                      layouts: dict[str, bytes], shared: str, render: Callable[[str, dict], bytes | tuple[str, int, str]],
+                      jobs: int) -> Iterator[tuple]:
+    """A preview server's pages, in order, as (inputs, the Page kept or the result of rendering): its views
+    are compared here with those of the pages it kept, and only changed pages go to the workers."""
+    kept: dict[int, Page] = {}
+    for index, job in enumerate(page_jobs):
+        earlier = previous.get(job.output_path)
+        if earlier is not None and earlier.inputs == (layouts.get(job.layout), shared, contexts[index]):
+            kept[index] = earlier
+    todo = [index for index in range(len(page_jobs)) if index not in kept]
+    results = parallel_imap(lambda index: render(page_jobs[index].layout, contexts[index]), todo, jobs)
+    for index, job in enumerate(page_jobs):
+        yield (kept[index].inputs, kept[index]) if index in kept else (
+            (layouts.get(job.layout), shared, contexts[index]), next(results))
 
 
 @lru_cache(maxsize=4)  # an environment's layouts never change: build.py makes a new one when a file does

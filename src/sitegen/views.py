@@ -151,6 +151,7 @@ class ViewFactory:
         self.sections = {listing.term.slug: listing.term for listing in edition.sections}
         self.sections.update({listing.term.name.casefold(): listing.term for listing in edition.sections})
         self._page_urls: dict[int, tuple[Listing, tuple[str, ...]]] = {}  # by listing (kept alive in the value)
+        self._asked: set[str] = set()  # the articles whose views were asked for, of those a memo keeps
         if memo is not None and memo.get(_SECTIONS_KEY) != self.sections:  # breadcrumbs link to sections
             memo.clear()
             memo[_SECTIONS_KEY] = dict(self.sections)
@@ -223,10 +224,18 @@ class ViewFactory:
             return self._article(article, links)
         inputs = (article, links, tuple(self._cards[link.key] for link in links),
                   self.site.versions_of(article.url_path, article.language))  # its translations
+        self._asked.add(article.url_path)
         earlier = self.memo.get(article.url_path)
         if earlier is None or earlier[0] != inputs:
             earlier = self.memo[article.url_path] = (inputs, self._article(article, links))
         return earlier[1]
+
+    def forget_unasked(self) -> None:
+        """The memo forgets the views of articles no page asked for since this factory was made (renamed or
+        deleted ones): a preview server keeps its memo for as long as the configuration stays the same."""
+        if self.memo is not None:
+            for key in [key for key in self.memo if not key.startswith("\0") and key not in self._asked]:
+                del self.memo[key]
 
     def _article(self, article: Article, links: tuple[RelatedLink, ...]) -> ArticleView:
         breadcrumb = self.breadcrumb(article)
