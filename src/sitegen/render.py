@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 import jinja2
 from jinja2 import meta
@@ -216,8 +216,7 @@ _LISTING_LAYOUTS = {HOME: "home.html", SECTION: "section.html", TAG: "tag.html",
                     YEAR: "archive.html", MONTH: "archive.html"}
 
 
-@dataclass(frozen=True)
-class PageJob:
+class PageJob(NamedTuple):  # a tuple: made 14,000 times per build of a 10,000-article site, by a preview too
     """One page to make: its views are made when needed (by the worker that renders it, in a build)."""
 
     output_path: str
