@@ -301,6 +301,24 @@ def test_files_saved_just_before_a_build_are_opened_by_the_next(tmp_path, monkey
     assert len(opened) == 9
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_memos_are_read_together_in_batches_damaged_ones_left_out(tmp_path, threads):
+    from sitegen.cache import BuildCache
+
+    store = BuildCache(tmp_path)
+    values = {bytes([n % 256, n // 256]) * 8: ("memo", n, "x" * n) for n in range(1203)}
+    for key, value in values.items():
+        store.put(key, value)
+    store.save()
+    damaged = list(values)[700]
+    with sqlite3.connect(tmp_path / CACHE) as db:
+        db.execute("UPDATE memo SET value = ? WHERE key = ?", (b"\0\0\0\0junk", damaged))
+    fresh = BuildCache(tmp_path)
+    found = fresh.get_many([*values, b"missing" * 2], threads)
+    assert found == {key: value for key, value in values.items() if key != damaged}
+    assert fresh.used == {*values, b"missing" * 2}  # what was asked for is kept by pruning
+
+
 def test_memos_are_keyed_by_the_settings_that_shape_them(tmp_path):
     body = 'Text with <b class="raw">raw HTML</b> in it.'
     site = make_site(tmp_path, {"content/a.md": article("A", body=body)})

@@ -146,9 +146,11 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
             results[source] = (*remembered[2:], None)
         else:
             unknown.append((source, relative, path, raw))
-    memos = _remembered(store, [keys[item[0]] for item in unknown]) if store is not None else {}
+    memos = _remembered(store, [keys[item[0]] for item in unknown], jobs) if store is not None else {}
     here, elsewhere = [], []
-    for source, relative, path, raw in unknown:
+    unknown.reverse()
+    while unknown:  # taken off the list one by one: each file's bytes are let go once split
+        source, relative, path, raw = unknown.pop()
         memo = memos.get(keys[source])
         if memo is not None and _files_unchanged(memo[0]):
             store.keep(memo[2])  # type: ignore[union-attr]
@@ -212,12 +214,12 @@ def _article_key(settings: str, source: str, relative: str, raw: bytes) -> bytes
     return memo_key("article", settings, f"{source}\0{relative}\0{digest(raw).hex()}")
 
 
-def _remembered(store: BuildCache, keys: list[bytes]) -> dict[bytes, tuple[Article, tuple[Diagnostic, ...],
-                                                                         tuple[bytes, ...]]]:
+def _remembered(store: BuildCache, keys: list[bytes], jobs: int) -> dict[bytes, tuple[
+        Article, tuple[Diagnostic, ...], tuple[bytes, ...]]]:
     """The article memos stored under `keys`, each with its body from its Markdown memo (stored once,
     not in both); fetched together, which is quicker than one by one."""
-    memos = store.get_many(keys)
-    bodies = store.get_many(memo[2][1] for memo in memos.values())
+    memos = store.get_many(keys, jobs)
+    bodies = store.get_many((memo[2][1] for memo in memos.values()), jobs)
     return {key: (replace(article, body=bodies[made_from[1]]), found, made_from)
             for key, (article, found, made_from) in memos.items() if made_from[1] in bodies}
 
