@@ -144,3 +144,26 @@ def test_the_preview_forgets_articles_renamed_or_deleted(tmp_path):
     builder.build()
     assert sorted(builder._parsed) == ["content/world/a2.md"]
     assert sorted(key for key in builder._views["en"] if not key.startswith("\0")) == ["world/a2/"]
+
+
+def test_the_preview_forgets_the_feeds_of_tags_no_longer_used(tmp_path):
+    site = make_site(tmp_path, {"content/world/a.md": article("A", tags="[Energy, Gas]")})
+    builder = Builder(site, tmp_path / "served", remember=True)
+    builder.build()
+    assert "tags/gas/atom.xml" in builder._feeds
+    (site / "content/world/a.md").write_text(article("A", tags="[Energy]"))
+    builder.build()
+    assert "tags/gas/atom.xml" not in builder._feeds and "tags/energy/atom.xml" in builder._feeds
+
+
+def test_an_article_view_is_made_once_for_its_page_and_its_redirects(tmp_path, monkeypatch):
+    from sitegen.views import ViewFactory
+
+    site = make_site(tmp_path, {"content/world/a.md": article("A", aliases="[/old/a/, /older/a.html]"),
+                                "content/world/b.md": article("B")})
+    made = []
+    real = ViewFactory._article
+    monkeypatch.setattr(ViewFactory, "_article", lambda self, a, links: made.append(a.source) or real(self, a, links))
+    build(site, options=BuildOptions(jobs=1))
+    assert sorted(made) == ["content/world/a.md", "content/world/b.md"]
+    assert "world/a/" in (site / "public/old/a/index.html").read_text()

@@ -90,13 +90,15 @@ def feed_files(site: Site, memo: dict | None = None) -> dict[str, bytes]:
             files[path] = make()
             if memo is not None:
                 memo[path] = (inputs, files[path])
+    for gone in (memo.keys() - files.keys()) if memo is not None else ():  # feeds of tags no longer used
+        del memo[gone]
     return files
 
 
 def _atom(site: Site, language: Language, path: str, title: str, page_url: str, entries: tuple[Article, ...],
-          entry: Callable[[Article], str]) -> bytes:
+          entry_text: Callable[[Article], str]) -> bytes:
     """RFC 4287: a feed needs id, title, updated and (unless every entry has one) an author. The entries
-    come as text from `entry` (each is made once, for every feed it is in)."""
+    come as text from `entry_text` (each is made once, for every feed it is in)."""
     config, origin = site.config, site.config.origin
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xmlns:media": MEDIA_NS, "xml:lang": language.code})
     _sub(feed, "id", _absolute(site, path))
@@ -106,12 +108,12 @@ def _atom(site: Site, language: Language, path: str, title: str, page_url: str, 
     _sub(feed, "updated", _rfc3339(_newest(entries)))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=_absolute(site, path))
     _sub(feed, "link", rel="alternate", type="text/html", href=absolute(origin, page_url))
-    if not all(entry.authors for entry in entries):
+    if not all(article.authors for article in entries):
         _sub(_sub(feed, "author"), "name", config.author or language.title)
     _sub(feed, "generator", GENERATOR)
     ET.indent(feed)
     head = ET.tostring(feed, encoding="unicode").removesuffix("</feed>")  # ends with the newline before it
-    return (_XML_DECLARATION + head + "".join(f"  {entry(article)}\n" for article in entries)
+    return (_XML_DECLARATION + head + "".join(f"  {entry_text(article)}\n" for article in entries)
             + "</feed>\n").encode("utf-8")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
@@ -236,6 +236,8 @@ def _page_jobs(edition: Edition, views: ViewFactory, is_default: bool) -> list[P
     for article in (*edition.articles, *edition.pages):
         layout = layout_file(article.layout or ("page" if article.is_page else "article"))
         view = partial(views.article, article)
+        if article.aliases:  # its redirects show the same view: made once
+            view = cache(view)
         jobs.append(PageJob(page_file(article.url_path), layout, site_view, view, article.source))
         jobs.extend(PageJob(alias if alias.endswith((".html", ".htm")) else page_file(alias), "redirect.html",
                             site_view, view, f"an alias of {article.source}") for alias in article.aliases)
