@@ -155,7 +155,7 @@ def test_default_language_in_a_subfolder_gets_a_redirect_at_the_root(tmp_path):
     assert build_site(site).code == 0
     assert (site / "public/ca/world/pact/index.html").is_file() and (site / "public/en/world/pact/index.html").is_file()
     root = read(site, "index.html")
-    assert 'http-equiv="refresh" content="0; url=/ca/"' in root
+    assert 'http-equiv="refresh" content="0; url=/ca/"' in root and '<html lang="ca">' in root
     assert (site / "public/404.html").is_file() and not (site / "public/ca/404.html").exists()
 
 

@@ -127,9 +127,9 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
         factories.append(views)
         page_jobs += _page_jobs(edition, views, is_default=number == 0)
     if all(edition.language.prefix for edition in site.editions):  # no language at the root: send readers on
-        home = site.editions[0]
-        page_jobs.append(PageJob(HOME_PAGE, "redirect.html", views.site_view, partial(
-            views.plain, "home", home.language.title, home.language.path), "the redirect to the home page"))
+        home, default = site.editions[0], factories[0]  # to the default language, in its words
+        page_jobs.append(PageJob(HOME_PAGE, "redirect.html", default.site_view, partial(
+            default.plain, "home", home.language.title, home.language.path), "the redirect to the home page"))
     layouts = layout_digests(env)
     settings = digest(GENERATOR, repr(site.config), shared, *(repr(sorted(t.strings.items())) for t in translators))
 
