@@ -152,6 +152,23 @@ def test_a_broken_hero_is_reported_at_the_image_line(tmp_path):
     assert '<img src="/images/x.jpg" alt="X" width="900" height="600" fetchpriority="high"' in read(site, "story/index.html")
 
 
+def test_variants_made_on_several_threads_are_those_made_on_one(tmp_path):
+    """Images are resized on -j threads; two files with the same bytes share one cache entry, made once."""
+    files = {f"content/world/s{n}.md": article(f"S{n}", image=f"/images/p{n}.jpg", image_alt="P",
+                                               body=f"Text.\n\n![Inline](i{n}.jpg)") for n in range(4)}
+    files.update({f"assets/images/p{n}.jpg": jpeg(1000 + 100 * n, 700) for n in range(4)})
+    files.update({f"content/world/i{n}.jpg": jpeg(1000, 600) for n in range(3)})  # three copies of one image
+    files["content/world/i3.jpg"] = jpeg(900, 600)[:700]  # broken
+    sites = [make_site(tmp_path / f"j{jobs}", files) for jobs in (1, 2)]
+    runs = [build_site(site, "-j", str(jobs)) for jobs, site in enumerate(sites, 1)]
+    assert [run.code for run in runs] == [0, 0] and runs[0].err == runs[1].err
+    assert "content/world/s3.md:10: warning: cannot make the resized versions of 'i3.jpg'" in runs[1].err
+    outputs = [{p.relative_to(site / "public"): p.read_bytes() for p in (site / "public").rglob("*") if p.is_file()}
+               for site in sites]
+    assert outputs[0] == outputs[1]
+    assert len(list((sites[1] / ".sitegen-cache/images").glob("*/*/variants.json"))) == 4 + 1
+
+
 @pytest.mark.parametrize("setting, message", [
     ("widths: []", "'images.widths' must list image widths in pixels (16 to 10000), not []"),
     ("widths: [480, big]", "'images.widths' must list image widths in pixels (16 to 10000), not [480, 'big']"),

@@ -100,7 +100,7 @@ class Builder:
         content = load_content(config, progress, self._parsed if self.remember else None, self.cache, jobs)
         problems += content.diagnostics
         images = prepare_images(config, content.articles, self.cache,  # variants, made once (.sitegen-cache/images/)
-                                self._imaged if self.remember else None)
+                                self._imaged if self.remember else None, jobs)
         problems += images.diagnostics
         copies = asset_files(config, content.static_files)  # theme, site and content files copied as they are
         copies.update(images.files)

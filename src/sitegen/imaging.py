@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -54,13 +55,15 @@ class ImageFailed(Exception):
 
 
 def prepare_images(config: SiteConfig, articles: tuple[Article, ...], store: BuildCache,
-                   memo: dict | None = None) -> ImageSet:
-    """Each article with the variants of its local images, made now or found in the cache; `store`
-    remembers each image file's digest by its mtime, size and inode, so unchanged files are not read.
-    `memo` (a preview server's, by source) gives back the result for an article object seen before:
-    the same object means the same file, settings and images."""
+                   memo: dict | None = None, jobs: int = 1) -> ImageSet:
+    """Each article with the variants of its local images, made now (on `jobs` threads) or found in the
+    cache; `store` remembers each image file's digest by its mtime, size and inode, so unchanged files
+    are not read. `memo` (a preview server's, by source) gives back the result for an article object
+    seen before: the same object means the same file, settings and images."""
     cache = config.site_dir / CACHE_FOLDER
     made: dict[Path, tuple[tuple[ImageSource, ...], dict[str, Path]] | ImageFailed] = {}
+    made.update(_make_missing([article for article in articles if memo is None or memo.get(article.source, (None,))[0]
+                               is not article], config, cache, store, jobs))
     files: dict[str, Path] = {}
     problems: list[Diagnostic] = []
     seen: dict[str, tuple[Article, Article, dict[str, Path], list[Diagnostic]]] = {}
@@ -107,6 +110,30 @@ def prepare_images(config: SiteConfig, articles: tuple[Article, ...], store: Bui
         memo.clear()
         memo.update(seen)
     return ImageSet(tuple(updated), files, tuple(problems))
+
+
+def _make_missing(articles: list[Article], config: SiteConfig, cache: Path, store: BuildCache,
+                  jobs: int) -> dict[Path, ImageFailed]:
+    """Make the variants of these articles' images that the cache lacks, on `jobs` threads (Pillow lets go
+    of the GIL while it resizes and encodes); the images that failed, by file. Files with the same bytes
+    share an entry, made once."""
+    refs = [ref for article in articles for ref in (article.image, *(item.image for item in article.body_images))]
+    entries = {}
+    for file in dict.fromkeys(ref.file for ref in refs if ref and ref.file):
+        key = _cache_key(file, config.images, store)
+        entries[file] = cache / key[:2] / key
+    todo = {entry: file for file, entry in entries.items() if not (entry / _MANIFEST).is_file()}
+
+    def make(entry: Path) -> ImageFailed | None:
+        try:
+            _make_variants(todo[entry], entry, config.images)
+        except ImageFailed as exc:
+            return exc
+        return None
+
+    with ThreadPoolExecutor(max(1, min(jobs, len(todo)))) as pool:
+        failed = {entry: exc for entry, exc in zip(todo, pool.map(make, todo)) if exc is not None}
+    return {file: failed[entry] for file, entry in entries.items() if entry in failed}
 
 
 def variant_widths(width: int, wanted: tuple[int, ...]) -> tuple[int, ...]:
