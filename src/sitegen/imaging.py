@@ -62,8 +62,8 @@ def prepare_images(config: SiteConfig, articles: tuple[Article, ...], store: Bui
     seen before: the same object means the same file, settings and images."""
     cache = config.site_dir / CACHE_FOLDER
     made: dict[Path, tuple[tuple[ImageSource, ...], dict[str, Path]] | ImageFailed] = {}
-    made.update(_make_missing([article for article in articles if memo is None or memo.get(article.source, (None,))[0]
-                               is not article], config, cache, store, jobs))
+    new = [article for article in articles if memo is None or memo.get(article.source, (None,))[0] is not article]
+    made.update(_make_missing(new, config, cache, store, jobs))  # the slow part, on all cores, before the rest
     files: dict[str, Path] = {}
     problems: list[Diagnostic] = []
     seen: dict[str, tuple[Article, Article, dict[str, Path], list[Diagnostic]]] = {}
