@@ -202,26 +202,16 @@ class BuildCache:
     def has(self, key: bytes) -> bool:
         """Whether a memo is stored under `key` (fetched now, for the `get` that follows)."""
         if key not in self.new_memos and key not in self._fetched:
-            stored = self._fetch(key)
+            stored = self._fetch([key]).get(key)
             if stored is None:
                 return False
             self._fetched[key] = stored
         return True
 
-    def _fetch(self, key: bytes) -> bytes | None:
-        db = self._connection()
-        if db is None:
-            return None
-        try:
-            row = db.execute("SELECT value FROM memo WHERE key = ?", (key,)).fetchone()
-        except sqlite3.DatabaseError:
-            return None
-        return row[0] if row else None
-
     def get(self, key: bytes) -> Any | None:
         """The memo stored under `key`, or None when it is missing or damaged."""
         self.used.add(key)
-        stored = self.new_memos.get(key) or self._fetched.pop(key, None) or self._fetch(key)
+        stored = self.new_memos.get(key) or self._fetched.pop(key, None) or self._fetch([key]).get(key)
         return None if stored is None else _value(_payload(stored))
 
     def get_many(self, keys: Iterable[bytes], threads: int = 2) -> dict[bytes, Any]:
@@ -236,7 +226,7 @@ class BuildCache:
             for start in range(0, len(wanted), _KEYS_PER_QUERY):
                 batch = wanted[start:start + _KEYS_PER_QUERY]
                 stored = {key: self.new_memos.get(key) or self._fetched.pop(key, None) for key in batch}
-                stored.update(self._fetch_batch([key for key, value in stored.items() if value is None]))
+                stored.update(self._fetch([key for key, value in stored.items() if value is None]))
                 found = [(key, value) for key, value in stored.items() if value is not None]
                 del stored
                 share = -(-len(found) // threads)
@@ -248,7 +238,8 @@ class BuildCache:
                         values[key] = value
         return values
 
-    def _fetch_batch(self, keys: list[bytes]) -> dict[bytes, bytes]:
+    def _fetch(self, keys: list[bytes]) -> dict[bytes, bytes]:
+        """The stored values of these keys (at most _KEYS_PER_QUERY) that the database has."""
         db = self._connection()
         if db is None or not keys:
             return {}
