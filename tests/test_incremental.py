@@ -9,6 +9,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+import jinja2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -811,3 +812,18 @@ def test_ctrl_c_after_the_files_are_written_but_before_they_are_renamed_in(tmp_p
     run = build_site(site)
     assert run.code == 130 and "the output folder was left as it was" in run.err
     assert tree(site / "public") == before and _leftovers(site) == []
+
+
+def test_layouts_compiled_by_one_build_are_loaded_by_the_next(tmp_path, monkeypatch):
+    site = make_site(tmp_path, {**news_files(), "layouts/404.html": "Not here.\n"})
+    build(site)
+    compiled = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda self, source, name=None, *args, **kwargs: compiled.append(
+        name) or real(self, source, name, *args, **kwargs))
+    _edit_article(site)
+    build(site)
+    assert compiled == []
+    (site / "layouts/404.html").write_text("Nothing here.\n")
+    build(site)
+    assert compiled == ["404.html"] and (site / "public/404.html").read_text() == "Nothing here.\n"

@@ -177,7 +177,7 @@ class Builder:
         """The layouts, compiled again only when a layout file changed."""
         digest = _layouts_digest(config) if self.remember else b""
         if self._env is None or digest != self._layouts_digest or not self.remember:
-            self._env, self._env_problems = make_environment(config)
+            self._env, self._env_problems = make_environment(config, self.cache.folder("layouts"))
             self._layouts_digest = digest
         return self._env, list(self._env_problems)
 

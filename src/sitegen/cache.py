@@ -199,6 +199,17 @@ class BuildCache:
         self.path = None  # a read-only site folder: build without a cache
         return None
 
+    def folder(self, name: str) -> Path | None:
+        """A folder beside the database for files of this cache (compiled layouts), None with --no-cache."""
+        if self.path is None:
+            return None
+        folder = self.path.parent / name
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:  # a read-only site folder
+            return None
+        return folder
+
     def has(self, key: bytes) -> bool:
         """Whether a memo is stored under `key` (fetched now, for the `get` that follows)."""
         if key not in self.new_memos and key not in self._fetched:

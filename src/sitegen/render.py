@@ -18,7 +18,7 @@ import jinja2
 from jinja2 import meta
 
 from . import __version__
-from .cache import digest
+from .cache import digest, memo_key
 from .config import SiteConfig
 from .dates import format_day, format_moment, format_month
 from .errors import Diagnostic, error
@@ -44,10 +44,13 @@ class Page:
     inputs: tuple | bytes = ()  # (layout, site view, context), or a digest of them: equal inputs, equal bytes
 
 
-def make_environment(config: SiteConfig) -> tuple[jinja2.Environment, list[Diagnostic]]:
-    """A Jinja environment over the layout folders; every template compiled once."""
+def make_environment(config: SiteConfig, compiled: Path | None = None) -> tuple[jinja2.Environment, list[Diagnostic]]:
+    """A Jinja environment over the layout folders; every template compiled once (and kept in the folder
+    `compiled`, if given, for the next build: loading is 20× quicker than compiling)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in layout_dirs(config)]),
+        bytecode_cache=None if compiled is None else jinja2.FileSystemBytecodeCache(
+            str(compiled), f"{memo_key('layouts', '', '').hex()[:16]}-%s.cache"),  # sitegen's options, not only the text
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         auto_reload=False,  # compiled once per build (build.py makes a new environment when a layout changes)
