@@ -6,15 +6,17 @@ import errno
 import os
 import shutil
 import sqlite3
+import time
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import build as build_module, parallel, stamp
+from sitegen import build as build_module, parallel, stamp, write as write_module
 from sitegen.build import build
 from sitegen.config import BuildOptions
 
@@ -812,6 +814,65 @@ def test_ctrl_c_after_the_files_are_written_but_before_they_are_renamed_in(tmp_p
     run = build_site(site)
     assert run.code == 130 and "the output folder was left as it was" in run.err
     assert tree(site / "public") == before and _leftovers(site) == []
+
+
+@pytest.mark.parametrize("stray", ["file", "folder", "deep folder", "removed file"])
+def test_a_build_with_nothing_to_do_lists_only_folders_whose_mtime_changed(tmp_path, trust_at_once, monkeypatch,
+                                                                           stray):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    public = site / "public"
+    listed = _listed_folders(monkeypatch, public)
+    with monkeypatch.context() as walks:
+        walks.setattr(write_module, "_files_in", lambda folder: pytest.fail("the whole output was walked"))
+        assert build(site).rendered == 0 and listed == []  # every folder as it was: none listed
+    time.sleep(0.05)  # a change in the same clock tick as the build could keep a folder's mtime
+    if stray == "file":
+        (public / "world/story-0/notes.txt").write_text("not ours")
+    elif stray == "folder":
+        (public / "world/empty").mkdir()
+    elif stray == "deep folder":
+        (public / "world/story-0/a/b").mkdir(parents=True)
+    else:
+        (public / "world/story-0/index.html").rename(public / "world/story-0/moved.html")
+    build(site)  # finds the changed folder (the only one listed), or the file gone, and builds
+    assert listed == ([] if stray == "removed file" else [str(public / ("world" if stray == "folder"
+                                                                        else "world/story-0"))])
+    assert tree(public) == clean_build(site, tmp_path / "clean")
+
+
+def test_folders_changed_just_before_the_stamp_are_listed_not_trusted(tmp_path, trust_at_once, monkeypatch):
+    site = make_site(tmp_path, news_files())
+    with monkeypatch.context() as clock:
+        clock.setattr(write_module, "time", SimpleNamespace(time_ns=lambda: 0))  # every folder changed "just now"
+        build(site)
+    listed = _listed_folders(monkeypatch, site / "public")
+    with monkeypatch.context() as walks:
+        walks.setattr(write_module, "_files_in", lambda folder: pytest.fail("the whole output was walked"))
+        build(site)
+    assert str(site / "public/world/story-0") in listed
+    (site / "public/world/story-0/notes.txt").write_text("not ours")
+    build(site)
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def _listed_folders(monkeypatch, public) -> list[str]:
+    """The folders under `public` listed from now on while a build checks that its output is intact."""
+    listed: list[str] = []
+    checking = []
+    real_listdir, real_check = os.listdir, write_module.output_intact
+
+    def check(*args):
+        checking.append(1)
+        try:
+            return real_check(*args)
+        finally:
+            checking.pop()
+
+    monkeypatch.setattr(os, "listdir", lambda folder=".": (listed.append(str(folder)) if checking else None)
+                        or real_listdir(folder))
+    monkeypatch.setattr(build_module, "output_intact", check)
+    return listed
 
 
 def test_layouts_compiled_by_one_build_are_loaded_by_the_next(tmp_path, monkeypatch):

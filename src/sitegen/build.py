@@ -33,7 +33,8 @@ from .theme import layout_dirs
 from .urls import HIGHLIGHT_CSS
 from .parallel import job_count
 from .stamp import Stamp, input_states, next_due, stamp_key, trusted, with_files
-from .write import OutputWriter, check_output_dir, output_intact, sync_output, unchanged_files, uninterrupted
+from .write import (OutputWriter, check_output_dir, folder_states, output_intact, sync_output, unchanged_files,
+                    uninterrupted)
 
 Progress = Callable[[str, int, int], None]
 
@@ -90,7 +91,7 @@ class Builder:
             inputs, records = input_states(config), self.cache.outputs(output)
             last = self.cache.get(stamp_key(output, self.options))
             if isinstance(last, Stamp) and last.still_holds(with_files(inputs, last.outside), now) \
-                    and output_intact(output, records):
+                    and output_intact(output, records, last.folders):
                 return BuildResult(last.articles, last.pages, 0, 0, last.skipped_drafts, last.skipped_future,
                                    last.warnings, _since(started), output)
         env, problems = self._environment(config)
@@ -141,7 +142,8 @@ class Builder:
                     outside = tuple(sorted({path for article in content.articles for path, _ in article.depends_on}
                                            - inputs.keys()))
                     self.cache.put(stamp_key(output, self.options), Stamp(
-                        trusted(with_files(inputs, outside), started_ns), outside,
+                        trusted(with_files(inputs, outside), started_ns), folder_states(output, writer.records),
+                        outside,
                         next_due(content.articles, now, self.options), now,
                         len(site.articles), len(pages), site.skipped_drafts, site.skipped_future, warnings))
                     self.cache.save(output, writer.records, prune=True)

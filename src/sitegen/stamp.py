@@ -29,6 +29,7 @@ from .config import CONFIG_NAME, BuildOptions, SiteConfig
 from .errors import Diagnostic
 from .i18n import SITE_STRINGS_DIR
 from .theme import asset_dirs, layout_dirs
+from .write import FolderStates
 
 RACY_NS = 2_000_000_000  # FAT's mtime has 2 s steps; a coarse network clock no worse than that
 PACKAGE = Path(__file__).parent  # sitegen's code, its theme and its strings shape every page too
@@ -42,6 +43,7 @@ class Stamp:
     """The inputs of a successful build, and what it reported."""
 
     inputs: InputStates
+    folders: FolderStates  # of the output it wrote, to tell that nothing was added there since
     outside: tuple[str, ...]  # files read outside those folders (images an article reached with '../')
     due: datetime | None  # when the earliest future-dated article it left out is due
     made: datetime  # the build's "now": a build at an earlier moment may show fewer articles
