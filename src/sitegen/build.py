@@ -32,6 +32,7 @@ from .render import Page, layout_names, make_environment, render_site
 from .theme import layout_dirs
 from .urls import HIGHLIGHT_CSS
 from .parallel import job_count
+from .patch import patch_build, snapshot, snapshot_keys
 from .stamp import Stamp, input_states, next_due, stamp_key, trusted, with_files
 from .write import (OutputWriter, check_output_dir, folder_states, output_intact, sync_output, unchanged_files,
                     uninterrupted)
@@ -90,10 +91,16 @@ class Builder:
         if not self.remember and self.options.cache:  # a build with nothing to do stops here
             inputs, records = input_states(config), self.cache.outputs(output)
             last = self.cache.get(stamp_key(output, self.options))
-            if isinstance(last, Stamp) and last.still_holds(with_files(inputs, last.outside), now) \
-                    and output_intact(output, records, last.folders):
+            holds = isinstance(last, Stamp) and last.still_holds(with_files(inputs, last.outside), now)
+            if holds and output_intact(output, records, last.folders):
                 return BuildResult(last.articles, last.pages, 0, 0, last.skipped_drafts, last.skipped_future,
                                    last.warnings, _since(started), output)
+            patched = isinstance(last, Stamp) and not holds and patch_build(
+                config, output, self.options, self.cache, inputs, last, records, now, started_ns)
+            if patched:  # only some articles' text changed: applied to the last build's model and output
+                return BuildResult(last.articles, last.pages, len(patched.changed), patched.rendered,
+                                   last.skipped_drafts, last.skipped_future, patched.warnings, _since(started),
+                                   output, patched.changed)
         env, problems = self._environment(config)
         problems += config_warnings(config)
         problems += check_output_dir(config, output)
@@ -141,9 +148,11 @@ class Builder:
                     changed = writer.finish()
                     outside = tuple(sorted({path for article in content.articles for path, _ in article.depends_on}
                                            - inputs.keys()))
+                    snapshot_key, _ = snapshot_keys(output, self.options)
+                    self.cache.put(snapshot_key, snapshot(site, started_ns, content.memo_keys, assets.names))
                     self.cache.put(stamp_key(output, self.options), Stamp(
-                        trusted(with_files(inputs, outside), started_ns), folder_states(output, writer.records),
-                        outside,
+                        started_ns, trusted(with_files(inputs, outside), started_ns),
+                        folder_states(output, writer.records), outside,
                         next_due(content.articles, now, self.options), now,
                         len(site.articles), len(pages), site.skipped_drafts, site.skipped_future, warnings))
                     self.cache.save(output, writer.records, prune=True)

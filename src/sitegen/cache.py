@@ -296,8 +296,9 @@ class BuildCache:
         return {path: OutputRecord(inputs, check, size, mtime) for path, inputs, check, size, mtime in rows}
 
     def save(self, folder: Path | None = None, records: dict[str, OutputRecord] | None = None,
-             prune: bool = False) -> None:
-        """Store new memos (and `records` for `folder`); `prune` drops memos this build did not use."""
+             prune: bool = False, changed: Iterable[str] | None = None) -> None:
+        """Store new memos (and `records` for `folder`: only those of the `changed` paths, if given, the others
+        being as stored); `prune` drops memos this build did not use."""
         db = self._connection()
         if db is None:
             self.new_memos.clear()
@@ -312,10 +313,15 @@ class BuildCache:
                 db.execute("DELETE FROM memo WHERE key NOT IN (SELECT key FROM used)")
                 db.execute("PRAGMA incremental_vacuum")
             if records is not None and folder is not None:
-                db.execute("DELETE FROM output WHERE folder = ?", (str(folder),))
+                if changed is None:
+                    db.execute("DELETE FROM output WHERE folder = ?", (str(folder),))
+                else:
+                    db.executemany("DELETE FROM output WHERE folder = ? AND path = ?",
+                                   ((str(folder), path) for path in changed))
                 db.executemany("INSERT INTO output VALUES (?, ?, ?, ?, ?, ?)",
-                               ((str(folder), path, r.inputs, r.digest, r.size, r.mtime)
-                                for path, r in records.items()))
+                               ((str(folder), path, r.inputs, r.digest, r.size, r.mtime) for path, r in (
+                                   records.items() if changed is None else
+                                   ((path, records[path]) for path in changed if path in records))))
             db.execute("COMMIT")
             self._fetched.clear()
         except sqlite3.DatabaseError:  # locked by another build for too long, or damaged: skip this time

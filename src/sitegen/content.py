@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from itertools import chain
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -30,6 +30,7 @@ class Content:
     articles: tuple[Article, ...]
     static_files: tuple[StaticFile, ...]
     diagnostics: tuple[Diagnostic, ...]
+    memo_keys: dict[str, bytes] = field(default_factory=dict)  # source → its memo in the build cache, if kept
 
 
 # source → (memo key, the file's state, or stamp.UNTRUSTED if too recent to trust, article, problems): a preview
@@ -93,13 +94,33 @@ def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] |
                                     "name sections in site.yaml under 'sections:'"))
         else:
             sources.append((source, relative, path))
-    articles = _parse_all(sources, config, progress, cache, store, jobs, problems)
-    return Content(tuple(articles), tuple(static), tuple(problems))
+    read, keys = _parse_all(sources, config, progress, cache, store, jobs, problems)
+    articles = []
+    for article, found in read.values():
+        problems.extend(found)
+        if article is not None:
+            articles.append(article)
+    return Content(tuple(articles), tuple(static), tuple(problems), keys if store is not None else {})
+
+
+def reread(config: SiteConfig, sources: list[str], store: BuildCache) -> tuple[
+        dict[str, tuple[Article | None, tuple[Diagnostic, ...]]], dict[str, bytes], list[Diagnostic]]:
+    """Some article files (as sources: 'content/world/x.md') read again, for patch.py: each with its
+    problems, their memo keys, and problems with the files themselves (unreadable)."""
+    problems: list[Diagnostic] = []
+    content_dir = config.site_path(config.content_dir)
+    relatives = [source.removeprefix(f"{config.content_dir}/") for source in sources]
+    read, keys = _parse_all([(source, relative, str(content_dir / relative))
+                             for source, relative in zip(sources, relatives)],
+                            config, None, None, store, 1, problems, some=True)
+    return read, keys, problems
 
 
 def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress, cache: ParseCache | None,
-               store: BuildCache | None, jobs: int, problems: list[Diagnostic]) -> list[Article]:
-    """Parse the sources, in the order given, whatever `jobs` is.
+               store: BuildCache | None, jobs: int, problems: list[Diagnostic], some: bool = False) -> tuple[
+        dict[str, tuple[Article | None, tuple[Diagnostic, ...]]], dict[str, bytes]]:
+    """Parse the sources: each one's article (None if it has errors) and problems, in the order given,
+    whatever `jobs` is; and their memo keys. `some`: these are not all the site's sources.
 
     An article is not read again when its file, the settings and the image files it was read with
     are as they were: `cache` (a preview server's, in memory) or the build cache remembers it. A file
@@ -125,7 +146,8 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
     unknown: list[tuple[str, str, str, bytes | None]] = []  # (source, relative, path, its bytes if read)
     started_ns = time.time_ns()
     read_before: dict[str, tuple[tuple, bytes]] = {}  # source → (state, key) as the last build read it
-    if store is not None and cache is None:
+    keeps_keys = store is not None and cache is None and not some  # the map below, of every article file
+    if keeps_keys:
         read_before = store.get(memo_key("article keys", settings, "")) or {}
     for source, relative, path in sources:
         remembered = cache.get(source) if cache is not None else None
@@ -146,7 +168,7 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
             results[source] = (*remembered[2:], None)
         else:
             unknown.append((source, relative, path, raw))
-    memos = _remembered(store, [keys[item[0]] for item in unknown], jobs) if store is not None else {}
+    memos = remembered_articles(store, [keys[item[0]] for item in unknown], jobs) if store is not None else {}
     here, elsewhere = [], []
     unknown.reverse()
     while unknown:  # taken off the list one by one: each file's bytes are let go once split
@@ -182,7 +204,7 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
     if cache is not None:  # a preview server forgets files deleted or renamed since
         for gone in cache.keys() - {source for source, _, _ in sources}:
             del cache[gone]
-    articles, read_now = [], {}
+    read, read_now = {}, {}
     for source, _, _ in sources:
         if source not in results:  # could not be read
             continue
@@ -193,12 +215,10 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
             cache[source] = (keys[source], state if trusted else UNTRUSTED, article, found)
         elif trusted:
             read_now[source] = (state, keys[source])
-        problems.extend(found)
-        if article is not None:
-            articles.append(article)
-    if store is not None and cache is None:
+        read[source] = (article, found)
+    if keeps_keys:  # (a file read by a patch build is not in it as it is now: the next full build reads it)
         store.put(memo_key("article keys", settings, ""), read_now)
-    return articles
+    return read, {source: keys[source] for source in read}
 
 
 def _read(path: str, source: str, problems: list[Diagnostic]) -> bytes | None:
@@ -214,7 +234,7 @@ def _article_key(settings: str, source: str, relative: str, raw: bytes) -> bytes
     return memo_key("article", settings, f"{source}\0{relative}\0{digest(raw).hex()}")
 
 
-def _remembered(store: BuildCache, keys: list[bytes], jobs: int) -> dict[bytes, tuple[
+def remembered_articles(store: BuildCache, keys: list[bytes], jobs: int = 1) -> dict[bytes, tuple[
         Article, tuple[Diagnostic, ...], tuple[bytes, ...]]]:
     """The article memos stored under `keys`, each with its body from its Markdown memo (stored once,
     not in both); fetched together, which is quicker than one by one."""
@@ -227,6 +247,16 @@ def _remembered(store: BuildCache, keys: list[bytes], jobs: int) -> dict[bytes, 
 def _files_unchanged(article: Article | None) -> bool:
     """Whether the image files an article was read with are as they were then."""
     return article is None or all(file_state(path) == state for path, state in article.depends_on)
+
+
+def is_skipped(relative: str) -> bool:
+    """Whether a path under content/ is one `_walk` leaves out (hidden, an editor's backup or lock file)."""
+    *folders, name = relative.split("/")
+    return any(part.startswith(".") for part in folders) or _skipped_name(name)
+
+
+def _skipped_name(name: str) -> bool:
+    return name.startswith((".", "#")) or name.endswith("~")
 
 
 def _walk(folder: str, prefix: str = "") -> list[tuple[str, str]]:
@@ -242,7 +272,7 @@ def _walk(folder: str, prefix: str = "") -> list[tuple[str, str]]:
         if entry.is_dir():
             if not entry.name.startswith(".") and not entry.is_symlink():
                 folders.append(entry)
-        elif not entry.name.startswith((".", "#")) and not entry.name.endswith("~"):
+        elif not _skipped_name(entry.name):
             found.append((entry.path, prefix + entry.name))
     for entry in folders:
         found.extend(_walk(entry.path, f"{prefix}{entry.name}/"))

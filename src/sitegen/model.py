@@ -20,7 +20,8 @@ from .cache import BuildCache, ByIdentity, memo_key
 from .config import BuildOptions, SiteConfig
 from .content import Content
 from .errors import Diagnostic, error, warning
-from .listings import (AUTHOR, SECTION, TAG, Listing, archive_listings, home_listing, term_listings)
+from .listings import (AUTHOR, SECTION, TAG, Listing, ListingPage, archive_listings, home_listing,
+                       term_listings)
 from .migration import FOREIGN_LAYOUTS
 from .languages import Language
 from .related import BODY_CHARS, RelatedByLanguage, RelatedDoc, RelatedLink
@@ -119,18 +120,48 @@ def _related_docs(articles: list[Article], picked: dict[str, tuple[str, ...]],
                   made_from: ByIdentity) -> list[RelatedDoc]:
     """All the related-posts step reads of each article; made again only for an article that changed
     (`made_from` is kept by a preview server's index) or whose picks did."""
-    def doc(a: Article, picks: tuple[str, ...]) -> RelatedDoc:
-        return RelatedDoc(
-            key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text[:BODY_CHARS]}"[:BODY_CHARS],
-            tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
-            published=a.date.timestamp(), picked=picks, language=a.language)
-
     docs = []
     for a in articles:
         picks = picked.get(a.url_path, ())
-        docs.append(made_from.get((a.url_path, picks), a, doc, a, picks))
+        docs.append(made_from.get((a.url_path, picks), a, related_doc, a, picks))
     made_from.settle()
     return docs
+
+
+def related_doc(a: Article, picks: tuple[str, ...] = ()) -> RelatedDoc:
+    """What the related-posts step reads of an article: title, lede, tags, section, date, picks."""
+    return RelatedDoc(
+        key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text[:BODY_CHARS]}"[:BODY_CHARS],
+        tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
+        published=a.date.timestamp(), picked=picks, language=a.language)
+
+
+def with_articles(site: Site, new: dict[str, Article]) -> Site:
+    """The site with the articles (and pages) of these sources replaced by `new` ones, wherever they are
+    listed. Only for versions that change no listing, URL or related list (patch.py checks that)."""
+    by_id = {id(a): new[a.source] for a in (*site.articles, *site.pages) if a.source in new}
+
+    def swapped(articles: tuple[Article, ...]) -> tuple[Article, ...]:
+        if by_id.keys().isdisjoint(map(id, articles)):  # the usual case, told at C speed
+            return articles
+        return tuple(by_id.get(id(a), a) for a in articles)
+
+    def page(found: ListingPage) -> ListingPage:
+        articles = swapped(found.articles)
+        return found if articles is found.articles else replace(found, articles=articles)
+
+    def listing(found: Listing) -> Listing:  # its pages hold some of its articles
+        articles = swapped(found.articles)
+        return found if articles is found.articles else replace(found, articles=articles,
+                                                                 pages=tuple(map(page, found.pages)))
+
+    def listings(found: tuple[Listing, ...]) -> tuple[Listing, ...]:
+        return tuple(map(listing, found))
+
+    editions = tuple(replace(e, articles=swapped(e.articles), pages=swapped(e.pages), home=listing(e.home),
+                             sections=listings(e.sections), tags=listings(e.tags), authors=listings(e.authors),
+                             years=listings(e.years), months=listings(e.months)) for e in site.editions)
+    return replace(site, editions=editions, articles=swapped(site.articles), pages=swapped(site.pages))
 
 
 def _edition(language: Language, articles: list[Article], pages: tuple[Article, ...], config: SiteConfig) -> Edition:

@@ -23,7 +23,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import PurePosixPath
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Collection, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from .article import Article
@@ -49,7 +49,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # ----------------------------------------------------------------------------- feeds
 
-def feed_files(site: Site, memo: dict | None = None) -> dict[str, bytes]:
+def feed_files(site: Site, memo: dict | None = None, only: Collection[str] | None = None) -> dict[str, bytes]:
     """Atom for each language and for every section and tag; RSS 2.0 and JSON Feed 1.1 for each language.
 
     Each lists the newest `feeds.items` articles of its listing (pages are
@@ -57,7 +57,7 @@ def feed_files(site: Site, memo: dict | None = None) -> dict[str, bytes]:
     'en/atom.xml'), section and tag feeds beside their listing:
     'world/atom.xml', 'tags/diplomacy/atom.xml'. With a `memo` (kept by a
     preview server for one configuration), a feed whose entries are unchanged
-    is not written out again.
+    is not written out again. With `only` (output paths), just those feeds are made.
     """
     config = site.config
     jobs = []
@@ -84,6 +84,8 @@ def feed_files(site: Site, memo: dict | None = None) -> dict[str, bytes]:
                          _atom(site, language, path, title, listing.term.url, items, entry), (title, items)))
     files = {}
     for path, make, inputs in jobs:
+        if only is not None and path not in only:
+            continue
         if memo is not None and path in memo and memo[path][0] == inputs:
             files[path] = memo[path][1]
         else:

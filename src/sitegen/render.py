@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from typing import Callable, Collection, Iterator, NamedTuple
 
 import jinja2
 from jinja2 import meta
@@ -112,7 +112,8 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
 def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, int, int], None] | None = None,
                 previous: dict[str, Page] | None = None, memo: dict | None = None,
                 recorded: dict[str, bytes] | None = None, jobs: int = 1, shared: str = "",
-                deliver: Callable[[Page], None] | None = None) -> tuple[list[Page], list[Diagnostic]]:
+                deliver: Callable[[Page], None] | None = None,
+                only: Collection[str] | None = None) -> tuple[list[Page], list[Diagnostic]]:
     """Every page, rendered on `jobs` processes; a page whose inputs are unchanged is not rendered again.
 
     Unchanged means equal to the inputs of the page in `previous` (a preview server keeps its pages in
@@ -120,7 +121,8 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
     Page then has no html: the file there stays). `memo` keeps article views between builds of one
     configuration (a preview server). `shared` is what every page depends on besides the model (the
     fingerprinted names of the CSS and JS they link). Each page is handed to `deliver` as soon as it is
-    rendered (or found unchanged), for the output to be written while the rest renders."""
+    rendered (or found unchanged), for the output to be written while the rest renders. With `only`
+    (output paths), just those pages are made."""
     page_jobs: list[PageJob] = []
     translators, factories = [], []
     for number, edition in enumerate(site.editions):
@@ -128,11 +130,13 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
         views = ViewFactory(site, edition, translators[-1], GENERATOR,
                             None if memo is None else memo.setdefault(edition.language.code, {}))
         factories.append(views)
-        page_jobs += _page_jobs(edition, views, is_default=number == 0)
+        page_jobs += _page_jobs(edition, views, number == 0, only)
     if all(edition.language.prefix for edition in site.editions):  # no language at the root: send readers on
         home, default = site.editions[0], factories[0]  # to the default language, in its words
         page_jobs.append(PageJob(HOME_PAGE, "redirect.html", default.site_view, partial(
             default.plain, "home", home.language.title, home.language.path), "the redirect to the home page"))
+    if only is not None:
+        page_jobs = [job for job in page_jobs if job.output_path in only]
     layouts = layout_digests(env)
     settings = digest(GENERATOR, repr(site.config), shared, *(repr(sorted(t.strings.items())) for t in translators))
 
@@ -232,26 +236,35 @@ class PageJob(NamedTuple):  # a tuple: made 14,000 times per build of a 10,000-a
         return {"site": self.site_view, "page": self.page_view()}
 
 
-def _page_jobs(edition: Edition, views: ViewFactory, is_default: bool) -> list[PageJob]:
-    """Every page of one language."""
+def _page_jobs(edition: Edition, views: ViewFactory, is_default: bool,
+               only: Collection[str] | None = None) -> list[PageJob]:
+    """Every page of one language (or those of its articles and listings at the `only` paths, and others)."""
     t, home, site_view = views.t, edition.language.path, views.site_view
+    wanted = (lambda path: True) if only is None else only.__contains__
     jobs = []
     for article in (*edition.articles, *edition.pages):
+        path = page_file(article.url_path)
+        aliases = [alias if alias.endswith((".html", ".htm")) else page_file(alias) for alias in article.aliases]
+        if not wanted(path) and not any(map(wanted, aliases)):
+            continue
         layout = layout_file(article.layout or ("page" if article.is_page else "article"))
         view = partial(views.article, article)
         if article.aliases:  # its redirects show the same view: made once
             view = cache(view)
-        jobs.append(PageJob(page_file(article.url_path), layout, site_view, view, article.source))
-        jobs.extend(PageJob(alias if alias.endswith((".html", ".htm")) else page_file(alias), "redirect.html",
-                            site_view, view, f"an alias of {article.source}") for alias in article.aliases)
+        jobs.append(PageJob(path, layout, site_view, view, article.source))
+        jobs.extend(PageJob(alias, "redirect.html", site_view, view, f"an alias of {article.source}")
+                    for alias in aliases)
     for listing in edition.listings:
+        pages = [page for page in listing.pages if wanted(page_file(page.path))]
+        if not pages:
+            continue
         title = {HOME: lambda: edition.language.title, SECTION: lambda: listing.term.name,
                  YEAR: lambda: listing.term.name, TAG: lambda: t("tagged", tag=listing.term.name),
                  AUTHOR: lambda: t("articles_by", author=listing.term.name),
                  MONTH: lambda: format_month(listing.articles[0].date.date(), edition.language.code)}[listing.kind]()
         what = f"the page of {listing.kind} '{listing.term.name}'" if listing.term.slug else "the home page"
         jobs.extend(PageJob(page_file(page.path), _LISTING_LAYOUTS[listing.kind], site_view,
-                            partial(views.listing_page, listing, page, title), what) for page in listing.pages)
+                            partial(views.listing_page, listing, page, title), what) for page in pages)
     for kind, path, listings, title in (("tags", TAGS, edition.tags, t("all_tags")),
                                         ("authors", AUTHORS, edition.authors, t("all_authors"))):
         if listings:

@@ -42,6 +42,7 @@ UNTRUSTED: tuple[()] = ()  # a file changed too recently to tell a later change 
 class Stamp:
     """The inputs of a successful build, and what it reported."""
 
+    build: int  # when the full build it comes from started (time.time_ns()): patch.py's snapshot has it too
     inputs: InputStates
     folders: FolderStates  # of the output it wrote, to tell that nothing was added there since
     outside: tuple[str, ...]  # files read outside those folders (images an article reached with '../')

@@ -215,7 +215,7 @@ class ViewFactory:
                     article.image, article.section, self._reading_time(article))
 
     def _reading_time(self, article: Article) -> int:
-        return max(1, round(article.body.word_count / self.site.config.reading_speed))
+        return reading_time(article, self.site.config.reading_speed)
 
     def article(self, article: Article) -> ArticleView:
         """The article's view; with a memo (kept by a preview server) reused while its inputs stay equal."""
@@ -302,3 +302,8 @@ class ViewFactory:
         translations, alternates = self._languages(self._versions(path, kind != "404"))
         return ListingView(kind, title, self.url(path), summary=title, translations=translations,
                            alternates=alternates)
+
+
+def reading_time(article: Article, words_per_minute: int) -> int:
+    """Minutes, at least one."""
+    return max(1, round(article.body.word_count / words_per_minute))

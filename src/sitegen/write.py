@@ -142,6 +142,7 @@ class OutputWriter:
         self._written: dict[str, OutputRecord] = {}  # and done
         self._thread: ThreadPoolExecutor | None = None
         self._temporary = f"{_NEW}{os.getpid()}"  # the suffix of a file written in place, until renamed
+        self._checked = False  # whether the output was found to hold just the recorded files (`keep_the_rest`)
 
     def add(self, relative: str, data: bytes | Path | None, inputs: bytes = b"") -> None:
         """One file of the new output: its bytes, the file to copy, or None for a page kept as it is."""
@@ -175,6 +176,15 @@ class OutputWriter:
         """Let the thread write all it was given (a failure is raised here, and nothing of it stays)."""
         self._wait()
 
+    def keep_the_rest(self) -> None:
+        """Every recorded file not handed to `add` stays as it is (a build that rendered a few pages, having
+        found the output intact: see `output_intact`); `finish` then skips looking for stray files."""
+        for relative, record in self.records.items():
+            if relative not in self.plan:
+                self.plan[relative] = (record, b"")
+                self.inputs[relative] = record.inputs
+        self._checked = True
+
     def finish(self) -> list[str]:
         """Put the new files in place (quick after `wait`); the paths written or removed. `records` then says
         what `output` holds."""
@@ -182,7 +192,7 @@ class OutputWriter:
         changed = sorted([relative for relative, (kept, _) in self.plan.items() if kept is None]
                          + list(self.records.keys() - self.plan.keys()))
         self.records = {relative: kept for relative, (kept, _) in self.plan.items() if kept is not None}
-        if not changed and _holds_exactly(self.output, self.plan.keys()):
+        if not changed and (self._checked or _holds_exactly(self.output, self.plan.keys())):
             return []
         if not self.in_place:
             self.records = _swap_in(self.output, self.plan, self.inputs, written)
@@ -198,7 +208,8 @@ class OutputWriter:
             for relative in pending[done:]:
                 self._in_place_name(relative).unlink(missing_ok=True)
             raise _write_error(self.output, exc) from None  # the next build writes again what is not as recorded
-        _remove_all_but(self.output, self.plan.keys() | {MARKER})
+        if not self._checked:
+            _remove_all_but(self.output, self.plan.keys() | {MARKER})
         return changed
 
     def abandon(self) -> None:

@@ -1,0 +1,249 @@
+"""A build that applies a few edited articles to the last build's site model, instead of starting over.
+
+Most saves change the text of one article: its page must be rendered again, and the listings,
+related lists and feeds that show its card or entry if those changed; nothing else can have
+changed. A full build finds that out by reading every article's memo and fingerprinting every
+page (about 5 s at 10,000 articles). Here the last full build's model is read back (`Snapshot`:
+its article bodies left out, kept in their own memos) with the edited files, and only what shows
+the edited articles is made again, as Hugo's server and make do: the work follows the change.
+
+It applies when only article files under content/ changed since the last build into the same
+folder (none added, removed or renamed), and each of them changed only in what no URL, listing,
+related list or sitemap depends on (`FREE`): its text, title, summary, subtitle, breadcrumb,
+table of contents or extra fields, with the same lede (what the related-posts step reads). Any
+other change, any problem with an edited file, a damaged cache: `patch_build` returns None and
+the full build runs, reporting what it finds. The output is byte for byte that of a full build
+(tests/test_patch.py builds both after random edits).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from .article import Article
+from .assets import StyleAndScripts
+from .cache import BuildCache, OutputRecord, memo_key
+from .config import BuildOptions, SiteConfig
+from .content import is_skipped, remembered_articles, reread
+from .errors import Diagnostic
+from .imaging import prepare_images
+from .model import Site, related_doc, with_articles
+from .outputs import feed_files, search_indexes
+from .render import make_environment, render_site
+from .stamp import InputStates, Stamp, stamp_key, trusted, with_files
+from .urls import ATOM, JSON_FEED, RSS, page_file
+from .views import reading_time
+from .write import OutputWriter, folder_states, output_intact, uninterrupted
+
+MOST_FILES = 50  # edited at once; past that a full build is about as quick
+# What an edit may change for the last build's model to hold with the article swapped in. Every other
+# field of Article decides URLs, listings, related lists, the sitemap, images or warnings.
+FREE = ("title", "subtitle", "summary", "breadcrumb", "toc", "body", "extra")
+
+
+@dataclass(frozen=True)
+class BodyRef:
+    """An article body left out of a snapshot: what cards show of it (reading time) is kept."""
+
+    word_count: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The model of the last full build (`build`: its Stamp's), its article bodies left out."""
+
+    build: int
+    site: Site  # without its static files (thousands of paths, slow to read back), which an edit cannot change
+    memo_keys: dict[str, bytes]  # each article's memo (content.py), by source
+    asset_names: dict[str, str]  # 'css/site.css' → 'css/site.3f2a9c1b.css'
+
+
+@dataclass(frozen=True)
+class Patches:
+    """The articles swapped into a snapshot by the patch builds since (bodies left out), by source."""
+
+    build: int
+    articles: dict[str, Article]
+    memo_keys: dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class Patched:
+    """What a patch build did."""
+
+    changed: tuple[str, ...]  # output paths written
+    rendered: int
+    warnings: tuple[Diagnostic, ...]
+
+
+def snapshot(site: Site, build: int, memo_keys: dict[str, bytes], asset_names: dict[str, str]) -> Snapshot:
+    bodiless = {a.source: replace(a, body=BodyRef(a.body.word_count)) for a in (*site.articles, *site.pages)}
+    return Snapshot(build, replace(with_articles(site, bodiless), static_files=()), memo_keys, asset_names)
+
+
+def snapshot_keys(output: Path, options: BuildOptions) -> tuple[bytes, bytes]:
+    """Where the snapshot of builds into `output` with these options is kept, and its patches."""
+    stamp = stamp_key(output, options).hex()
+    return memo_key("snapshot", repr(tuple(Snapshot.__dataclass_fields__)), stamp), \
+        memo_key("patches", repr(tuple(Patches.__dataclass_fields__)), stamp)
+
+
+def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: BuildCache, inputs: InputStates,
+                last: Stamp, records: dict[str, OutputRecord], now: datetime, started_ns: int) -> Patched | None:
+    """Apply the edited articles to the last build's model and output; None if a full build is needed."""
+    if last.made > now or (last.due is not None and now >= last.due):
+        return None
+    inputs = with_files(inputs, last.outside)  # images articles reached outside the site's folders
+    edited = _edited_sources(config, inputs, last)
+    if edited is None:
+        return None
+    snapshot_key, patches_key = snapshot_keys(output, options)
+    base, patches = store.get(snapshot_key), store.get(patches_key)
+    if not isinstance(base, Snapshot) or base.build != last.build:
+        return None
+    if not isinstance(patches, Patches) or patches.build != last.build:
+        patches = Patches(last.build, {}, {})
+    memo_keys = {**base.memo_keys, **patches.memo_keys}
+    if config != base.site.config or not all(source in memo_keys for source in edited) \
+            or not output_intact(output, records, last.folders):
+        return None
+    read, new_keys, problems = reread(config, edited, store)
+    earlier = remembered_articles(store, [memo_keys[source] for source in edited])
+    if problems or len(earlier) < len(edited):
+        return None
+    latest = {a.source: a for a in (*base.site.articles, *base.site.pages)}  # as the model now has them
+    latest.update(patches.articles)
+    swapped, warnings = {}, list(last.warnings)
+    for source in edited:
+        article, found = read[source]
+        old, old_found, _ = earlier[memo_keys[source]]
+        if article is None or any(d.is_error for d in found) or (options.strict and found) \
+                or not _same_but_free(old, article) or any(d not in warnings for d in old_found):
+            return None
+        for diagnostic in old_found:
+            warnings.remove(diagnostic)
+        warnings += found
+        if source in latest:  # else a draft, or not yet due: on no page
+            if not article.is_page and related_doc(old) != related_doc(article):
+                return None
+            imaged = prepare_images(config, (article,), store).articles[0]  # its images are unchanged
+            swapped[source] = replace(latest[source], **{name: getattr(imaged, name) for name in FREE})
+    pages, feeds, search = _affected(base.site, [(latest[source], after) for source, after in swapped.items()],
+                                     config)
+    latest.update(swapped)
+    bodies = _with_bodies(base.site, latest, pages, feeds, swapped, memo_keys, config, store)
+    if bodies is None:
+        return None
+    site = with_articles(base.site, {**patches.articles, **swapped, **bodies})
+    env, env_problems = make_environment(config, store.folder("layouts"))
+    assets = StyleAndScripts({}, base.asset_names, {})
+    env.globals["asset_url"] = partial(assets.url, config.base_path)
+    rendered, render_problems = render_site(site, env, recorded={path: r.inputs for path, r in records.items()},
+                                            shared=repr(sorted(assets.names.items())), only=pages)
+    if env_problems or render_problems:
+        return None
+    files = {**feed_files(site, only=feeds), **(search_indexes(site) if search else {})}
+    writer = OutputWriter(output, records)
+    try:
+        for page in rendered:
+            writer.add(page.output_path, page.html, page.inputs)  # type: ignore[arg-type]
+        for path, data in files.items():
+            writer.add(path, data)
+        writer.keep_the_rest()
+        with uninterrupted():  # the output and what the cache says of it change together
+            changed = writer.finish()
+            store.put(stamp_key(output, options), replace(
+                last, inputs=trusted(inputs, started_ns), made=now,
+                folders={**last.folders, **folder_states(output, changed)},
+                warnings=tuple(sorted(warnings))))
+            store.put(patches_key, Patches(last.build, {**patches.articles, **{
+                source: replace(article, body=BodyRef(article.body.word_count))
+                for source, article in swapped.items()}}, {**patches.memo_keys, **new_keys}))
+            store.save(output, writer.records, changed=[page.output_path for page in rendered] + list(files))
+    except BaseException:
+        writer.abandon()
+        raise
+    return Patched(tuple(changed), sum(page.html is not None for page in rendered), tuple(sorted(warnings)))
+
+
+def _edited_sources(config: SiteConfig, inputs: InputStates, last: Stamp) -> list[str] | None:
+    """The article files (as sources) changed since the last build; None if anything else changed."""
+    content = str(config.site_path(config.content_dir)) + "/"
+    edited = []
+    for path in inputs.keys() | last.inputs.keys():
+        if inputs.get(path) == last.inputs.get(path):
+            continue
+        relative = path.removeprefix(content)
+        if relative == path or path in last.outside:
+            return None  # outside content/ (an image reached with '../../x.png' is, whatever its path says)
+        if is_skipped(relative):  # an editor's swap or backup file is no content
+            continue
+        if path not in inputs or path not in last.inputs or inputs[path] is None:
+            return None  # added or removed
+        edited.append(f"{config.content_dir}/{relative}")
+    return sorted(edited) if len(edited) <= MOST_FILES else None
+
+
+def _same_but_free(old: Article, new: Article) -> bool:
+    return all(getattr(old, f.name) == getattr(new, f.name) for f in fields(Article) if f.name not in FREE)
+
+
+def _affected(site: Site, edits: list[tuple[Article, Article]], config: SiteConfig) -> tuple[
+        set[str], set[str], bool]:
+    """The pages and feeds that show the edited articles (each before and after), and whether the search
+    index does."""
+    pages, feeds, search = set(), set(), False
+    for before, after in edits:
+        pages.add(page_file(after.url_path))
+        pages.update(alias if alias.endswith((".html", ".htm")) else page_file(alias) for alias in after.aliases)
+        search |= (before.title, before.summary) != (after.title, after.summary)
+        if after.is_page:
+            continue
+        card_changed = (before.title, before.summary) != (after.title, after.summary) or \
+            reading_time(before, config.reading_speed) != reading_time(after, config.reading_speed)
+        for edition in site.editions:
+            if edition.language.code != after.language:
+                continue
+            if _holds(edition.articles[:config.feeds.items], after):
+                feeds.update(edition.language.path + name for name in (ATOM, RSS, JSON_FEED))
+            for listing in (*edition.sections, *edition.tags):
+                if _holds(listing.articles[:config.feeds.items], after):
+                    feeds.add(listing.term.path + ATOM)
+            for listing in edition.listings if card_changed else ():
+                pages.update(page_file(page.path) for page in listing.pages if _holds(page.articles, after))
+        if card_changed:
+            pages.update(page_file(key) for key, links in site.related.items()
+                         if any(link.key == after.url_path for link in links))
+    return pages, feeds, search
+
+
+def _holds(articles: tuple[Article, ...], article: Article) -> bool:
+    """Whether `article` (some version of it) is among `articles`."""
+    source = article.source  # not ==, which would compare every field of every article
+    return any(a.source == source for a in articles)
+
+
+def _with_bodies(site: Site, latest: dict[str, Article], pages: set[str], feeds: set[str],
+                 swapped: dict[str, Article], memo_keys: dict[str, bytes], config: SiteConfig,
+                 store: BuildCache) -> dict[str, Article] | None:
+    """The articles whose pages are rendered again (and, with full-content feeds, those in the feeds made
+    again) as `latest` has them, with their bodies read back, by source (the edited ones have theirs);
+    None if a memo is gone."""
+    wanted = [a.source for a in (*site.articles, *site.pages)
+              if a.source not in swapped and page_file(a.url_path) in pages]
+    if config.feeds.full_content:
+        for edition in site.editions:
+            for path, listing in ((edition.language.path + ATOM, edition.home),
+                                  *((listing.term.path + ATOM, listing) for listing in (*edition.sections,
+                                                                                        *edition.tags))):
+                if path in feeds:
+                    wanted += [a.source for a in listing.articles[:config.feeds.items] if a.source not in swapped]
+    wanted = list(dict.fromkeys(wanted))
+    memos = remembered_articles(store, [memo_keys[source] for source in wanted])
+    if len(memos) < len(wanted):
+        return None
+    imaged = prepare_images(config, tuple(memos[memo_keys[source]][0] for source in wanted), store).articles
+    return {source: replace(latest[source], body=full.body) for source, full in zip(wanted, imaged)}

@@ -1,0 +1,307 @@
+"""Patch builds (patch.py): edits to articles' text applied to the last build, byte-identical to a clean build."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sitegen import build as build_module, patch
+from sitegen.build import build
+from sitegen.config import BuildOptions
+from sitegen.errors import SiteError
+
+from conftest import MINIMAL_CONFIG, article, make_site, png
+from test_incremental import clean_build, tree, trust_at_once  # noqa: F401 (a fixture)
+
+LEDE = "Words about the topic of this story, long enough to be the part the related-posts step reads. " * 20
+
+
+def story(n: int, title: str | None = None, extra_body: str = "", **fields) -> str:
+    return article(title or f"Story {n}", f"2024-05-{n + 1:02d}", tags=fields.pop("tags", "[Common, Tag{}]".format(n % 2)),
+                   section=fields.pop("section", "world"), summary=fields.pop("summary", f"Summary {n}."),
+                   body=f"{LEDE}topic{n % 2}\n\n## More\n\nThe rest of story {n}.\n{extra_body}", **fields)
+
+
+def site_files(count: int = 6, config: str = "") -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = {"site.yaml": MINIMAL_CONFIG + config}
+    files.update({f"content/world/s{n}.md": story(n) for n in range(count)})
+    files["content/pages/about.md"] = "---\ntitle: About\n---\n\nWho we are.\n"
+    return files
+
+
+@pytest.fixture
+def full_builds(monkeypatch):
+    """Count the full builds (those that make the model)."""
+    made = []
+    real = build_module.build_model
+    monkeypatch.setattr(build_module, "build_model", lambda *args: made.append(1) or real(*args))
+    return made
+
+
+def edit(path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_an_edit_to_an_articles_text_renders_its_page_only(tmp_path, trust_at_once, full_builds):
+    site = make_site(tmp_path, site_files())
+    build(site)
+    edit(site / "content/world/s3.md", "The rest of story 3.", "The rest of story 3, with a new paragraph.\n\nMore.")
+    result = build(site)
+    assert len(full_builds) == 1
+    assert (result.rendered, result.changed) == (1, ("world/s3/index.html",))
+    assert (result.articles, result.pages) == (6, build(site, tmp_path / "clean", BuildOptions(cache=False)).pages)
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+    assert b"with a new paragraph" in (site / "public/world/s3/index.html").read_bytes()
+
+
+def test_a_longer_read_renders_every_page_that_shows_the_articles_card(tmp_path, trust_at_once, full_builds):
+    site = make_site(tmp_path, {**site_files(), "layouts/partials/card.html":
+                                '<article><a href="{{ card.url }}">{{ card.title }}</a> {{ card.reading_time }} min</article>\n'})
+    build(site)
+    before = tree(site / "public")
+    edit(site / "content/world/s4.md", "The rest of story 4.", "The rest of story 4." + " More words." * 300)
+    result = build(site)  # its reading time, on its card, goes from 1 to 4 minutes
+    assert len(full_builds) == 1
+    after = tree(site / "public")
+    assert {"index.html", "world/index.html", "tags/common/index.html", "tags/tag0/index.html",
+            "world/s4/index.html"} <= set(result.changed)
+    assert any(path.startswith("world/s") and path != "world/s4/index.html" for path in result.changed)  # related
+    assert set(result.changed) == {path for path in after if after[path] != before.get(path)}
+    assert after == clean_build(site, tmp_path / "clean")
+
+
+def test_an_edit_reaches_full_content_feeds(tmp_path, trust_at_once, full_builds):
+    site = make_site(tmp_path, site_files(config="feeds:\n  full_content: true\n  items: 4\n"))
+    build(site)
+    edit(site / "content/world/s5.md", "The rest of story 5.", "The rest of story 5, in the feeds in full.")
+    edit(site / "content/world/s0.md", "The rest of story 0.", "The rest of story 0, in one feed.")
+    result = build(site)
+    assert len(full_builds) == 1
+    assert set(result.changed) == {"world/s5/index.html", "world/s0/index.html", "atom.xml", "rss.xml", "feed.json",
+                                   "world/atom.xml", "tags/common/atom.xml", "tags/tag1/atom.xml",
+                                   "tags/tag0/atom.xml"}  # s0 is one of the newest four of Tag0 only
+    assert b"in the feeds in full" in (site / "public/atom.xml").read_bytes()
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("change", [
+    ("title: Story 1", "title: Story 1\ndate: 2023-01-01"),  # its place in every listing
+    ("[Common, Tag1]", "[Common, Tag0]"),  # its tags
+    ("section: world", "section: science"),  # its URL
+    ("title: Story 1", "title: Story 1\nslug: another"),
+    ("title: Story 1", "title: Story 1\ndraft: true"),
+    ("title: Story 1", "title: Story 1\nlayout: page"),
+    ("title: Story 1", "title: Story 1\naliases: [/old/]"),
+    ("title: Story 1", "title: Story 1\nimage: /lead.png\nimage_alt: A lead"),
+    ("title: Story 1", "title: Story 1\nupdated: 2024-07-01"),  # the sitemap's lastmod
+    ("Words about the topic", "Other words about a topic"),  # what the related-posts step reads
+    ("title: Story 1", "title: Story one"),  # ditto
+    ("summary: Summary 1.", "summary: Another summary."),  # ditto
+    ("title: Story 1", "title: Story 1\nextra_line: [a, b]"),  # a field on another line: the lines after move
+], ids=lambda change: change[1].split("\n")[-1][:20])
+def test_an_edit_that_changes_more_than_the_text_builds_the_whole_site(tmp_path, trust_at_once, full_builds, change):
+    site = make_site(tmp_path, {**site_files(), "content/lead.png": png(40, 30)})
+    build(site)
+    edit(site / "content/world/s1.md", *change)
+    build(site)
+    assert len(full_builds) == 2
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("change", ["add", "delete", "rename", "layout", "asset", "config", "other file", "image"])
+def test_anything_but_edited_articles_builds_the_whole_site(tmp_path, trust_at_once, full_builds, change):
+    site = make_site(tmp_path, {**site_files(), "assets/css/extra.css": "body { }\n",
+                                "content/world/notes.txt": "notes\n", "content/world/pic.png": png(40, 30),
+                                "content/world/s1.md": story(1, extra_body="![A picture](pic.png)\n")})
+    build(site)
+    edit(site / "content/world/s0.md", "The rest of story 0.", "The rest of story 0, edited.")
+    if change == "add":
+        (site / "content/world/s9.md").write_text(story(9))
+    elif change == "delete":
+        (site / "content/world/s2.md").unlink()
+    elif change == "rename":
+        (site / "content/world/s2.md").rename(site / "content/world/s2-moved.md")
+    elif change == "layout":
+        (site / "layouts").mkdir()
+        (site / "layouts/404.html").write_text("Not here.\n")
+    elif change == "asset":
+        (site / "assets/css/extra.css").write_text("body { margin: 0 }\n")
+    elif change == "config":
+        (site / "site.yaml").write_text(MINIMAL_CONFIG + "page_size: 2\n")
+    elif change == "image":  # an article shows it: the article's page changes
+        (site / "content/world/pic.png").write_bytes(png(50, 30))
+    else:
+        (site / "content/world/notes.txt").write_text("other notes\n")
+    build(site)
+    assert len(full_builds) == 2
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_an_editors_swap_and_backup_files_do_not_stop_a_patch(tmp_path, trust_at_once, full_builds):
+    site = make_site(tmp_path, site_files())
+    build(site)
+    edit(site / "content/world/s0.md", "The rest of story 0.", "The rest of story 0, edited.")
+    (site / "content/world/.s0.md.swp").write_bytes(b"vim")
+    (site / "content/world/s0.md~").write_text("backup")
+    build(site)
+    assert len(full_builds) == 1
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_broken_edit_is_reported_by_a_full_build_and_the_output_stays(tmp_path, trust_at_once):
+    site = make_site(tmp_path, site_files())
+    build(site)
+    before = tree(site / "public")
+    edit(site / "content/world/s0.md", "title: Story 0", "title: [Story 0")
+    with pytest.raises(SiteError) as failure:
+        build(site)
+    assert [d.format().splitlines()[0] for d in failure.value.diagnostics] == [
+        d.format().splitlines()[0] for d in _failure_of(site, tmp_path)]
+    assert failure.value.diagnostics[0].format().startswith("content/world/s0.md:3: error: front matter")
+    assert tree(site / "public") == before
+
+
+def _failure_of(site, tmp_path):
+    with pytest.raises(SiteError) as failure:
+        build(site, tmp_path / "clean", BuildOptions(cache=False))
+    return failure.value.diagnostics
+
+
+def test_warnings_of_an_edited_article_are_those_a_full_build_finds(tmp_path, trust_at_once, full_builds):
+    site = make_site(tmp_path, site_files())
+    build(site)
+    edit(site / "content/world/s2.md", "The rest of story 2.", "The rest of story 2.\n\n@[nonsense](https://x.org/v)")
+    warned = build(site).warnings
+    assert build(site).warnings == warned  # and a build with nothing to do says them again
+    edit(site / "content/world/s2.md", "@[nonsense](https://x.org/v)", "Fixed.")
+    assert build(site).warnings == ()
+    assert len(full_builds) == 1
+    edit(site / "content/world/s2.md", "Fixed.", "@[nonsense](https://x.org/v)")
+    assert warned and warned == build(site, tmp_path / "clean", BuildOptions(cache=False)).warnings
+
+
+def test_under_strict_a_new_warning_fails_the_build(tmp_path, trust_at_once):
+    site = make_site(tmp_path, site_files())
+    build(site, options=BuildOptions(strict=True))
+    edit(site / "content/world/s2.md", "The rest of story 2.", "The rest of story 2.\n\n@[nonsense](https://x.org/v)")
+    with pytest.raises(SiteError):
+        build(site, options=BuildOptions(strict=True))
+
+
+def test_a_draft_or_a_future_article_edited_changes_no_page(tmp_path, trust_at_once, full_builds):
+    site = make_site(tmp_path, {**site_files(), "content/world/draft.md": story(7, draft="true"),
+                                "content/world/later.md": article("Later", "2099-01-01", body="Not yet.")})
+    build(site)
+    edit(site / "content/world/draft.md", "The rest of story 7.", "Still a draft.")
+    edit(site / "content/world/later.md", "Not yet.", "Still not yet.")
+    assert build(site).changed == ()
+    assert len(full_builds) == 1
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_an_edit_to_a_page_with_an_alias_renders_both(tmp_path, trust_at_once, full_builds):
+    site = make_site(tmp_path, {**site_files(), "content/pages/about.md":
+                                "---\ntitle: About\naliases: [/who/]\n---\n\nWho we are.\n"})
+    build(site)
+    edit(site / "content/pages/about.md", "title: About", "title: About us")
+    assert {"about/index.html", "who/index.html", "search-index.json"} <= set(build(site).changed)
+    assert len(full_builds) == 1
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("damage", ["snapshot", "memo", "output"])
+def test_a_missing_snapshot_or_memo_or_a_changed_output_builds_the_whole_site(tmp_path, trust_at_once, full_builds,
+                                                                             damage):
+    site = make_site(tmp_path, site_files())
+    build(site)
+    edit(site / "content/world/s0.md", "The rest of story 0.", "The rest of story 0, edited.")
+    if damage == "output":
+        (site / "public/world/s1/index.html").write_text("by hand")
+    else:
+        snapshot_key, _ = patch.snapshot_keys((site / "public").resolve(), BuildOptions())
+        with sqlite3.connect(site / ".sitegen-cache/build.db") as db:
+            if damage == "snapshot":
+                db.execute("DELETE FROM memo WHERE key = ?", (snapshot_key,))
+            else:  # every memo but the snapshot and the stamp: the unchanged articles' bodies are gone
+                db.execute("DELETE FROM memo WHERE length(value) < 4000 AND key != ?", (snapshot_key,))
+    build(site)
+    assert len(full_builds) == 2
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_patches_pile_up_until_a_full_build_starts_again(tmp_path, trust_at_once, full_builds):
+    site = make_site(tmp_path, site_files())
+    build(site)
+    for n in range(4):
+        edit(site / f"content/world/s{n}.md", f"The rest of story {n}.", f"The rest of story {n}, edited.")
+        build(site)
+        assert tree(site / "public") == clean_build(site, tmp_path / f"clean{n}")
+    assert len(full_builds) == 1 + 4  # the first build and the clean ones
+    (site / "content/world/s9.md").write_text(story(9))
+    build(site)
+    edit(site / "content/world/s9.md", "The rest of story 9.", "The rest of story 9, edited.")
+    build(site)
+    assert len(full_builds) == 1 + 4 + 1
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def _text_edits():
+    """Edits of an article's text (patched), and others (a full build), as an author makes them."""
+    def append(n):
+        return lambda site: _add_text(site / f"content/world/s{n}.md", f"\nAppended to {n}.\n")
+
+    def retitle(n):
+        return lambda site: _replace_line(site / f"content/world/s{n}.md", "title:", f"title: Retitled {n}")
+
+    def summarize(n):
+        return lambda site: _replace_line(site / f"content/world/s{n}.md", "summary:", f"summary: Now {n} says more.")
+
+    def lengthen(n):  # a longer read: its card's reading time changes
+        return lambda site: _add_text(site / f"content/world/s{n}.md", "\nword " * 400)
+
+    def redate(n):
+        return lambda site: _replace_line(site / f"content/world/s{n}.md", "date:", f"date: 2023-0{n + 1}-09")
+
+    def add(site):
+        (site / "content/world/s8.md").write_text(story(8))
+
+    def delete(site):
+        (site / "content/world/s1.md").unlink(missing_ok=True)
+
+    def translate(site):
+        (site / "content/world/s0.ca.md").write_text(story(0, "Notícia 0"))
+
+    steps = [add, delete, translate]
+    for n in range(4):
+        steps += [append(n), retitle(n), summarize(n), lengthen(n), redate(n)]
+    return steps
+
+
+def _add_text(path, text: str) -> None:
+    if path.exists():
+        path.write_text(path.read_text() + text)
+
+
+def _replace_line(path, start: str, line: str) -> None:
+    if path.exists():
+        path.write_text("\n".join(line if old.startswith(start) else old for old in path.read_text().split("\n")))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.lists(st.sampled_from(_text_edits()), min_size=1, max_size=3), min_size=1, max_size=5),
+       config=st.sampled_from(["", "feeds:\n  full_content: true\n  items: 3\npage_size: 2\n",
+                               "languages:\n  en: {title: Test News}\n  ca: {title: Notícies}\n"]))
+def test_random_text_edits_build_what_a_clean_build_builds(tmp_path_factory, trust_at_once, edits, config):
+    root = tmp_path_factory.mktemp("patches")
+    site = make_site(root, site_files(4, config))
+    build(site)
+    for together in edits:  # saved together, then a build
+        for step in together:
+            step(site)
+        build(site)
+        assert tree(site / "public") == clean_build(site, root / "clean")
