@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
+import weakref
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen import build as build_module, patch
-from sitegen.build import build
+from sitegen.build import Builder, build
 from sitegen.config import BuildOptions
 from sitegen.errors import SiteError
+from sitegen.i18n import Translator
+from sitegen.views import ViewFactory
 
 from conftest import MINIMAL_CONFIG, article, make_site, png
 from test_incremental import clean_build, tree, trust_at_once  # noqa: F401 (a fixture)
@@ -305,3 +309,22 @@ def test_random_text_edits_build_what_a_clean_build_builds(tmp_path_factory, tru
             step(site)
         build(site)
         assert tree(site / "public") == clean_build(site, root / "clean")
+
+
+def test_cards_are_made_when_asked_for_and_let_their_factory_go(tmp_path):
+    """A patch build shows a few cards of 10,000; the factory goes with its last reference (no cycle for the
+    garbage collector to find at exit: a whole site model)."""
+    site_dir = make_site(tmp_path, site_files())
+    site = Builder(site_dir, remember=True).build().site
+    edition = site.editions[0]
+    factory = ViewFactory(site, edition, Translator("en", "en", {}), "test")
+    assert len(factory._cards) == 0
+    card = factory._cards[edition.articles[0].url_path]
+    assert card.title == edition.articles[0].title and len(factory._cards) == 1
+    gc.disable()
+    try:
+        gone = weakref.ref(factory)
+        del factory
+        assert gone() is None
+    finally:
+        gc.enable()

@@ -23,7 +23,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from .article import Article
+from .article import Article, Term
 from .assets import StyleAndScripts
 from .cache import BuildCache, OutputRecord, memo_key
 from .config import BuildOptions, SiteConfig
@@ -38,6 +38,7 @@ from .urls import ATOM, JSON_FEED, RSS, page_file
 from .views import reading_time
 from .write import OutputWriter, folder_states, output_intact, uninterrupted
 
+_NO_LINES: dict[str, int] = {}  # the field lines of every article of a snapshot (warnings are made before it)
 MOST_FILES = 50  # edited at once; past that a full build is about as quick
 # What an edit may change for the last build's model to hold with the article swapped in. Every other
 # field of Article decides URLs, listings, related lists, the sitemap, images or warnings.
@@ -80,8 +81,17 @@ class Patched:
 
 
 def snapshot(site: Site, build: int, memo_keys: dict[str, bytes], asset_names: dict[str, str]) -> Snapshot:
-    bodiless = {a.source: replace(a, body=BodyRef(a.body.word_count)) for a in (*site.articles, *site.pages)}
-    return Snapshot(build, replace(with_articles(site, bodiless), static_files=()), memo_keys, asset_names)
+    """The model as a patch build needs it, quick to read back: no bodies, no static files, one object for
+    each term (not one per article that has it), nothing only the model's checks read."""
+    terms: dict[Term, Term] = {}
+
+    def shared(found: tuple[Term, ...]) -> tuple[Term, ...]:
+        return tuple(terms.setdefault(term, term) for term in found)
+
+    lean = {a.source: replace(a, body=BodyRef(a.body.word_count), section=a.section and shared((a.section,))[0],
+                              tags=shared(a.tags), authors=shared(a.authors), field_lines=_NO_LINES, depends_on=())
+            for a in (*site.articles, *site.pages)}
+    return Snapshot(build, replace(with_articles(site, lean), static_files=()), memo_keys, asset_names)
 
 
 def snapshot_keys(output: Path, options: BuildOptions) -> tuple[bytes, bytes]:

@@ -7,8 +7,9 @@ every field below. One ViewFactory makes the views of one language's pages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from markupsafe import Markup
 
@@ -137,6 +138,18 @@ _SECTIONS_KEY = "\0sections"  # in a view memo: the sections the memoised breadc
 _CARDS_KEY, _SITE_KEY = "\0cards", "\0site"  # in a view memo: the articles' cards, the site view
 
 
+class _Cards(dict):
+    """Cards by URL path, each made when first looked up."""
+
+    def __init__(self, articles: dict[str, Article], make: Callable[[Article], Card]):
+        super().__init__()
+        self.articles, self.make = articles, make
+
+    def __missing__(self, path: str) -> Card:
+        card = self[path] = self.make(self.articles[path])
+        return card
+
+
 class ViewFactory:
     """Turns one language's model objects into views, caching the cards every listing reuses."""
 
@@ -172,10 +185,13 @@ class ViewFactory:
         self.site_view = site_view
 
     def _all_cards(self) -> dict[str, Card]:
-        """Each article's card, by URL path; with a memo, made again only for articles that changed."""
-        kept = self.memo.setdefault(_CARDS_KEY, ByIdentity()) if self.memo is not None else ByIdentity()
-        card = self._card
-        cards = {a.url_path: kept.get(a.url_path, a, card, a) for a in self.edition.articles}
+        """Each article's card, by URL path: made when first asked for (a build that renders a few pages asks
+        for a few); with a memo, all made at once, again only for articles that changed."""
+        if self.memo is None:  # (not self._card: the cards would hold the factory, a cycle only the GC undoes)
+            return _Cards({a.url_path: a for a in self.edition.articles},
+                          partial(card, home=self.home, words_per_minute=self.site.config.reading_speed))
+        kept = self.memo.setdefault(_CARDS_KEY, ByIdentity())
+        cards = {a.url_path: kept.get(a.url_path, a, self._card, a) for a in self.edition.articles}
         kept.settle()
         return cards
 
@@ -211,8 +227,7 @@ class ViewFactory:
         return self.site.versions_of(path, code) if shared else {code: path}
 
     def _card(self, article: Article) -> Card:
-        return Card(article.title, self.url(article.url_path), article.date, article.summary,
-                    article.image, article.section, self._reading_time(article))
+        return card(article, self.home, self.site.config.reading_speed)
 
     def _reading_time(self, article: Article) -> int:
         return reading_time(article, self.site.config.reading_speed)
@@ -302,6 +317,12 @@ class ViewFactory:
         translations, alternates = self._languages(self._versions(path, kind != "404"))
         return ListingView(kind, title, self.url(path), summary=title, translations=translations,
                            alternates=alternates)
+
+
+def card(article: Article, home: str, words_per_minute: int) -> Card:
+    """An article's card, for a site whose base path is `home`."""
+    return Card(article.title, home + article.url_path.lstrip("/"), article.date, article.summary, article.image,
+                article.section, reading_time(article, words_per_minute))
 
 
 def reading_time(article: Article, words_per_minute: int) -> int:
