@@ -45,6 +45,13 @@ def full_builds(monkeypatch):
     return made
 
 
+def _builds_the_whole_site(site, tmp_path, full_builds) -> None:
+    """The next build is a full one (the first was too), and builds what a clean build builds."""
+    build(site)
+    assert len(full_builds) == 2
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
 def edit(path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} is not in {path}"
@@ -112,9 +119,7 @@ def test_an_edit_that_changes_more_than_the_text_builds_the_whole_site(tmp_path,
     site = make_site(tmp_path, {**site_files(), "content/lead.png": png(40, 30)})
     build(site)
     edit(site / "content/world/s1.md", *change)
-    build(site)
-    assert len(full_builds) == 2
-    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+    _builds_the_whole_site(site, tmp_path, full_builds)
 
 
 @pytest.mark.parametrize("change", ["add", "delete", "rename", "layout", "asset", "config", "other file", "image"])
@@ -141,9 +146,7 @@ def test_anything_but_edited_articles_builds_the_whole_site(tmp_path, trust_at_o
         (site / "content/world/pic.png").write_bytes(png(50, 30))
     else:
         (site / "content/world/notes.txt").write_text("other notes\n")
-    build(site)
-    assert len(full_builds) == 2
-    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+    _builds_the_whole_site(site, tmp_path, full_builds)
 
 
 def test_an_editors_swap_and_backup_files_do_not_stop_a_patch(tmp_path, trust_at_once, full_builds):
@@ -233,9 +236,7 @@ def test_a_missing_snapshot_or_memo_or_a_changed_output_builds_the_whole_site(tm
                 db.execute("DELETE FROM memo WHERE key = ?", (snapshot_key,))
             else:  # every memo but the snapshot and the stamp: the unchanged articles' bodies are gone
                 db.execute("DELETE FROM memo WHERE length(value) < 4000 AND key != ?", (snapshot_key,))
-    build(site)
-    assert len(full_builds) == 2
-    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+    _builds_the_whole_site(site, tmp_path, full_builds)
 
 
 def test_patches_pile_up_until_a_full_build_starts_again(tmp_path, trust_at_once, full_builds):
