@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import build as build_module, parallel, patch as patch_module, stamp, write as write_module
+from sitegen import build as build_module, intact as intact_module, parallel, patch as patch_module, stamp
+from sitegen import write as write_module
 from sitegen.build import build
 from sitegen.config import BuildOptions
 
@@ -698,9 +699,10 @@ def test_ctrl_c_while_the_new_files_are_renamed_in_waits_for_the_renames(tmp_pat
     real, renames = os.replace, []
 
     def ctrl_c_at_the_second_rename(*args):
-        renames.append(args)
-        if len(renames) == 2:
-            os.kill(os.getpid(), signal.SIGINT)
+        if str(site / "public") in str(args[1]):  # (not a compiled layout put in the cache)
+            renames.append(args)
+            if len(renames) == 2:
+                os.kill(os.getpid(), signal.SIGINT)
         return real(*args)
 
     monkeypatch.setattr(os, "replace", ctrl_c_at_the_second_rename)
@@ -824,7 +826,7 @@ def test_a_build_with_nothing_to_do_lists_only_folders_whose_mtime_changed(tmp_p
     public = site / "public"
     listed = _listed_folders(monkeypatch, public)
     with monkeypatch.context() as walks:
-        walks.setattr(write_module, "_files_in", lambda folder: pytest.fail("the whole output was walked"))
+        walks.setattr(intact_module, "files_in", lambda folder: pytest.fail("the whole output was walked"))
         assert build(site).rendered == 0 and listed == []  # every folder as it was: none listed
     time.sleep(0.05)  # a change in the same clock tick as the build could keep a folder's mtime
     if stray == "file":
@@ -841,26 +843,41 @@ def test_a_build_with_nothing_to_do_lists_only_folders_whose_mtime_changed(tmp_p
     assert tree(public) == clean_build(site, tmp_path / "clean")
 
 
-def test_folders_changed_just_before_the_stamp_are_listed_not_trusted(tmp_path, trust_at_once, monkeypatch):
+def test_folders_changed_just_before_the_stamp_are_listed_once_then_trusted(tmp_path, trust_at_once, monkeypatch):
     site = make_site(tmp_path, news_files())
     with monkeypatch.context() as clock:
-        clock.setattr(write_module, "time", SimpleNamespace(time_ns=lambda: 0))  # every folder changed "just now"
+        clock.setattr(intact_module, "time", SimpleNamespace(time_ns=lambda: 0))  # every folder changed "just now"
         build(site)
     listed = _listed_folders(monkeypatch, site / "public")
     with monkeypatch.context() as walks:
-        walks.setattr(write_module, "_files_in", lambda folder: pytest.fail("the whole output was walked"))
+        walks.setattr(intact_module, "files_in", lambda folder: pytest.fail("the whole output was walked"))
         build(site)
-    assert str(site / "public/world/story-0") in listed
+        assert str(site / "public/world/story-0") in listed
+        listed.clear()
+        build(site)  # the last one found them as recorded, and old enough now to be trusted
+        assert listed == []
+    time.sleep(0.05)
     (site / "public/world/story-0/notes.txt").write_text("not ours")
     build(site)
+    assert listed == [str(site / "public/world/story-0")]
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_stray_empty_folder_in_the_output_is_removed(tmp_path, trust_at_once):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    (site / "public/tmp/deeper").mkdir(parents=True)
+    (site / "public/world/empty").mkdir()
+    build(site)
+    assert not (site / "public/tmp").exists() and not (site / "public/world/empty").exists()
+    assert build(site).rendered == 0 and tree(site / "public") == clean_build(site, tmp_path / "clean")
 
 
 def _listed_folders(monkeypatch, public) -> list[str]:
     """The folders under `public` listed from now on while a build checks that its output is intact."""
     listed: list[str] = []
     checking = []
-    real_listdir, real_check = os.listdir, write_module.output_intact
+    real_listdir, real_check = os.listdir, intact_module.intact_folders
 
     def check(*args):
         checking.append(1)
@@ -871,8 +888,8 @@ def _listed_folders(monkeypatch, public) -> list[str]:
 
     monkeypatch.setattr(os, "listdir", lambda folder=".": (listed.append(str(folder)) if checking else None)
                         or real_listdir(folder))
-    monkeypatch.setattr(build_module, "output_intact", check)
-    monkeypatch.setattr(patch_module, "output_intact", check)
+    monkeypatch.setattr(build_module, "intact_folders", check)
+    monkeypatch.setattr(patch_module, "intact_folders", check)
     return listed
 
 
@@ -889,3 +906,14 @@ def test_layouts_compiled_by_one_build_are_loaded_by_the_next(tmp_path, monkeypa
     (site / "layouts/404.html").write_text("Nothing here.\n")
     build(site)
     assert compiled == ["404.html"] and (site / "public/404.html").read_text() == "Nothing here.\n"
+
+
+def test_compiled_layouts_follow_the_settings_a_filter_bakes_in(tmp_path):
+    """Jinja computes `'/logo.png' | absolute` when it compiles the layout: a new base_url needs new code."""
+    site = make_site(tmp_path, {**news_files(), "layouts/404.html": "{{ '/logo.png' | absolute }}\n"})
+    build(site)
+    assert (site / "public/404.html").read_text() == "https://news.example.com/logo.png\n"
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("news.example.com", "other.example.org"))
+    build(site)
+    assert (site / "public/404.html").read_text() == "https://other.example.org/logo.png\n"
+    assert len({name.split("-")[0] for name in os.listdir(site / ".sitegen-cache/layouts")}) == 1  # old code gone

@@ -221,7 +221,7 @@ def test_an_edit_to_a_page_with_an_alias_renders_both(tmp_path, trust_at_once, f
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
 
 
-@pytest.mark.parametrize("damage", ["snapshot", "memo", "output"])
+@pytest.mark.parametrize("damage", ["snapshot", "patches", "memo", "output"])
 def test_a_missing_snapshot_or_memo_or_a_changed_output_builds_the_whole_site(tmp_path, trust_at_once, full_builds,
                                                                              damage):
     site = make_site(tmp_path, site_files())
@@ -230,12 +230,13 @@ def test_a_missing_snapshot_or_memo_or_a_changed_output_builds_the_whole_site(tm
     if damage == "output":
         (site / "public/world/s1/index.html").write_text("by hand")
     else:
-        snapshot_key, _ = patch.snapshot_keys((site / "public").resolve(), BuildOptions())
+        snapshot_key, patches_key = patch.snapshot_keys((site / "public").resolve(), BuildOptions())
         with sqlite3.connect(site / ".sitegen-cache/build.db") as db:
-            if damage == "snapshot":
-                db.execute("DELETE FROM memo WHERE key = ?", (snapshot_key,))
+            if damage in ("snapshot", "patches"):  # (a damaged value reads as a missing one)
+                db.execute("DELETE FROM memo WHERE key = ?", (snapshot_key if damage == "snapshot" else patches_key,))
             else:  # every memo but the snapshot and the stamp: the unchanged articles' bodies are gone
-                db.execute("DELETE FROM memo WHERE length(value) < 4000 AND key != ?", (snapshot_key,))
+                db.execute("DELETE FROM memo WHERE length(value) < 4000 AND key NOT IN (?, ?)",
+                           (snapshot_key, patches_key))
     _builds_the_whole_site(site, tmp_path, full_builds)
 
 

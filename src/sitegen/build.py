@@ -32,10 +32,10 @@ from .render import Page, layout_names, make_environment, render_site
 from .theme import layout_dirs
 from .urls import HIGHLIGHT_CSS
 from .parallel import job_count
-from .patch import patch_build, snapshot, snapshot_keys
+from .patch import Patches, patch_build, snapshot, snapshot_keys
 from .stamp import Stamp, input_states, next_due, stamp_key, trusted, with_files
-from .write import (OutputWriter, check_output_dir, folder_states, output_intact, sync_output, unchanged_files,
-                    uninterrupted)
+from .intact import folder_states, folders_of, intact_folders, unchanged_files
+from .write import OutputWriter, check_output_dir, sync_output, uninterrupted
 
 Progress = Callable[[str, int, int], None]
 
@@ -92,7 +92,11 @@ class Builder:
             inputs, records = input_states(config), self.cache.outputs(output)
             last = self.cache.get(stamp_key(output, self.options))
             holds = isinstance(last, Stamp) and last.still_holds(with_files(inputs, last.outside), now)
-            if holds and output_intact(output, records, last.folders):
+            folders = intact_folders(output, records, last.folders) if holds else None
+            if folders is not None:
+                if folders != last.folders:  # folders too recent to trust last time are now: say so
+                    self.cache.put(stamp_key(output, self.options), replace(last, folders=folders))
+                    self.cache.save()
                 return BuildResult(last.articles, last.pages, 0, 0, last.skipped_drafts, last.skipped_future,
                                    last.warnings, _since(started), output)
             patched = isinstance(last, Stamp) and not holds and patch_build(
@@ -148,11 +152,12 @@ class Builder:
                     changed = writer.finish()
                     outside = tuple(sorted({path for article in content.articles for path, _ in article.depends_on}
                                            - inputs.keys()))
-                    snapshot_key, _ = snapshot_keys(output, self.options)
+                    snapshot_key, patches_key = snapshot_keys(output, self.options)
                     self.cache.put(snapshot_key, snapshot(site, started_ns, content.memo_keys, assets.names))
+                    self.cache.put(patches_key, Patches(started_ns, {}, {}))
                     self.cache.put(stamp_key(output, self.options), Stamp(
                         started_ns, trusted(with_files(inputs, outside), started_ns),
-                        folder_states(output, writer.records), outside,
+                        folder_states(output, folders_of(writer.records)), outside,
                         next_due(content.articles, now, self.options), now,
                         len(site.articles), len(pages), site.skipped_drafts, site.skipped_future, warnings))
                     self.cache.save(output, writer.records, prune=True)

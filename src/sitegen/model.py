@@ -28,7 +28,7 @@ from .related import BODY_CHARS, RelatedByLanguage, RelatedDoc, RelatedLink
 from .slugs import slugify
 from .theme import display_path
 from .urls import (ATOM, AUTHORS, HIGHLIGHT_CSS, HOME_PAGE, JSON_FEED, ROBOTS, RSS, SEARCH, SEARCH_INDEX, SITEMAP,
-                   TAGS, not_found_file, page_file)
+                   TAGS, alias_file, not_found_file, page_file)
 
 
 @dataclass(frozen=True)
@@ -312,7 +312,7 @@ def _check_paths(site: Site) -> list[Diagnostic]:
     for article in site.articles + site.pages:
         claims[page_file(article.url_path)].append((article.source, article.field_lines.get("slug", 1), article.source))
         for alias in article.aliases:
-            claims[alias if alias.endswith((".html", ".htm")) else page_file(alias)].append(
+            claims[alias_file(alias)].append(
                 (article.source, article.field_lines.get("aliases", 1), f"an alias of {article.source}"))
     for listing in site.listings:  # a listing is reported at its newest article
         newest = listing.articles[0] if listing.articles else None

@@ -9,11 +9,11 @@ the edited articles is made again, as Hugo's server and make do: the work follow
 
 It applies when only article files under content/ changed since the last build into the same
 folder (none added, removed or renamed), and each of them changed only in what no URL, listing,
-related list or sitemap depends on (`FREE`): its text, title, summary, subtitle, breadcrumb,
-table of contents or extra fields, with the same lede (what the related-posts step reads). Any
-other change, any problem with an edited file, a damaged cache: `patch_build` returns None and
-the full build runs, reporting what it finds. The output is byte for byte that of a full build
-(tests/test_patch.py builds both after random edits).
+related list or sitemap depends on (`FREE`), with the same title, summary and lede: what the
+related-posts step reads (a standalone page, which has no related posts, may change its title and
+summary too). Any other change, any problem with an edited file, a damaged cache: `patch_build`
+returns None and the full build runs, reporting what it finds. The output is byte for byte that
+of a full build (tests/test_patch.py builds both after random edits).
 """
 
 from __future__ import annotations
@@ -30,13 +30,14 @@ from .config import BuildOptions, SiteConfig
 from .content import is_skipped, remembered_articles, reread
 from .errors import Diagnostic
 from .imaging import prepare_images
+from .intact import folder_states, intact_folders
 from .model import Site, related_doc, with_articles
 from .outputs import feed_files, search_indexes
 from .render import make_environment, render_site
 from .stamp import InputStates, Stamp, stamp_key, trusted, with_files
-from .urls import ATOM, JSON_FEED, RSS, page_file
+from .urls import ATOM, JSON_FEED, RSS, alias_file, page_file
 from .views import reading_time
-from .write import OutputWriter, folder_states, output_intact, uninterrupted
+from .write import OutputWriter, uninterrupted
 
 _NO_LINES: dict[str, int] = {}  # the field lines of every article of a snapshot (warnings are made before it)
 MOST_FILES = 50  # edited at once; past that a full build is about as quick
@@ -108,17 +109,21 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
         return None
     inputs = with_files(inputs, last.outside)  # images articles reached outside the site's folders
     edited = _edited_sources(config, inputs, last)
-    if edited is None:
+    folders = None if edited is None else intact_folders(output, records, last.folders)
+    if folders is None:
         return None
+    new_stamp = partial(replace, last, inputs=trusted(inputs, started_ns), made=now)
+    if not edited:  # only an editor's swap or backup files changed
+        with uninterrupted():
+            store.put(stamp_key(output, options), new_stamp(folders=folders))
+            store.save()
+        return Patched((), 0, last.warnings)
     snapshot_key, patches_key = snapshot_keys(output, options)
-    base, patches = store.get(snapshot_key), store.get(patches_key)
-    if not isinstance(base, Snapshot) or base.build != last.build:
+    base, patches = store.get(snapshot_key), store.get(patches_key)  # (a full build writes both)
+    if not (isinstance(base, Snapshot) and isinstance(patches, Patches) and base.build == patches.build == last.build):
         return None
-    if not isinstance(patches, Patches) or patches.build != last.build:
-        patches = Patches(last.build, {}, {})
     memo_keys = {**base.memo_keys, **patches.memo_keys}
-    if config != base.site.config or not all(source in memo_keys for source in edited) \
-            or not output_intact(output, records, last.folders):
+    if config != base.site.config or not all(source in memo_keys for source in edited):
         return None
     read, new_keys, problems = reread(config, edited, store)
     earlier = remembered_articles(store, [memo_keys[source] for source in edited])
@@ -165,9 +170,8 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
         writer.keep_the_rest()
         with uninterrupted():  # the output and what the cache says of it change together
             changed = writer.finish()
-            store.put(stamp_key(output, options), replace(
-                last, inputs=trusted(inputs, started_ns), made=now,
-                folders={**last.folders, **folder_states(output, changed)},
+            store.put(stamp_key(output, options), new_stamp(  # the folders written to have a new mtime
+                folders={**folders, **folder_states(output, {path.rpartition("/")[0] for path in changed})},
                 warnings=tuple(sorted(warnings))))
             store.put(patches_key, Patches(last.build, {**patches.articles, **{
                 source: replace(article, body=BodyRef(article.body.word_count))
@@ -207,8 +211,7 @@ def _affected(site: Site, edits: list[tuple[Article, Article]], config: SiteConf
     index does."""
     pages, feeds, search = set(), set(), False
     for before, after in edits:
-        pages.add(page_file(after.url_path))
-        pages.update(alias if alias.endswith((".html", ".htm")) else page_file(alias) for alias in after.aliases)
+        pages.update(_pages_of(after))
         search |= (before.title, before.summary) != (after.title, after.summary)
         if after.is_page:
             continue
@@ -225,9 +228,14 @@ def _affected(site: Site, edits: list[tuple[Article, Article]], config: SiteConf
             for listing in edition.listings if card_changed else ():
                 pages.update(page_file(page.path) for page in listing.pages if _holds(page.articles, after))
         if card_changed:
-            pages.update(page_file(key) for key, links in site.related.items()
-                         if any(link.key == after.url_path for link in links))
+            showing = {key for key, links in site.related.items() if any(link.key == after.url_path for link in links)}
+            pages.update(page for a in site.articles if a.url_path in showing for page in _pages_of(a))
     return pages, feeds, search
+
+
+def _pages_of(article: Article) -> list[str]:
+    """The output files that show an article's view: its page and its redirects."""
+    return [page_file(article.url_path), *map(alias_file, article.aliases)]
 
 
 def _holds(articles: tuple[Article, ...], article: Article) -> bool:

@@ -7,6 +7,7 @@ errors show up together; a failure while rendering names the template line.
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from .i18n import Translator
 from .imaging import picture_html
 from .listings import AUTHOR, HOME, MONTH, SECTION, TAG, YEAR
 from .model import Edition, Site, layout_file
-from .urls import AUTHORS, HOME_PAGE, SEARCH, TAGS, absolute, not_found_file, page_file
+from .urls import AUTHORS, HOME_PAGE, SEARCH, TAGS, absolute, alias_file, not_found_file, page_file
 from .theme import display_path, layout_dirs
 from .parallel import parallel_imap
 from .views import ViewFactory
@@ -49,8 +50,7 @@ def make_environment(config: SiteConfig, compiled: Path | None = None) -> tuple[
     `compiled`, if given, for the next build: loading is 20× quicker than compiling)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in layout_dirs(config)]),
-        bytecode_cache=None if compiled is None else jinja2.FileSystemBytecodeCache(
-            str(compiled), f"{memo_key('layouts', '', '').hex()[:16]}-%s.cache"),  # sitegen's options, not only the text
+        bytecode_cache=None if compiled is None else _compiled_layouts(compiled, config),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         auto_reload=False,  # compiled once per build (build.py makes a new environment when a layout changes)
@@ -68,6 +68,17 @@ def make_environment(config: SiteConfig, compiled: Path | None = None) -> tuple[
                                   f"the file is not UTF-8 text (byte 0x{exc.object[exc.start]:02x})",
                                   "re-save it as UTF-8, or move files that are not layouts out of layouts/"))
     return env, problems
+
+
+def _compiled_layouts(folder: Path, config: SiteConfig) -> jinja2.BytecodeCache:
+    """Jinja's cache of compiled layouts, which knows a layout by its text alone. The code also depends on
+    sitegen's and Jinja's versions and on the settings, which a filter applied to a constant bakes in
+    (`'/logo.png' | absolute` is compiled to the URL): their digest names the files, others are removed."""
+    prefix = memo_key("layouts", jinja2.__version__, repr(config)).hex()[:16]
+    for name in os.listdir(folder):
+        if not name.startswith(prefix):
+            Path(folder, name).unlink(missing_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder), f"{prefix}-%s.cache")
 
 
 def _layout_path(env: jinja2.Environment, name: str) -> str:
@@ -244,7 +255,7 @@ def _page_jobs(edition: Edition, views: ViewFactory, is_default: bool,
     jobs = []
     for article in (*edition.articles, *edition.pages):
         path = page_file(article.url_path)
-        aliases = [alias if alias.endswith((".html", ".htm")) else page_file(alias) for alias in article.aliases]
+        aliases = [alias_file(alias) for alias in article.aliases]
         if not wanted(path) and not any(map(wanted, aliases)):
             continue
         layout = layout_file(article.layout or ("page" if article.is_page else "article"))

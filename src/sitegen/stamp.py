@@ -29,7 +29,7 @@ from .config import CONFIG_NAME, BuildOptions, SiteConfig
 from .errors import Diagnostic
 from .i18n import SITE_STRINGS_DIR
 from .theme import asset_dirs, layout_dirs
-from .write import FolderStates
+from .intact import FolderStates
 
 RACY_NS = 2_000_000_000  # FAT's mtime has 2 s steps; a coarse network clock no worse than that
 PACKAGE = Path(__file__).parent  # sitegen's code, its theme and its strings shape every page too

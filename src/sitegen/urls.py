@@ -41,6 +41,11 @@ def page_file(path: str) -> str:
     return f"{path}index.html"
 
 
+def alias_file(alias: str) -> str:
+    """The redirect page of an alias: '/old.html' as it is, a clean URL 'old/' → 'old/index.html'."""
+    return alias if alias.endswith((".html", ".htm")) else page_file(alias)
+
+
 def paginated(path: str, number: int) -> str:
     """Page `number` of a listing at `path`: the first at the path itself, then 'path/page/2/'."""
     return path if number == 1 else f"{path}page/{number}/"

@@ -229,9 +229,6 @@ class ViewFactory:
     def _card(self, article: Article) -> Card:
         return card(article, self.home, self.site.config.reading_speed)
 
-    def _reading_time(self, article: Article) -> int:
-        return reading_time(article, self.site.config.reading_speed)
-
     def article(self, article: Article) -> ArticleView:
         """The article's view; with a memo (kept by a preview server) reused while its inputs stay equal."""
         links: tuple[RelatedLink, ...] = self.site.related.get(article.url_path, ())
@@ -265,7 +262,7 @@ class ViewFactory:
                                     self.url(article.url_path)),
             related=tuple(self._cards[link.key] for link in links),
             related_is_fallback=bool(links) and links[0].reason == FALLBACK,
-            word_count=article.body.word_count, reading_time=self._reading_time(article),
+            word_count=article.body.word_count, reading_time=reading_time(article, self.site.config.reading_speed),
             is_page=article.is_page, source=article.source, extra=article.extra,
             translations=translations, alternates=alternates,
         )

@@ -11,17 +11,16 @@ import os
 import shutil
 import signal
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 
 from .cache import OutputRecord, digest, file_state
+from .intact import MARKER, files_in, holds_exactly
 from .config import SiteConfig
 from .errors import Diagnostic, SiteError, error
 
-MARKER = ".sitegen-output"
 _NEW, _OLD = ".sitegen-new-", ".sitegen-old-"  # staging and previous output, beside the output
 
 
@@ -46,79 +45,11 @@ def check_output_dir(config: SiteConfig, output: Path) -> list[Diagnostic]:
     return []
 
 
-def unchanged_files(output: Path, records: dict[str, OutputRecord]) -> dict[str, OutputRecord]:
-    """The records of the last build whose file is still in `output` as it was written."""
-    output = output.resolve()
-    if not (output / MARKER).is_file():
-        return {}
-    folder = f"{output}{os.sep}"
-    return {relative: record for relative, record in records.items() if record.matches(folder + relative)}
-
-
-def output_intact(output: Path, records: dict[str, OutputRecord], folders: FolderStates | None = None) -> bool:
-    """Whether `output` holds exactly the files of `records`, each as it was written. With the `folders`
-    as they were then (`folder_states`), only folders whose mtime changed are listed, not all 14,000."""
-    if not records or len(unchanged_files(output, records)) != len(records):
-        return False
-    return _folders_unchanged(output, records, folders) if folders else _holds_exactly(output, records)
-
-
-FolderStates = dict[str, "int | None"]  # a folder of the output ('' for itself, 'world/x') → its mtime, or None
-
-
-def folder_states(output: Path, paths) -> FolderStates:
-    """The mtime of each folder holding one of `paths` (output paths), and of `output` itself: adding,
-    removing or renaming a file or folder in a folder changes its mtime. None for a folder changed
-    too recently for a later change to show (in the same clock tick: see stamp.py)."""
-    from . import stamp  # (its RACY_NS, which tests change)
-
-    folders = {relative.rpartition("/")[0] for relative in paths} | {""}
-    folders |= {parent for folder in folders for parent in _parents(folder)}
-    root, states = f"{output.resolve()}{os.sep}", {}
-    for folder in folders:
-        try:
-            mtime = os.stat(root + folder).st_mtime_ns
-        except OSError:
-            mtime = None
-        states[folder] = mtime if mtime is not None and mtime < time.time_ns() - stamp.RACY_NS else None
-    return states
-
-
-def _parents(folder: str) -> list[str]:
-    """'a/b/c' → ['a/b', 'a']"""
-    parts = folder.split("/")
-    return ["/".join(parts[:end]) for end in range(len(parts) - 1, 0, -1)]
-
-
-def _folders_unchanged(output: Path, records: dict[str, OutputRecord], folders: FolderStates) -> bool:
-    """Whether the folders hold what `records` says (only a folder whose mtime is not as recorded is listed)."""
-    root = f"{output.resolve()}{os.sep}"
-    doubtful = []
-    for folder, mtime in folders.items():
-        try:
-            if mtime is None or os.stat(root + folder).st_mtime_ns != mtime:
-                doubtful.append(folder)
-        except OSError:
-            return False
-    if not doubtful:
-        return True
-    expected: dict[str, set[str]] = {folder: set() for folder in folders}
-    expected[""].add(MARKER)
-    for path in (*records, *folders):
-        parent, _, name = path.rpartition("/")
-        if name and parent in expected:
-            expected[parent].add(name)
-    try:
-        return all(set(os.listdir(root + folder)) == expected[folder] for folder in doubtful)
-    except OSError:
-        return False
-
-
 class OutputWriter:
     """Makes `output` hold exactly the files handed to `add`, written while the build goes on.
 
     A file whose bytes or source are those of its record (a file the last build wrote and nobody
-    touched since, see `unchanged_files`) is kept as it is, so it keeps its inode and mtime and a
+    touched since, see intact.py) is kept as it is, so it keeps its inode and mtime and a
     deploy tool sees it unchanged; a page whose data is None was not rendered again (its `inputs`,
     the digest of what it is made from, match the record). The others are written by a thread as
     they come (file system calls release the GIL, so writing overlaps rendering): into the output
@@ -178,7 +109,7 @@ class OutputWriter:
 
     def keep_the_rest(self) -> None:
         """Every recorded file not handed to `add` stays as it is (a build that rendered a few pages, having
-        found the output intact: see `output_intact`); `finish` then skips looking for stray files."""
+        found the output intact: see intact.py); `finish` then skips looking for stray files."""
         for relative, record in self.records.items():
             if relative not in self.plan:
                 self.plan[relative] = (record, b"")
@@ -192,7 +123,7 @@ class OutputWriter:
         changed = sorted([relative for relative, (kept, _) in self.plan.items() if kept is None]
                          + list(self.records.keys() - self.plan.keys()))
         self.records = {relative: kept for relative, (kept, _) in self.plan.items() if kept is not None}
-        if not changed and (self._checked or _holds_exactly(self.output, self.plan.keys())):
+        if not changed and (self._checked or holds_exactly(self.output, self.plan.keys())):
             return []
         if not self.in_place:
             self.records = _swap_in(self.output, self.plan, self.inputs, written)
@@ -254,11 +185,15 @@ class OutputWriter:
 
 
 def _remove_all_but(output: Path, wanted) -> None:
-    """Delete the files of `output` not in `wanted`, and the folders that leaves empty (as a fresh build has none)."""
-    for relative in set(_files_in(str(output))) - wanted:
+    """Delete the files of `output` not in `wanted`, its empty folders, and the folders that leaves empty (as a
+    fresh build has none)."""
+    for relative in set(files_in(str(output))) - wanted:
         gone = output / relative
-        gone.unlink(missing_ok=True)
-        _remove_empty_folders(gone.parent, output)
+        if relative.endswith("/"):
+            _remove_empty_folders(gone, output)
+        else:
+            gone.unlink(missing_ok=True)
+            _remove_empty_folders(gone.parent, output)
 
 
 def _remove_empty_folders(folder: Path, root: Path) -> None:
@@ -297,28 +232,6 @@ def uninterrupted():
 
 _shielded = False  # inside `uninterrupted`: an inner one adds nothing
 COMPLETE = "the build was complete: the output folder holds the new site"
-
-
-def _holds_exactly(output: Path, paths) -> bool:
-    """Whether `output` has these files and no others (a clean build would remove strays)."""
-    try:
-        return set(_files_in(str(output))) == set(paths) | {MARKER}
-    except OSError:
-        return False
-
-
-def _files_in(folder: str) -> list[str]:
-    """The relative paths of the files under `folder` ('/'-separated, as output paths are)."""
-    found, folders = [], [(folder, "")]
-    while folders:  # a loop, not recursion: 14,000 folders of one page each are walked twice as fast
-        path, prefix = folders.pop()
-        with os.scandir(path) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, f"{prefix}{entry.name}/"))
-                else:
-                    found.append(prefix + entry.name)
-    return found
 
 
 def _staging(output: Path) -> Path:
