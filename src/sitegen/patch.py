@@ -125,27 +125,12 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
     memo_keys = {**base.memo_keys, **patches.memo_keys}
     if config != base.site.config or not all(source in memo_keys for source in edited):
         return None
-    read, new_keys, problems = reread(config, edited, store)
-    earlier = remembered_articles(store, [memo_keys[source] for source in edited])
-    if problems or len(earlier) < len(edited):
-        return None
     latest = {a.source: a for a in (*base.site.articles, *base.site.pages)}  # as the model now has them
     latest.update(patches.articles)
-    swapped, warnings = {}, list(last.warnings)
-    for source in edited:
-        article, found = read[source]
-        old, old_found, _ = earlier[memo_keys[source]]
-        if article is None or any(d.is_error for d in found) or (options.strict and found) \
-                or not _same_but_free(old, article) or any(d not in warnings for d in old_found):
-            return None
-        for diagnostic in old_found:
-            warnings.remove(diagnostic)
-        warnings += found
-        if source in latest:  # else a draft, or not yet due: on no page
-            if not article.is_page and related_doc(old) != related_doc(article):
-                return None
-            imaged = prepare_images(config, (article,), store).articles[0]  # its images are unchanged
-            swapped[source] = replace(latest[source], **{name: getattr(imaged, name) for name in FREE})
+    edits = _edits(config, options, store, edited, memo_keys, latest, list(last.warnings))
+    if edits is None:
+        return None
+    swapped, warnings, new_keys = edits
     pages, feeds, search = _affected(base.site, [(latest[source], after) for source, after in swapped.items()],
                                      config)
     latest.update(swapped)
@@ -181,6 +166,34 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
         writer.abandon()
         raise
     return Patched(tuple(changed), sum(page.html is not None for page in rendered), tuple(sorted(warnings)))
+
+
+def _edits(config: SiteConfig, options: BuildOptions, store: BuildCache, edited: list[str],
+           memo_keys: dict[str, bytes], latest: dict[str, Article], warnings: list[Diagnostic]) -> tuple[
+        dict[str, Article], list[Diagnostic], dict[str, bytes]] | None:
+    """The edited files read again: the model's articles with their FREE fields swapped in (by source; an
+    edited draft is on no page), the build's warnings with theirs, their memo keys; None if an edit changed
+    more than FREE fields or has a problem the full build must report."""
+    read, new_keys, problems = reread(config, edited, store)
+    earlier = remembered_articles(store, [memo_keys[source] for source in edited])
+    if problems or len(earlier) < len(edited):
+        return None
+    swapped = {}
+    for source in edited:
+        article, found = read[source]
+        old, old_found, _ = earlier[memo_keys[source]]
+        if article is None or any(d.is_error for d in found) or (options.strict and found) \
+                or not _same_but_free(old, article) or any(d not in warnings for d in old_found):
+            return None
+        for diagnostic in old_found:
+            warnings.remove(diagnostic)
+        warnings += found
+        if source in latest:  # else a draft, or not yet due: on no page
+            if not article.is_page and related_doc(old) != related_doc(article):
+                return None
+            imaged = prepare_images(config, (article,), store).articles[0]  # its images are unchanged
+            swapped[source] = replace(latest[source], **{name: getattr(imaged, name) for name in FREE})
+    return swapped, warnings, new_keys
 
 
 def _edited_sources(config: SiteConfig, inputs: InputStates, last: Stamp) -> list[str] | None:
