@@ -9,7 +9,6 @@ import sqlite3
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from types import SimpleNamespace
 
 import jinja2
 import pytest
@@ -845,8 +844,9 @@ def test_a_build_with_nothing_to_do_lists_only_folders_whose_mtime_changed(tmp_p
 
 def test_folders_changed_just_before_the_stamp_are_listed_once_then_trusted(tmp_path, trust_at_once, monkeypatch):
     site = make_site(tmp_path, news_files())
-    with monkeypatch.context() as clock:
-        clock.setattr(intact_module, "time", SimpleNamespace(time_ns=lambda: 0))  # every folder changed "just now"
+    with monkeypatch.context() as clock:  # every folder changed "just now"
+        clock.setattr(build_module, "folder_states", lambda output, folders, checked_ns: intact_module.folder_states(
+            output, folders, 0))
         build(site)
     listed = _listed_folders(monkeypatch, site / "public")
     with monkeypatch.context() as walks:
@@ -917,3 +917,33 @@ def test_compiled_layouts_follow_the_settings_a_filter_bakes_in(tmp_path):
     build(site)
     assert (site / "public/404.html").read_text() == "https://other.example.org/logo.png\n"
     assert len({name.split("-")[0] for name in os.listdir(site / ".sitegen-cache/layouts")}) == 1  # old code gone
+
+
+def test_a_stray_added_while_a_build_finishes_is_found_by_the_next(tmp_path, trust_at_once, monkeypatch):
+    """The folders' mtimes are recorded after the output is finished: a file added to a folder meanwhile
+    (however long the rest of the build takes) must not be taken for part of what the build wrote."""
+    site = make_site(tmp_path, news_files())
+    build(site)
+    real = write_module.OutputWriter.finish
+
+    def finish_then_a_stray(writer):
+        changed = real(writer)
+        (writer.output / "world/story-3/stray.txt").write_text("not ours")
+        time.sleep(0.05)  # the rest of a large build
+        return changed
+
+    _edit_article(site)
+    with monkeypatch.context() as late:
+        late.setattr(write_module.OutputWriter, "finish", finish_then_a_stray)
+        build(site)
+    build(site)
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_marker_changed_by_hand_is_put_back(tmp_path, trust_at_once):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    (site / "public/.sitegen-output").write_text("edited")
+    build(site)
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+    assert build(site).files_written == 0

@@ -149,7 +149,9 @@ class Builder:
             else:
                 _hand_over(writer, others, {p: s for p, s in copies.items() if p not in files})
                 with uninterrupted():  # the output and what the cache says of it change together
+                    finished_ns = time.time_ns()  # (it leaves the output holding just what it wrote)
                     changed = writer.finish()
+                    written_folders = folder_states(output, folders_of(writer.records), finished_ns)
                     outside = tuple(sorted({path for article in content.articles for path, _ in article.depends_on}
                                            - inputs.keys()))
                     snapshot_key, patches_key = snapshot_keys(output, self.options)
@@ -157,7 +159,7 @@ class Builder:
                     self.cache.put(patches_key, Patches(started_ns, {}, {}))
                     self.cache.put(stamp_key(output, self.options), Stamp(
                         started_ns, trusted(with_files(inputs, outside), started_ns),
-                        folder_states(output, folders_of(writer.records)), outside,
+                        written_folders, outside,
                         next_due(content.articles, now, self.options), now,
                         len(site.articles), len(pages), site.skipped_drafts, site.skipped_future, warnings))
                     self.cache.save(output, writer.records, prune=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 from .cache import OutputRecord
 
 MARKER = ".sitegen-output"  # in an output folder sitegen made: a folder without it is never replaced
+MARKER_TEXT = "This folder is written by sitegen and replaced on every build.\n"
 FolderStates = dict[str, "int | None"]  # a folder of the output ('' for itself, 'world/x') → its mtime, or None
 
 
@@ -35,10 +36,11 @@ def intact_folders(output: Path, records: dict[str, OutputRecord],
     """If `output` holds exactly the files of `records`, each as it was written, the states of its folders
     now (those listed and found right that are old enough get their mtime); else None. `folders`: their
     states when the records were made, if known."""
-    if not records or len(unchanged_files(output, records)) != len(records):
+    if not records or len(unchanged_files(output, records)) != len(records) or not marked(output):
         return None
     if not folders:
-        return folder_states(output, folders_of(records)) if holds_exactly(output, records) else None
+        walked_ns = time.time_ns()  # (what was added while it walks has a later mtime)
+        return folder_states(output, folders_of(records), walked_ns) if holds_exactly(output, records) else None
     root, doubtful, states = f"{output.resolve()}{os.sep}", [], dict(folders)
     for folder, mtime in folders.items():
         try:
@@ -60,8 +62,16 @@ def intact_folders(output: Path, records: dict[str, OutputRecord],
                     return None
             except OSError:
                 return None
-            states[folder] = _trusted(before)
+            states[folder] = _trusted(before, time.time_ns())
     return states
+
+
+def marked(output: Path) -> bool:
+    """Whether the output's marker says what a build writes there (not the preview server's, not edited)."""
+    try:
+        return (output / MARKER).read_text(encoding="utf-8") == MARKER_TEXT
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def folders_of(paths) -> set[str]:
@@ -70,10 +80,11 @@ def folders_of(paths) -> set[str]:
     return folders | {parent for folder in folders for parent in _parents(folder)}
 
 
-def folder_states(output: Path, folders) -> FolderStates:
-    """The mtime of each of these folders of `output`; None for one changed too recently to trust."""
+def folder_states(output: Path, folders, checked_ns: int) -> FolderStates:
+    """The mtime of each of these folders of `output`, known to hold what they should at `checked_ns`
+    (time.time_ns()); None for one changed too recently before then to tell a later change from it."""
     root = f"{output.resolve()}{os.sep}"
-    return {folder: _trusted(_mtime(root + folder)) for folder in folders}
+    return {folder: _trusted(_mtime(root + folder), checked_ns) for folder in folders}
 
 
 def holds_exactly(output: Path, paths) -> bool:
@@ -110,10 +121,10 @@ def _mtime(path: str) -> int | None:
         return None
 
 
-def _trusted(mtime: int | None) -> int | None:
+def _trusted(mtime: int | None, checked_ns: int) -> int | None:
     from . import stamp  # (its RACY_NS, which tests change)
 
-    return mtime if mtime is not None and mtime < time.time_ns() - stamp.RACY_NS else None
+    return mtime if mtime is not None and mtime < checked_ns - stamp.RACY_NS else None
 
 
 def _parents(folder: str) -> list[str]:

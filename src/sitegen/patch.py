@@ -18,6 +18,7 @@ of a full build (tests/test_patch.py builds both after random edits).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from functools import partial
@@ -154,9 +155,11 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
             writer.add(path, data)
         writer.keep_the_rest()
         with uninterrupted():  # the output and what the cache says of it change together
+            finished_ns = time.time_ns()  # (the folders it writes to are known to hold what they should then)
             changed = writer.finish()
             store.put(stamp_key(output, options), new_stamp(  # the folders written to have a new mtime
-                folders={**folders, **folder_states(output, {path.rpartition("/")[0] for path in changed})},
+                folders={**folders, **folder_states(output, {path.rpartition("/")[0] for path in changed},
+                                                    finished_ns)},
                 warnings=tuple(sorted(warnings))))
             store.put(patches_key, Patches(last.build, {**patches.articles, **{
                 source: replace(article, body=BodyRef(article.body.word_count))

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .cache import OutputRecord, digest, file_state
-from .intact import MARKER, files_in, holds_exactly
+from .intact import MARKER, MARKER_TEXT, files_in, holds_exactly, marked
 from .config import SiteConfig
 from .errors import Diagnostic, SiteError, error
 
@@ -123,7 +123,7 @@ class OutputWriter:
         changed = sorted([relative for relative, (kept, _) in self.plan.items() if kept is None]
                          + list(self.records.keys() - self.plan.keys()))
         self.records = {relative: kept for relative, (kept, _) in self.plan.items() if kept is not None}
-        if not changed and (self._checked or holds_exactly(self.output, self.plan.keys())):
+        if not changed and (self._checked or holds_exactly(self.output, self.plan.keys()) and marked(self.output)):
             return []
         if not self.in_place:
             self.records = _swap_in(self.output, self.plan, self.inputs, written)
@@ -141,6 +141,8 @@ class OutputWriter:
             raise _write_error(self.output, exc) from None  # the next build writes again what is not as recorded
         if not self._checked:
             _remove_all_but(self.output, self.plan.keys() | {MARKER})
+            if not marked(self.output):  # edited by hand, or the preview server's
+                (self.output / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         return changed
 
     def abandon(self) -> None:
@@ -256,7 +258,7 @@ def _swap_in(output: Path, plan: dict[str, tuple[OutputRecord | None, bytes | Pa
                 records[relative] = kept
                 continue
             records[relative] = _write_file(target, data, inputs.get(relative, b""))
-        (staging / MARKER).write_text("This folder is written by sitegen and replaced on every build.\n")
+        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         with uninterrupted():
             if output.exists():
                 os.replace(output, previous)
