@@ -226,6 +226,7 @@ def _affected(site: Site, edits: list[tuple[Article, Article]], config: SiteConf
     """The pages and feeds that show the edited articles (each before and after), and whether the search
     index does."""
     pages, feeds, search = set(), set(), False
+    every_feed = _feeds(site, config)
     for before, after in edits:
         pages.update(_pages_of(after))
         search |= (before.title, before.summary) != (after.title, after.summary)
@@ -233,15 +234,9 @@ def _affected(site: Site, edits: list[tuple[Article, Article]], config: SiteConf
             continue
         card_changed = (before.title, before.summary) != (after.title, after.summary) or \
             reading_time(before, config.reading_speed) != reading_time(after, config.reading_speed)
-        for edition in site.editions:
-            if edition.language.code != after.language:
-                continue
-            if _holds(edition.articles[:config.feeds.items], after):
-                feeds.update(edition.language.path + name for name in (ATOM, RSS, JSON_FEED))
-            for listing in (*edition.sections, *edition.tags):
-                if _holds(listing.articles[:config.feeds.items], after):
-                    feeds.add(listing.term.path + ATOM)
-            for listing in edition.listings if card_changed else ():
+        feeds.update(path for path, entries in every_feed if _holds(entries, after))
+        for edition in site.editions if card_changed else ():
+            for listing in edition.listings if edition.language.code == after.language else ():
                 pages.update(page_file(page.path) for page in listing.pages if _holds(page.articles, after))
         if card_changed:
             showing = {key for key, links in site.related.items() if any(link.key == after.url_path for link in links)}
@@ -252,6 +247,17 @@ def _affected(site: Site, edits: list[tuple[Article, Article]], config: SiteConf
 def _pages_of(article: Article) -> list[str]:
     """The output files that show an article's view: its page and its redirects."""
     return [page_file(article.url_path), *map(alias_file, article.aliases)]
+
+
+def _feeds(site: Site, config: SiteConfig) -> list[tuple[str, tuple[Article, ...]]]:
+    """Each feed outputs.feed_files makes, by output path, with the articles it lists."""
+    found = []
+    for edition in site.editions:
+        entries = edition.articles[:config.feeds.items]
+        found += [(edition.language.path + name, entries) for name in (ATOM, RSS, JSON_FEED)]
+        found += [(listing.term.path + ATOM, listing.articles[:config.feeds.items])
+                  for listing in (*edition.sections, *edition.tags)]
+    return found
 
 
 def _holds(articles: tuple[Article, ...], article: Article) -> bool:
@@ -269,12 +275,9 @@ def _with_bodies(site: Site, latest: dict[str, Article], pages: set[str], feeds:
     wanted = [a.source for a in (*site.articles, *site.pages)
               if a.source not in swapped and page_file(a.url_path) in pages]
     if config.feeds.full_content:
-        for edition in site.editions:
-            for path, listing in ((edition.language.path + ATOM, edition.home),
-                                  *((listing.term.path + ATOM, listing) for listing in (*edition.sections,
-                                                                                        *edition.tags))):
-                if path in feeds:
-                    wanted += [a.source for a in listing.articles[:config.feeds.items] if a.source not in swapped]
+        for path, entries in _feeds(site, config):
+            if path in feeds:
+                wanted += [a.source for a in entries if a.source not in swapped]
     wanted = list(dict.fromkeys(wanted))
     memos = remembered_articles(store, [memo_keys[source] for source in wanted])
     if len(memos) < len(wanted):
