@@ -640,8 +640,9 @@ def test_a_failing_layout_leaves_the_output_as_it_was(tmp_path):
     assert tree(site / "public") == before and _leftovers(site) == []
 
 
+@pytest.mark.parametrize("jobs", [1, 2], ids=["written here", "written by workers"])
 @pytest.mark.parametrize("blocker", ["file where a folder goes", "folder where a file goes"])
-def test_an_output_path_blocked_by_hand_is_built_aside_instead(tmp_path, blocker):
+def test_an_output_path_blocked_by_hand_is_built_aside_instead(tmp_path, every_item_in_parallel, blocker, jobs):
     site = make_site(tmp_path, news_files())
     build(site)
     if blocker.startswith("file"):
@@ -650,8 +651,70 @@ def test_an_output_path_blocked_by_hand_is_built_aside_instead(tmp_path, blocker
         (site / "public/world/story-0/index.html").unlink()
         (site / "public/world/story-0/index.html").mkdir()
     (site / "content/world/new.md").write_text(article("New", "2024-06-01"))
-    build(site)
+    build(site, options=BuildOptions(jobs=jobs))
     assert tree(site / "public") == clean_build(site, tmp_path / "clean") and _leftovers(site) == []
+
+
+def _log_writes(monkeypatch, log):
+    """Note in `log` which process writes each page (worker processes inherit the patch)."""
+    real = write_module._write_file
+
+    def noted(target, data, inputs):
+        if target.name.startswith(("index.html", ".index.html")):
+            with log.open("a") as notes:
+                notes.write(f"{os.getpid()}\n")
+        return real(target, data, inputs)
+
+    monkeypatch.setattr(write_module, "_write_file", noted)
+
+
+@pytest.mark.parametrize("second", ["layout edited (in place)", "site.yaml edited (in place)", "no cache (aside)"])
+def test_worker_processes_write_the_pages_they_render(tmp_path, monkeypatch, every_item_in_parallel, second):
+    site, log = make_site(tmp_path, news_files(12)), tmp_path / "writers"
+    _log_writes(monkeypatch, log)
+    build(site, options=BuildOptions(jobs=2))
+    first = log.read_text().split()
+    assert len(first) > 20 and str(os.getpid()) not in first and len(set(first)) == 2
+    log.unlink()
+    if second.startswith("layout"):
+        (site / "layouts").mkdir()
+        (site / "layouts/article.html").write_text(
+            '{% extends "base.html" %}{% block main %}<h1>{{ page.title }}</h1>{% endblock %}')
+    elif second.startswith("site.yaml"):
+        (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "Other News"))
+    folder = (site / "public").stat().st_ino
+    result = build(site, options=BuildOptions(jobs=2, cache="no cache" not in second))
+    again = log.read_text().split()
+    assert len(again) >= 12 and str(os.getpid()) not in again
+    assert ((site / "public").stat().st_ino == folder) == ("in place" in second)
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean") and _leftovers(site) == []
+    assert result.rendered == result.pages if "no cache" in second else 12 <= result.rendered
+
+
+@pytest.mark.parametrize("incremental", [True, False], ids=["in place", "aside"])
+def test_a_worker_failing_to_write_leaves_the_output_as_it_was(tmp_path, monkeypatch, every_item_in_parallel,
+                                                                incremental):
+    site = make_site(tmp_path, news_files(12))
+    build(site, options=BuildOptions(jobs=2))
+    before = tree(site / "public")
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "Other News"))
+    (site / "content/world/new.md").write_text(article("New", "2024-06-01"))  # its page needs a new folder
+    real = write_module._write_file
+
+    def disk_full_in_workers(target, data, inputs):
+        if os.getpid() != parent and target.name.startswith((".index.html", "index.html")):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(target, data, inputs)
+
+    parent = os.getpid()
+    monkeypatch.setattr(write_module, "_write_file", disk_full_in_workers)
+    run = build_site(site, "-j", "2", *([] if incremental else ["--no-cache"]))
+    assert run.code == 1 and "cannot write the site: No space left on device" in run.err
+    assert tree(site / "public") == before and _leftovers(site) == []
+    assert not [folder for folder in (site / "public").rglob("*") if folder.is_dir() and not any(folder.iterdir())]
+    monkeypatch.undo()
+    build(site)
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
 
 
 @pytest.mark.parametrize("incremental", [True, False], ids=["in place", "aside"])

@@ -134,13 +134,13 @@ class Builder:
                 site, env, progress, self._pages if self.remember else None, self._views if self.remember else None,
                 {path: record.inputs for path, record in records.items()}, jobs,
                 shared=repr(sorted(assets.names.items())),
-                deliver=writer and (lambda page: writer.add(page.output_path, page.html, page.inputs)))
+                deliver=writer and partial(_deliver, writer), write=writer and writer.place)
             others = {**assets.files, **feed_files(site, self._feeds if self.remember else None),
                       **self._sitemap_files(site),
                       **search_indexes(site, self._search_entries if self.remember else None)}
             files: dict[str, bytes | None] = {**{page.output_path: page.html for page in pages}, **others}
             raise_if_errors(problems + render_problems)
-            rendered = sum(page.html is not None and self._pages.get(page.output_path) is not page for page in pages)
+            rendered = sum(page.rendered and self._pages.get(page.output_path) is not page for page in pages)
             warnings = tuple(sorted(p for p in problems if not p.is_error))
             if writer is None:
                 changed = sync_output(output, files, copies, self._written)  # type: ignore[arg-type]
@@ -198,6 +198,14 @@ class Builder:
             self._env, self._env_problems = make_environment(config, self.cache.folder("layouts"))
             self._layouts_digest = digest
         return self._env, list(self._env_problems)
+
+
+def _deliver(writer: OutputWriter, page: Page) -> None:
+    """A page to the writer as it comes from rendering: written already by the worker that rendered it, or not."""
+    if page.placed is not None:
+        writer.adopt(page.placed)  # type: ignore[arg-type]
+    else:
+        writer.add(page.output_path, page.html, page.inputs)
 
 
 def _hand_over(writer: OutputWriter, files: dict[str, bytes], copies: dict[str, Path]) -> None:

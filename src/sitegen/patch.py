@@ -168,7 +168,7 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
     except BaseException:
         writer.abandon()
         raise
-    return Patched(tuple(changed), sum(page.html is not None for page in rendered), tuple(sorted(warnings)))
+    return Patched(tuple(changed), sum(page.rendered for page in rendered), tuple(sorted(warnings)))
 
 
 def _edits(config: SiteConfig, options: BuildOptions, store: BuildCache, edited: list[str],

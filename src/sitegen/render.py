@@ -41,8 +41,13 @@ class Page:
     """One rendered HTML file and where it goes in the output."""
 
     output_path: str
-    html: bytes | None  # None: unchanged since the last build, whose file stays
+    html: bytes | None  # None: unchanged since the last build, whose file stays (or `placed`)
     inputs: tuple | bytes = ()  # (layout, site view, context), or a digest of them: equal inputs, equal bytes
+    placed: object = None  # what render_site's `write` made of the html, where the page was rendered
+
+    @property
+    def rendered(self) -> bool:
+        return self.html is not None or self.placed is not None
 
 
 def make_environment(config: SiteConfig, compiled: Path | None = None) -> tuple[jinja2.Environment, list[Diagnostic]]:
@@ -123,7 +128,7 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
 def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, int, int], None] | None = None,
                 previous: dict[str, Page] | None = None, memo: dict | None = None,
                 recorded: dict[str, bytes] | None = None, jobs: int = 1, shared: str = "",
-                deliver: Callable[[Page], None] | None = None,
+                deliver: Callable[[Page], None] | None = None, write: Callable[[str, bytes, bytes], object] | None = None,
                 only: Collection[str] | None = None) -> tuple[list[Page], list[Diagnostic]]:
     """Every page, rendered on `jobs` processes; a page whose inputs are unchanged is not rendered again.
 
@@ -132,8 +137,10 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
     Page then has no html: the file there stays). `memo` keeps article views between builds of one
     configuration (a preview server). `shared` is what every page depends on besides the model (the
     fingerprinted names of the CSS and JS they link). Each page is handed to `deliver` as soon as it is
-    rendered (or found unchanged), for the output to be written while the rest renders. With `only`
-    (output paths), just those pages are made."""
+    rendered (or found unchanged), for the output to be written while the rest renders; or, with `write`,
+    written where it was rendered, by `write(output path, html, inputs)`, whose result the Page holds
+    instead of the html (a build's worker processes write their own pages). With `only` (output paths),
+    just those pages are made."""
     page_jobs: list[PageJob] = []
     translators, factories = [], []
     for number, edition in enumerate(site.editions):
@@ -164,7 +171,10 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
         job = page_jobs[index]
         context = job.context()
         inputs = digest(settings, layouts.get(job.layout, b""), repr(context))  # views are values: repr says it all
-        return inputs, None if recorded and recorded.get(job.output_path) == inputs else render(job.layout, context)
+        if recorded and recorded.get(job.output_path) == inputs:
+            return inputs, None
+        html = render(job.layout, context)
+        return inputs, Placing(write(job.output_path, html, inputs)) if write and isinstance(html, bytes) else html
 
     outcomes = parallel_imap(settle, range(len(page_jobs)), jobs) if previous is None else \
         _kept_or_rendered(page_jobs, [job.context() for job in page_jobs], previous, layouts, shared, render, jobs)
@@ -173,10 +183,13 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
     for done, (job, (inputs, result)) in enumerate(zip(page_jobs, outcomes), 1):
         if progress:
             progress("rendering", done, len(page_jobs))
-        if isinstance(result, tuple):
+        if isinstance(result, Placing):
+            page = Page(job.output_path, None, inputs, result.placed)
+        elif isinstance(result, tuple):
             failures[result].append(job.what)
             continue
-        page = result if isinstance(result, Page) else Page(job.output_path, result, inputs)  # Page: kept as it was
+        else:
+            page = result if isinstance(result, Page) else Page(job.output_path, result, inputs)  # Page: kept as it was
         pages.append(page)
         if deliver is not None:
             deliver(page)
@@ -232,6 +245,12 @@ def layout_digests(env: jinja2.Environment) -> dict[str, bytes]:
 
 _LISTING_LAYOUTS = {HOME: "home.html", SECTION: "section.html", TAG: "tag.html", AUTHOR: "author.html",
                     YEAR: "archive.html", MONTH: "archive.html"}
+
+
+class Placing(NamedTuple):
+    """What `write` returned for a page, on its way from the worker (told apart from a failure's tuple)."""
+
+    placed: object
 
 
 class PageJob(NamedTuple):  # a tuple: made 14,000 times per build of a 10,000-article site, by a preview too

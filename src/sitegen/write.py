@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from .cache import OutputRecord, digest, file_state
 from .intact import MARKER, MARKER_TEXT, files_in, holds_exactly, marked
@@ -22,6 +23,16 @@ from .config import SiteConfig
 from .errors import Diagnostic, SiteError, error
 
 _NEW, _OLD = ".sitegen-new-", ".sitegen-old-"  # staging and previous output, beside the output
+_CLASHES = (FileExistsError, NotADirectoryError, IsADirectoryError)  # a file where a folder goes, or the reverse
+
+
+class Placed(NamedTuple):
+    """A page's file as a worker process left it (OutputWriter.place), for the writer to take (`adopt`)."""
+
+    relative: str
+    inputs: bytes
+    record: OutputRecord | None  # of the file written; None if the file there already held these bytes
+    failure: tuple[bytes, OSError | ValueError] | None = None  # the bytes and why writing them failed
 
 
 def check_output_dir(config: SiteConfig, output: Path) -> list[Diagnostic]:
@@ -71,8 +82,10 @@ class OutputWriter:
         self.plan: dict[str, tuple[OutputRecord | None, bytes | Path]] = {}  # path → (record kept, or None; data)
         self._writing: list[tuple[str, Future]] = []  # submitted to the thread
         self._written: dict[str, OutputRecord] = {}  # and done
+        self._failure: OSError | ValueError | None = None  # of a write elsewhere (`adopt`)
         self._thread: ThreadPoolExecutor | None = None
         self._temporary = f"{_NEW}{os.getpid()}"  # the suffix of a file written in place, until renamed
+        self.staging = _staging(self.output)  # named here: workers write into it too
         self._checked = False  # whether the output was found to hold just the recorded files (`keep_the_rest`)
 
     def add(self, relative: str, data: bytes | Path | None, inputs: bytes = b"") -> None:
@@ -90,15 +103,41 @@ class OutputWriter:
                 self._thread = ThreadPoolExecutor(1, thread_name_prefix="sitegen-writer")
             self._writing.append((relative, self._thread.submit(self._write, relative, data or b"")))
 
-    def _write(self, relative: str, data: bytes | Path) -> OutputRecord:
+    def place(self, relative: str, data: bytes, inputs: bytes) -> Placed:
+        """Write a page where it was rendered: a worker process, which inherited this writer when it was
+        forked, so that pages do not all pass through this process to be written by its one thread."""
+        earlier = self.records.get(relative)
+        if earlier is not None and earlier.digest == digest(data):
+            return Placed(relative, inputs, None)
+        try:
+            return Placed(relative, inputs, self._write(relative, data, inputs))
+        except (OSError, ValueError) as exc:
+            if self.in_place:
+                self._remove_in_place(relative)  # the folders made for it
+            return Placed(relative, inputs, None, (data, exc))
+
+    def adopt(self, placed: Placed) -> None:
+        """Take a page `place`d elsewhere as if it had been handed to `add` (a failure is raised by `wait`)."""
+        earlier = self.records.get(placed.relative)
+        self.inputs[placed.relative] = placed.inputs
+        if placed.failure is not None:
+            self.plan[placed.relative] = (None, placed.failure[0])  # for a build aside (see `_wait`)
+            self._failure = self._failure or placed.failure[1]
+        elif placed.record is None:
+            self.plan[placed.relative] = (replace(earlier, inputs=placed.inputs), b"")  # type: ignore[arg-type]
+        else:
+            self.plan[placed.relative] = (None, b"")
+            self._written[placed.relative] = placed.record
+
+    def _write(self, relative: str, data: bytes | Path, inputs: bytes | None = None) -> OutputRecord:
         if self.in_place:
             if _inside(self.output, relative).is_dir():  # makes its folder
                 raise IsADirectoryError(relative)  # a stray folder where the file goes: built aside instead
             target = self._in_place_name(relative)
         else:
-            target = _inside(_staging(self.output), relative)
-        try:
-            return _write_file(target, data, self.inputs.get(relative, b""))  # (a rename keeps its mtime)
+            target = _inside(self.staging, relative)
+        try:  # (a rename keeps its mtime)
+            return _write_file(target, data, self.inputs.get(relative, b"") if inputs is None else inputs)
         except BaseException:
             target.unlink(missing_ok=True)  # half written
             raise
@@ -126,7 +165,7 @@ class OutputWriter:
         if not changed and (self._checked or holds_exactly(self.output, self.plan.keys()) and marked(self.output)):
             return []
         if not self.in_place:
-            self.records = _swap_in(self.output, self.plan, self.inputs, written)
+            self.records = _swap_in(self.output, self.staging, self.plan, self.inputs, written)
             return changed
         pending = sorted(written, key=lambda relative: (relative.endswith(".html"), relative))  # CSS before pages
         done = 0
@@ -154,11 +193,11 @@ class OutputWriter:
         return target.with_name(f".{target.name}{self._temporary}")
 
     def _wait(self, raising: bool = True) -> dict[str, OutputRecord]:
-        """What the thread wrote. If a write failed, or the build did, what it wrote is removed (the output
+        """What was written (by the thread, or by workers: `adopt`). If a write failed, or the build did, what it wrote is removed (the output
         is as it was); a file in the way of a folder, or the reverse, and the output is built aside instead."""
         if self._thread is not None:
             self._thread.shutdown(wait=True, cancel_futures=not raising)  # a failed build: write no more
-        written, failure = self._written, None
+        written, failure, self._failure = self._written, self._failure, None
         for relative, future in self._writing:
             if future.cancelled():
                 continue
@@ -169,21 +208,39 @@ class OutputWriter:
         submitted, self._writing = [relative for relative, _ in self._writing], []
         if failure is None and raising:
             return written
+        if raising and self.in_place and isinstance(failure, _CLASHES):
+            for relative in set(submitted) - written.keys():
+                self._remove_in_place(relative)
+            return self._build_aside(written)
         if self.in_place:  # remove what was written (now or at an earlier wait), and the folders made for it
             for relative in {*submitted, *written}:
-                temporary = self._in_place_name(relative)
-                with suppress(OSError):  # never written, or its folder is a file in the way
-                    temporary.unlink()
-                _remove_empty_folders(temporary.parent, self.output)
+                self._remove_in_place(relative)
         else:
-            shutil.rmtree(_staging(self.output), ignore_errors=True)
+            shutil.rmtree(self.staging, ignore_errors=True)
         self._written = {}
         if not raising:
             return {}
-        if self.in_place and isinstance(failure, (FileExistsError, NotADirectoryError, IsADirectoryError)):
-            self.in_place = False
-            return {}
         raise failure if isinstance(failure, ValueError) else _write_error(self.output, failure)  # type: ignore
+
+    def _remove_in_place(self, relative: str) -> None:
+        temporary = self._in_place_name(relative)
+        with suppress(OSError):  # never written, or its folder is a file in the way
+            temporary.unlink()
+        _remove_empty_folders(temporary.parent, self.output)
+
+    def _build_aside(self, written: dict[str, OutputRecord]) -> dict[str, OutputRecord]:
+        """A file or folder in the way in the output: the new output is built beside it instead, from the
+        files written so far, moved there (what workers wrote exists only as files)."""
+        try:
+            for relative in written:
+                temporary = self._in_place_name(relative)
+                os.replace(temporary, _inside(self.staging, relative))
+                _remove_empty_folders(temporary.parent, self.output)
+        except (OSError, ValueError) as exc:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            raise _write_error(self.output, exc) if isinstance(exc, OSError) else exc from None
+        self.in_place = False
+        return written
 
 
 def _remove_all_but(output: Path, wanted) -> None:
@@ -240,11 +297,11 @@ def _staging(output: Path) -> Path:
     return output.parent / f".{output.name}{_NEW}{os.getpid()}"
 
 
-def _swap_in(output: Path, plan: dict[str, tuple[OutputRecord | None, bytes | Path]], inputs: dict[str, bytes],
-             written: dict[str, OutputRecord]) -> dict[str, OutputRecord]:
-    """Complete the new output beside the old one (`written` is there already; kept files become hard
-    links, the rest is written now), then swap the two folders."""
-    staging, previous = _staging(output), output.parent / f".{output.name}{_OLD}{os.getpid()}"
+def _swap_in(output: Path, staging: Path, plan: dict[str, tuple[OutputRecord | None, bytes | Path]],
+             inputs: dict[str, bytes], written: dict[str, OutputRecord]) -> dict[str, OutputRecord]:
+    """Complete the new output in `staging`, beside the old one (`written` is there already; kept files
+    become hard links, the rest is written now), then swap the two folders."""
+    previous = output.parent / f".{output.name}{_OLD}{os.getpid()}"
     records: dict[str, OutputRecord] = {}
     try:
         staging.mkdir(exist_ok=True)
