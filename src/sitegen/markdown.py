@@ -60,20 +60,21 @@ def _converter(pygments_style: str, safe: bool) -> python_markdown.Markdown:
         converter.inlinePatterns.deregister("html")
     inline = converter.treeprocessors["inline"]
     if set(inline.inlinePatterns._data) <= _INLINE_TRIGGERS.keys():  # every pattern known: its shortcut is exact
-        triggers = re.compile("|".join(sorted({_INLINE_TRIGGERS[name] for name in inline.inlinePatterns._data})))
+        triggers = tuple(sorted({text for name in inline.inlinePatterns._data for text in _INLINE_TRIGGERS[name]}))
         converter.treeprocessors.register(_Quick(converter, inline.inlinePatterns, triggers), "inline", 20)
     smarty = converter.treeprocessors["smarty"]
-    converter.treeprocessors.register(_Quick(converter, smarty.inlinePatterns, SMARTY_TRIGGER), "smarty", 6)
+    converter.treeprocessors.register(_Quick(converter, smarty.inlinePatterns, SMARTY_TRIGGERS), "smarty", 6)
     return converter  # (both registered in their place: Python-Markdown registers them at 20 and 6)
 
 
-# Characters without which none of smarty's patterns (dashes, ellipses, angled and plain quotes) can match.
-SMARTY_TRIGGER = re.compile(r"--|\.\.\.|<<|>>|['\"]")
-# For each of Python-Markdown's own inline patterns, what any text it matches contains.
+# Text without any of these can match none of smarty's patterns (dashes, ellipses, angled and plain quotes).
+SMARTY_TRIGGERS = ("--", "...", "<<", ">>", "'", '"')
+# For each of Python-Markdown's own inline patterns, texts one of which is in anything it matches.
 _INLINE_TRIGGERS = {
-    "backtick": "`", "escape": r"\\", "footnote": r"\[", "reference": r"\[", "link": r"\[", "image_link": r"\[",
-    "image_reference": r"\[", "short_reference": r"\[", "short_image_ref": r"\[", "autolink": "<", "automail": "<",
-    "linebreak": "  \n", "html": "<", "entity": "&", "em_strong": "[*_]", "em_strong2": "_", "not_strong": "[*_]",
+    "backtick": ("`",), "escape": ("\\",), "footnote": ("[",), "reference": ("[",), "link": ("[",),
+    "image_link": ("[",), "image_reference": ("[",), "short_reference": ("[",), "short_image_ref": ("[",),
+    "autolink": ("<",), "automail": ("<",), "linebreak": ("  \n",), "html": ("<",), "entity": ("&",),
+    "em_strong": ("*", "_"), "em_strong2": ("_",), "not_strong": ("*", "_"),
 }
 
 
@@ -81,17 +82,18 @@ class _Quick(InlineProcessor):
     """An inline processor (Python-Markdown's main one, or smarty) passing over text it cannot change.
 
     It tries each of its patterns on every piece of text of a document, one after the other; text
-    with none of the characters every pattern needs (`triggers`) can match none of them, and most
-    of a news article's text is like that. Skipping it gives the same HTML (tests/test_text_stages.py
-    compares both with Python-Markdown's own) and makes a conversion about twice as fast.
+    with none of the `triggers` (one of which is in any text a pattern matches) can match none of
+    them, and most of a news article's text is like that. Skipping it gives the same HTML
+    (tests/test_text_stages.py compares both with Python-Markdown's own) and makes a conversion about
+    twice as fast. (`in` looks for each trigger ten times faster than one regular expression does.)
     """
 
-    def __init__(self, converter: python_markdown.Markdown, patterns, triggers: re.Pattern):
+    def __init__(self, converter: python_markdown.Markdown, patterns, triggers: tuple[str, ...]):
         super().__init__(converter)
         self.inlinePatterns, self.triggers = patterns, triggers
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
-        if patternIndex == 0 and not self.triggers.search(data):
+        if patternIndex == 0 and not any(trigger in data for trigger in self.triggers):
             return data
         return super()._InlineProcessor__handleInline(data, patternIndex)  # type: ignore[misc]
 
