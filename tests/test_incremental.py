@@ -739,6 +739,58 @@ def test_ctrl_c_while_pages_are_written_leaves_the_output_as_it_was(tmp_path, mo
     assert tree(site / "public") == before and _leftovers(site) == []
 
 
+@pytest.mark.parametrize("incremental", [True, False], ids=["in place", "aside"])
+def test_ctrl_c_while_workers_write_pages_leaves_the_output_as_it_was(tmp_path, monkeypatch, every_item_in_parallel,
+                                                                     incremental):
+    """The workers are stopped before the output is cleaned up, and what they wrote that this process never
+    heard of is removed too."""
+    from sitegen.write import OutputWriter
+
+    site = make_site(tmp_path, news_files(12))
+    build(site, options=BuildOptions(jobs=2, cache=incremental))
+    before = tree(site / "public")
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "Other News"))
+    (site / "content/world/new.md").write_text(article("New", "2024-06-01"))
+    real_adopt, real_write, taken = OutputWriter.adopt, write_module._write_file, []
+
+    def interrupted_at_the_third_page(self, placed):
+        taken.append(placed)
+        if len(taken) == 3:
+            raise KeyboardInterrupt
+        return real_adopt(self, placed)
+
+    def slowly(*args):
+        time.sleep(0.05)  # the workers are still writing when the third page comes in
+        return real_write(*args)
+
+    monkeypatch.setattr(OutputWriter, "adopt", interrupted_at_the_third_page)
+    monkeypatch.setattr(write_module, "_write_file", slowly)
+    with pytest.raises(KeyboardInterrupt):  # (which keeps the exception, and what its traceback holds, alive)
+        build(site, options=BuildOptions(jobs=2, cache=incremental))
+    time.sleep(1)  # what the workers would write if they had not been stopped
+    assert tree(site / "public") == before and _leftovers(site) == []
+    assert not [folder for folder in (site / "public").rglob("*") if folder.is_dir() and not any(folder.iterdir())]
+
+
+def test_ctrl_c_while_a_page_is_written_here_leaves_no_folder_behind(tmp_path, monkeypatch):
+    site = make_site(tmp_path, news_files())
+    build(site)
+    before = tree(site / "public")
+    (site / "content/newsection/new.md").parent.mkdir()
+    (site / "content/newsection/new.md").write_text(article("New", "2024-06-01", section="newsection"))
+    real = write_module._write_file
+
+    def interrupted_writing_the_new_page(target, data, inputs):
+        if "newsection" in str(target):
+            raise KeyboardInterrupt
+        return real(target, data, inputs)
+
+    monkeypatch.setattr(write_module, "_write_file", interrupted_writing_the_new_page)
+    run = build_site(site, "-j", "1")
+    assert run.code == 130 and "interrupted: the output folder was left as it was" in run.err
+    assert tree(site / "public") == before and not (site / "public/newsection").exists() and _leftovers(site) == []
+
+
 @pytest.mark.parametrize("cache", [True, False], ids=["cache", "no cache"])
 def test_markdown_is_converted_in_the_worker_processes(tmp_path, monkeypatch, every_item_in_parallel, cache):
     from sitegen import fields

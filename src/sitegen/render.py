@@ -180,19 +180,22 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
         _kept_or_rendered(page_jobs, [job.context() for job in page_jobs], previous, layouts, shared, render, jobs)
     pages: list[Page] = []
     failures: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one layout bug, many pages
-    for done, (job, (inputs, result)) in enumerate(zip(page_jobs, outcomes), 1):
-        if progress:
-            progress("rendering", done, len(page_jobs))
-        if isinstance(result, Placing):
-            page = Page(job.output_path, None, inputs, result.placed)
-        elif isinstance(result, tuple):
-            failures[result].append(job.what)
-            continue
-        else:
-            page = result if isinstance(result, Page) else Page(job.output_path, result, inputs)  # Page: kept as it was
-        pages.append(page)
-        if deliver is not None:
-            deliver(page)
+    try:
+        for done, (job, (inputs, result)) in enumerate(zip(page_jobs, outcomes), 1):
+            if progress:
+                progress("rendering", done, len(page_jobs))
+            if isinstance(result, Placing):
+                page = Page(job.output_path, None, inputs, result.placed)
+            elif isinstance(result, tuple):
+                failures[result].append(job.what)
+                continue
+            else:  # a Page: kept as it was
+                page = result if isinstance(result, Page) else Page(job.output_path, result, inputs)
+            pages.append(page)
+            if deliver is not None:
+                deliver(page)
+    finally:  # the workers are stopped, on a failure here too, before the writer cleans up after them
+        outcomes.close()
     for views in factories:
         views.forget_unasked()
     problems = []

@@ -111,9 +111,11 @@ class OutputWriter:
             return Placed(relative, inputs, None)
         try:
             return Placed(relative, inputs, self._write(relative, data, inputs))
-        except (OSError, ValueError) as exc:
+        except BaseException as exc:  # (Ctrl-C too)
             if self.in_place:
                 self._remove_in_place(relative)  # the folders made for it
+            if not isinstance(exc, (OSError, ValueError)):
+                raise
             return Placed(relative, inputs, None, (data, exc))
 
     def adopt(self, placed: Placed) -> None:
@@ -215,6 +217,8 @@ class OutputWriter:
         if self.in_place:  # remove what was written (now or at an earlier wait), and the folders made for it
             for relative in {*submitted, *written}:
                 self._remove_in_place(relative)
+            if not raising:  # and what a worker stopped by the failure wrote, or made, without saying so
+                self._sweep()
         else:
             shutil.rmtree(self.staging, ignore_errors=True)
         self._written = {}
@@ -227,6 +231,15 @@ class OutputWriter:
         with suppress(OSError):  # never written, or its folder is a file in the way
             temporary.unlink()
         _remove_empty_folders(temporary.parent, self.output)
+
+    def _sweep(self) -> None:
+        """Remove this build's temporary files from the output, and empty folders (a build leaves none)."""
+        for relative in files_in(str(self.output)):
+            if relative.endswith("/"):
+                _remove_empty_folders(self.output / relative, self.output)
+            elif relative.endswith(self._temporary):
+                (self.output / relative).unlink(missing_ok=True)
+                _remove_empty_folders((self.output / relative).parent, self.output)
 
     def _build_aside(self, written: dict[str, OutputRecord]) -> dict[str, OutputRecord]:
         """A file or folder in the way in the output: the new output is built beside it instead, from the
