@@ -322,6 +322,24 @@ def test_memos_are_read_together_in_batches_damaged_ones_left_out(tmp_path, thre
     assert fresh.used == {*values, b"missing" * 2}  # what was asked for is kept by pruning
 
 
+def test_news_handed_back_are_merged_into_the_larger_record_not_copied(tmp_path):
+    """Without workers each article's news are this process's own, handed back: copying every key used so
+    far into an empty set, article after article, took 1.9 s of a 10,000-article rebuild."""
+    from sitegen.cache import BuildCache
+
+    store = BuildCache(tmp_path)
+    for n in range(100):
+        store.put(b"memo %d" % n, n)
+    own = store.take_news()
+    store.adopt(own)
+    assert store.used is own[1] and store.new_memos is own[0]
+    worker = BuildCache(tmp_path)  # (another process's, in a build)
+    worker.put(b"from a worker", 1)
+    store.adopt(worker.take_news())
+    assert store.used is own[1] and store.used == {*(b"memo %d" % n for n in range(100)), b"from a worker"}
+    assert set(store.new_memos) == store.used
+
+
 def test_memos_are_keyed_by_the_settings_that_shape_them(tmp_path):
     body = 'Text with <b class="raw">raw HTML</b> in it.'
     site = make_site(tmp_path, {"content/a.md": article("A", body=body)})

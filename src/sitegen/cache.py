@@ -278,9 +278,16 @@ class BuildCache:
         self.used.update(keys)
 
     def adopt(self, news: tuple[dict[bytes, bytes], set[bytes]]) -> None:
-        """Take the news of a worker process; stored in batches, so a cold build does not hold them all."""
-        self.new_memos.update(news[0])
-        self.used.update(news[1])
+        """Take the news of a worker process, or this process's own handed back (`take_news` where there are no
+        workers), merged into the larger of the two, so the keys used are not copied again for each article;
+        stored in batches, so a cold build does not hold them all."""
+        memos, used = news
+        if len(memos) > len(self.new_memos):
+            memos, self.new_memos = self.new_memos, memos
+        self.new_memos.update(memos)
+        if len(used) > len(self.used):
+            used, self.used = self.used, used
+        self.used.update(used)
         if len(self.new_memos) >= _BATCH:
             self.save()
 
