@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen import build as build_module, intact as intact_module, parallel, patch as patch_module, stamp
-from sitegen import write as write_module
+from sitegen import fields, write as write_module
 from sitegen.build import build
 from sitegen.config import BuildOptions
 
@@ -820,6 +820,25 @@ def test_markdown_is_converted_in_the_worker_processes(tmp_path, monkeypatch, ev
     build(site, options=BuildOptions(jobs=2, cache=cache))
     converted_in = log.read_text().split()
     assert len(converted_in) == 9 and str(os.getpid()) not in converted_in
+
+
+def test_articles_whose_markdown_is_cached_are_read_in_the_worker_processes_too(tmp_path, monkeypatch,
+                                                                               every_item_in_parallel):
+    """After a site.yaml edit every article is read again, its Markdown from the cache: on every core."""
+    from sitegen import content
+
+    site = make_site(tmp_path, news_files())
+    build(site, options=BuildOptions(jobs=2))
+    log, real = tmp_path / "pids", content.parse_article
+    monkeypatch.setattr(content, "parse_article", lambda *args: (
+        log.open("a").write(f"{os.getpid()}\n"), real(*args))[1])
+    monkeypatch.setattr(fields, "render_markdown", None)  # (not called: every body is in the cache)
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "Other News"))
+    build(site, options=BuildOptions(jobs=2))
+    read_in = log.read_text().split()
+    assert len(read_in) == 9 and str(os.getpid()) not in read_in
+    monkeypatch.undo()
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
 
 
 def test_ctrl_c_while_the_new_files_are_renamed_in_waits_for_the_renames(tmp_path, monkeypatch):

@@ -170,7 +170,6 @@ class BuildCache:
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self.new_memos: dict[bytes, bytes] = {}  # made by this process, not yet stored
-        self._fetched: dict[bytes, bytes] = {}  # read by `has`, for the next `get`
         self.used: set[bytes] = set()
 
     def _connection(self) -> sqlite3.Connection | None:
@@ -210,19 +209,10 @@ class BuildCache:
             return None
         return folder
 
-    def has(self, key: bytes) -> bool:
-        """Whether a memo is stored under `key` (fetched now, for the `get` that follows)."""
-        if key not in self.new_memos and key not in self._fetched:
-            stored = self._fetch([key]).get(key)
-            if stored is None:
-                return False
-            self._fetched[key] = stored
-        return True
-
     def get(self, key: bytes) -> Any | None:
         """The memo stored under `key`, or None when it is missing or damaged."""
         self.used.add(key)
-        stored = self.new_memos.get(key) or self._fetched.pop(key, None) or self._fetch([key]).get(key)
+        stored = self.new_memos.get(key) or self._fetch([key]).get(key)
         return None if stored is None else _value(_payload(stored))
 
     def get_many(self, keys: Iterable[bytes], threads: int = 2) -> dict[bytes, Any]:
@@ -236,7 +226,7 @@ class BuildCache:
         with ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as pool:
             for start in range(0, len(wanted), _KEYS_PER_QUERY):
                 batch = wanted[start:start + _KEYS_PER_QUERY]
-                stored = {key: self.new_memos.get(key) or self._fetched.pop(key, None) for key in batch}
+                stored = {key: self.new_memos.get(key) for key in batch}
                 stored.update(self._fetch([key for key, value in stored.items() if value is None]))
                 found = [(key, value) for key, value in stored.items() if value is not None]
                 del stored
@@ -330,7 +320,6 @@ class BuildCache:
                                    records.items() if changed is None else
                                    ((path, records[path]) for path in changed if path in records))))
             db.execute("COMMIT")
-            self._fetched.clear()
         except sqlite3.DatabaseError:  # locked by another build for too long, or damaged: skip this time
             try:
                 db.execute("ROLLBACK")
