@@ -110,16 +110,61 @@ def test_an_edit_reaches_full_content_feeds(tmp_path, trust_at_once, full_builds
     ("title: Story 1", "title: Story 1\naliases: [/old/]"),
     ("title: Story 1", "title: Story 1\nimage: /lead.png\nimage_alt: A lead"),
     ("title: Story 1", "title: Story 1\nupdated: 2024-07-01"),  # the sitemap's lastmod
-    ("Words about the topic", "Other words about a topic"),  # what the related-posts step reads
-    ("title: Story 1", "title: Story one"),  # ditto
-    ("summary: Summary 1.", "summary: Another summary."),  # ditto
     ("title: Story 1", "title: Story 1\nextra_line: [a, b]"),  # a field on another line: the lines after move
+    ("title: Story 1", "title: Story 1\nrelated: [s2]"),  # a hand-picked related post
 ], ids=lambda change: change[1].split("\n")[-1][:20])
 def test_an_edit_that_changes_more_than_the_text_builds_the_whole_site(tmp_path, trust_at_once, full_builds, change):
     site = make_site(tmp_path, {**site_files(), "content/lead.png": png(40, 30)})
     build(site)
     edit(site / "content/world/s1.md", *change)
     _builds_the_whole_site(site, tmp_path, full_builds)
+
+
+@pytest.mark.parametrize("change", [
+    ("Words about the topic", "Other words about a topic"),  # the lede, which the related-posts step reads
+    ("title: Story 1", "title: Story one"),
+    ("summary: Summary 1.", "summary: Another summary."),
+], ids=["lede", "title", "summary"])
+def test_an_edit_to_what_related_lists_are_made_from_is_patched(tmp_path, trust_at_once, full_builds, change):
+    site = make_site(tmp_path, site_files())
+    build(site)
+    before = tree(site / "public")
+    edit(site / "content/world/s1.md", *change)
+    result = build(site)
+    assert len(full_builds) == 1
+    after = tree(site / "public")
+    assert "world/s1/index.html" in result.changed
+    assert set(result.changed) == {path for path in after if after[path] != before.get(path)}
+    assert after == clean_build(site, tmp_path / "clean")
+
+
+def test_the_pages_of_articles_whose_related_list_changed_are_rendered_again(tmp_path, trust_at_once,
+                                                                            full_builds):
+    """A new lede of as many words: the article's card is as it was (its reading time), its place in other
+    articles' lists is not."""
+    def related_lists(site):  # (a model built elsewhere, not counted)
+        return Builder(site, tmp_path / "elsewhere", remember=True).build().site.related
+
+    site = make_site(tmp_path, site_files())
+    build(site)
+    lists = related_lists(site)
+    before, full = tree(site / "public"), len(full_builds)
+    text = (site / "content/world/s1.md").read_text()
+    (site / "content/world/s1.md").write_text(text.replace(LEDE, "Harbour cranes unload grain ships at dawn while the market opens slowly and traders "
+                                                       "count their coins. " * 20))
+    result = build(site)
+    assert len(full_builds) == full
+    shown = {key: [link.key for link in links] for key, links in related_lists(site).items()}  # (scores aren't)
+    changed_lists = {key for key, keys in shown.items() if keys != [link.key for link in lists[key]]} - {"/world/s1/"}
+    assert changed_lists and {f"{key.strip('/')}/index.html" for key in changed_lists} <= set(result.changed)
+    after = tree(site / "public")
+    assert set(result.changed) == {path for path in after if after[path] != before.get(path)}
+    assert after == clean_build(site, tmp_path / "clean")
+    full, other = len(full_builds), sorted(changed_lists)[0].strip("/").split("/")[1][1:]
+    edit(site / f"content/world/s{other}.md", f"The rest of story {other}.", "Its end, edited.")
+    build(site)  # a patch on a patch that made related lists again: this article's page shows its new list
+    assert len(full_builds) == full
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean2")
 
 
 @pytest.mark.parametrize("change", ["add", "delete", "rename", "layout", "asset", "config", "other file", "image"])
@@ -221,19 +266,22 @@ def test_an_edit_to_a_page_with_an_alias_renders_both(tmp_path, trust_at_once, f
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
 
 
-@pytest.mark.parametrize("damage", ["snapshot", "patches", "memo", "output"])
+@pytest.mark.parametrize("damage", ["snapshot", "patches", "related docs", "memo", "output"])
 def test_a_missing_snapshot_or_memo_or_a_changed_output_builds_the_whole_site(tmp_path, trust_at_once, full_builds,
                                                                              damage):
     site = make_site(tmp_path, site_files())
     build(site)
     edit(site / "content/world/s0.md", "The rest of story 0.", "The rest of story 0, edited.")
+    if damage == "related docs":  # needed by an edit to a title (or summary, or lede) only
+        edit(site / "content/world/s0.md", "title: Story 0", "title: Story zero")
     if damage == "output":
         (site / "public/world/s1/index.html").write_text("by hand")
     else:
-        snapshot_key, patches_key = patch.snapshot_keys((site / "public").resolve(), BuildOptions())
+        snapshot_key, patches_key, docs_key = patch.snapshot_keys((site / "public").resolve(), BuildOptions())
         with sqlite3.connect(site / ".sitegen-cache/build.db") as db:
-            if damage in ("snapshot", "patches"):  # (a damaged value reads as a missing one)
-                db.execute("DELETE FROM memo WHERE key = ?", (snapshot_key if damage == "snapshot" else patches_key,))
+            if damage in ("snapshot", "patches", "related docs"):  # (a damaged value reads as a missing one)
+                db.execute("DELETE FROM memo WHERE key = ?",
+                           ({"snapshot": snapshot_key, "patches": patches_key}.get(damage, docs_key),))
             else:  # every memo but the snapshot and the stamp: the unchanged articles' bodies are gone
                 db.execute("DELETE FROM memo WHERE length(value) < 4000 AND key NOT IN (?, ?)",
                            (snapshot_key, patches_key))

@@ -32,7 +32,7 @@ from .render import Page, layout_names, make_environment, render_site
 from .theme import layout_dirs
 from .urls import HIGHLIGHT_CSS
 from .parallel import job_count
-from .patch import Patches, patch_build, snapshot, snapshot_keys
+from .patch import keep_for_patches, patch_build
 from .stamp import Stamp, input_states, next_due, stamp_key, trusted, with_files
 from .intact import folder_states, folders_of, intact_folders, unchanged_files
 from .write import OutputWriter, check_output_dir, sync_output, uninterrupted
@@ -154,9 +154,8 @@ class Builder:
                     written_folders = folder_states(output, folders_of(writer.records), finished_ns)
                     outside = tuple(sorted({path for article in content.articles for path, _ in article.depends_on}
                                            - inputs.keys()))
-                    snapshot_key, patches_key = snapshot_keys(output, self.options)
-                    self.cache.put(snapshot_key, snapshot(site, started_ns, content.memo_keys, assets.names))
-                    self.cache.put(patches_key, Patches(started_ns, {}, {}))
+                    keep_for_patches(self.cache, output, self.options, site, started_ns, content.memo_keys,
+                                     assets.names)
                     self.cache.put(stamp_key(output, self.options), Stamp(
                         started_ns, trusted(with_files(inputs, outside), started_ns),
                         written_folders, outside,

@@ -61,6 +61,7 @@ class Site:
     static_files: tuple[StaticFile, ...]
     skipped_drafts: int
     skipped_future: int
+    related_docs: tuple[RelatedDoc, ...] = ()  # what `related` was made from (kept for patch.py)
 
     @property
     def listings(self) -> tuple[Listing, ...]:
@@ -103,6 +104,7 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
         problems += picked_problems
     index = related if related is not None else RelatedByLanguage(config.related)
     docs = _related_docs(articles, picked, index.made_from)
+    site = replace(site, related_docs=tuple(docs))
     if related is not None or store is None:
         return replace(site, related=_related_lists(docs, index)), problems
     key = memo_key("related lists as tuples", repr(config.related), repr(docs))
@@ -138,7 +140,7 @@ def related_doc(a: Article, picks: tuple[str, ...] = ()) -> RelatedDoc:
 
 def with_articles(site: Site, new: dict[str, Article]) -> Site:
     """The site with the articles (and pages) of these sources replaced by `new` ones, wherever they are
-    listed. Only for versions that change no listing, URL or related list (patch.py checks that)."""
+    listed. Only for versions that change no listing or URL (patch.py checks that)."""
     by_id = {id(a): new[a.source] for a in (*site.articles, *site.pages) if a.source in new}
 
     def swapped(articles: tuple[Article, ...]) -> tuple[Article, ...]:
@@ -211,6 +213,11 @@ def _page_versions(editions: tuple[Edition, ...],
         if len(paths) > 1:
             versions.update(dict.fromkeys(paths.values(), paths))
     return versions
+
+
+def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...]) -> dict[str, tuple[RelatedLink, ...]]:
+    """The related lists made from these docs afresh, as a build without a cache makes them."""
+    return _related_lists(list(docs), RelatedByLanguage(config.related))
 
 
 def _related_lists(docs: list[RelatedDoc], index: RelatedByLanguage) -> dict[str, tuple[RelatedLink, ...]]:

@@ -8,18 +8,19 @@ its article bodies left out, kept in their own memos) with the edited files, and
 the edited articles is made again, as Hugo's server and make do: the work follows the change.
 
 It applies when only article files under content/ changed since the last build into the same
-folder (none added, removed or renamed), and each of them changed only in what no URL, listing,
-related list or sitemap depends on (`FREE`), with the same title, summary and lede: what the
-related-posts step reads (a standalone page, which has no related posts, may change its title and
-summary too). Any other change, any problem with an edited file, a damaged cache: `patch_build`
-returns None and the full build runs, reporting what it finds. The output is byte for byte that
-of a full build (tests/test_patch.py builds both after random edits).
+folder (none added, removed or renamed), and each of them changed only in what no URL, listing
+or sitemap depends on (`FREE`). When an edit changes what the related-posts step reads (title,
+summary, the start of the text), the related lists are made again from what the last full build
+made them from (`RelatedDocs`) with the edited articles' in place, and the pages of the articles
+whose list changed are rendered again too. Any other change, any problem with an edited file, a
+damaged cache: `patch_build` returns None and the full build runs, reporting what it finds. The
+output is byte for byte that of a full build (tests/test_patch.py builds both after random edits).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -32,7 +33,8 @@ from .content import is_skipped, remembered_articles, reread
 from .errors import Diagnostic
 from .imaging import prepare_images
 from .intact import folder_states, intact_folders
-from .model import Site, related_doc, with_articles
+from .model import Site, related_doc, related_lists, with_articles
+from .related import RelatedDoc, RelatedLink
 from .outputs import feed_files, search_indexes
 from .render import make_environment, render_site
 from .stamp import InputStates, Stamp, stamp_key, trusted, with_files
@@ -65,12 +67,24 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
+class RelatedDocs:
+    """What the related lists of the last full build were made from (Site.related_docs), kept apart from
+    the snapshot: only an edit to a title, summary or lede needs them."""
+
+    build: int
+    docs: tuple[RelatedDoc, ...]
+
+
+@dataclass(frozen=True)
 class Patches:
-    """The articles swapped into a snapshot by the patch builds since (bodies left out), by source."""
+    """The articles swapped into a snapshot by the patch builds since (bodies left out), by source; and
+    if those changed what related lists are made from, the lists made then and the docs of those articles."""
 
     build: int
     articles: dict[str, Article]
     memo_keys: dict[str, bytes]
+    related: dict[str, tuple[RelatedLink, ...]] | None = None
+    docs: dict[str, RelatedDoc] = field(default_factory=dict)  # by key (url_path)
 
 
 @dataclass(frozen=True)
@@ -93,14 +107,26 @@ def snapshot(site: Site, build: int, memo_keys: dict[str, bytes], asset_names: d
     lean = {a.source: replace(a, body=BodyRef(a.body.word_count), section=a.section and shared((a.section,))[0],
                               tags=shared(a.tags), authors=shared(a.authors), field_lines=_NO_LINES, depends_on=())
             for a in (*site.articles, *site.pages)}
-    return Snapshot(build, replace(with_articles(site, lean), static_files=()), memo_keys, asset_names)
+    return Snapshot(build, replace(with_articles(site, lean), static_files=(), related_docs=()), memo_keys,
+                    asset_names)
 
 
-def snapshot_keys(output: Path, options: BuildOptions) -> tuple[bytes, bytes]:
-    """Where the snapshot of builds into `output` with these options is kept, and its patches."""
+def keep_for_patches(store: BuildCache, output: Path, options: BuildOptions, site: Site, build: int,
+                     memo_keys: dict[str, bytes], asset_names: dict[str, str]) -> None:
+    """What the patch builds after a full build start from: its model, no patches yet, and what its related
+    lists were made from."""
+    snapshot_key, patches_key, docs_key = snapshot_keys(output, options)
+    store.put(snapshot_key, snapshot(site, build, memo_keys, asset_names))
+    store.put(patches_key, Patches(build, {}, {}))
+    store.put(docs_key, RelatedDocs(build, site.related_docs))
+
+
+def snapshot_keys(output: Path, options: BuildOptions) -> tuple[bytes, bytes, bytes]:
+    """Where the snapshot of builds into `output` with these options is kept, its patches, and its
+    RelatedDocs."""
     stamp = stamp_key(output, options).hex()
-    return memo_key("snapshot", repr(tuple(Snapshot.__dataclass_fields__)), stamp), \
-        memo_key("patches", repr(tuple(Patches.__dataclass_fields__)), stamp)
+    return tuple(memo_key(name, repr(tuple(kind.__dataclass_fields__)), stamp)  # type: ignore[return-value]
+                 for name, kind in (("snapshot", Snapshot), ("patches", Patches), ("related docs", RelatedDocs)))
 
 
 def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: BuildCache, inputs: InputStates,
@@ -119,7 +145,7 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
             store.put(stamp_key(output, options), new_stamp(folders=folders))
             store.save()
         return Patched((), 0, last.warnings)
-    snapshot_key, patches_key = snapshot_keys(output, options)
+    snapshot_key, patches_key, docs_key = snapshot_keys(output, options)
     base, patches = store.get(snapshot_key), store.get(patches_key)  # (a full build writes both)
     if not (isinstance(base, Snapshot) and isinstance(patches, Patches) and base.build == patches.build == last.build):
         return None
@@ -131,14 +157,26 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
     edits = _edits(config, options, store, edited, memo_keys, latest, list(last.warnings))
     if edits is None:
         return None
-    swapped, warnings, new_keys = edits
-    pages, feeds, search = _affected(base.site, [(latest[source], after) for source, after in swapped.items()],
-                                     config)
+    swapped, warnings, new_keys, retold = edits
+    related = base.site.related if patches.related is None else patches.related
+    docs = patches.docs
+    if retold:  # what related lists are made from changed: made again
+        stored = store.get(docs_key)
+        if not (isinstance(stored, RelatedDocs) and stored.build == last.build):
+            return None
+        docs = {**docs, **{doc.key: related_doc(retold[doc.key], doc.picked) for doc in stored.docs
+                           if doc.key in retold}}
+        earlier, related = related, related_lists(config, tuple(docs.get(doc.key, doc) for doc in stored.docs))
+        moved = {key for key in earlier.keys() | related.keys() if earlier.get(key) != related.get(key)}
+    pages, feeds, search = _affected(base.site, related if not retold else earlier,
+                                     [(latest[source], after) for source, after in swapped.items()], config)
+    if retold:  # and the pages of the articles whose related list changed
+        pages.update(page for a in base.site.articles if a.url_path in moved for page in _pages_of(a))
     latest.update(swapped)
     bodies = _with_bodies(base.site, latest, pages, feeds, swapped, memo_keys, config, store)
     if bodies is None:
         return None
-    site = with_articles(base.site, {**patches.articles, **swapped, **bodies})
+    site = replace(with_articles(base.site, {**patches.articles, **swapped, **bodies}), related=related)
     env, env_problems = make_environment(config, store.folder("layouts"))
     assets = StyleAndScripts({}, base.asset_names, {})
     env.globals["asset_url"] = partial(assets.url, config.base_path)
@@ -163,7 +201,8 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
                 warnings=tuple(sorted(warnings))))
             store.put(patches_key, Patches(last.build, {**patches.articles, **{
                 source: replace(article, body=BodyRef(article.body.word_count))
-                for source, article in swapped.items()}}, {**patches.memo_keys, **new_keys}))
+                for source, article in swapped.items()}}, {**patches.memo_keys, **new_keys},
+                None if patches.related is None and not retold else related, docs))
             store.save(output, writer.records, changed=[page.output_path for page in rendered] + list(files))
     except BaseException:
         writer.abandon()
@@ -173,15 +212,16 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
 
 def _edits(config: SiteConfig, options: BuildOptions, store: BuildCache, edited: list[str],
            memo_keys: dict[str, bytes], latest: dict[str, Article], warnings: list[Diagnostic]) -> tuple[
-        dict[str, Article], list[Diagnostic], dict[str, bytes]] | None:
+        dict[str, Article], list[Diagnostic], dict[str, bytes], dict[str, Article]] | None:
     """The edited files read again: the model's articles with their FREE fields swapped in (by source; an
-    edited draft is on no page), the build's warnings with theirs, their memo keys; None if an edit changed
-    more than FREE fields or has a problem the full build must report."""
+    edited draft is on no page), the build's warnings with theirs, their memo keys, and those of them whose
+    related-posts document changed (by key); None if an edit changed more than FREE fields or has a
+    problem the full build must report."""
     read, new_keys, problems = reread(config, edited, store)
     earlier = remembered_articles(store, [memo_keys[source] for source in edited])
     if problems or len(earlier) < len(edited):
         return None
-    swapped = {}
+    swapped, retold = {}, {}
     for source in edited:
         article, found = read[source]
         old, old_found, _ = earlier[memo_keys[source]]
@@ -192,11 +232,11 @@ def _edits(config: SiteConfig, options: BuildOptions, store: BuildCache, edited:
             warnings.remove(diagnostic)
         warnings += found
         if source in latest:  # else a draft, or not yet due: on no page
-            if not article.is_page and related_doc(old) != related_doc(article):
-                return None
             imaged = prepare_images(config, (article,), store).articles[0]  # its images are unchanged
             swapped[source] = replace(latest[source], **{name: getattr(imaged, name) for name in FREE})
-    return swapped, warnings, new_keys
+            if not article.is_page and related_doc(old) != related_doc(article):
+                retold[article.url_path] = swapped[source]
+    return swapped, warnings, new_keys, retold
 
 
 def _edited_sources(config: SiteConfig, inputs: InputStates, last: Stamp) -> list[str] | None:
@@ -221,10 +261,10 @@ def _same_but_free(old: Article, new: Article) -> bool:
     return all(getattr(old, f.name) == getattr(new, f.name) for f in fields(Article) if f.name not in FREE)
 
 
-def _affected(site: Site, edits: list[tuple[Article, Article]], config: SiteConfig) -> tuple[
-        set[str], set[str], bool]:
-    """The pages and feeds that show the edited articles (each before and after), and whether the search
-    index does."""
+def _affected(site: Site, related: dict[str, tuple[RelatedLink, ...]], edits: list[tuple[Article, Article]],
+              config: SiteConfig) -> tuple[set[str], set[str], bool]:
+    """The pages and feeds that show the edited articles (each before and after; `related`, the lists they
+    were on), and whether the search index does."""
     pages, feeds, search = set(), set(), False
     every_feed = _feeds(site, config)
     for before, after in edits:
@@ -239,7 +279,7 @@ def _affected(site: Site, edits: list[tuple[Article, Article]], config: SiteConf
             for listing in edition.listings if edition.language.code == after.language else ():
                 pages.update(page_file(page.path) for page in listing.pages if _holds(page.articles, after))
         if card_changed:
-            showing = {key for key, links in site.related.items() if any(link.key == after.url_path for link in links)}
+            showing = {key for key, links in related.items() if any(link.key == after.url_path for link in links)}
             pages.update(page for a in site.articles if a.url_path in showing for page in _pages_of(a))
     return pages, feeds, search
 
