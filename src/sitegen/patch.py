@@ -158,19 +158,17 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
     if edits is None:
         return None
     swapped, warnings, new_keys, retold = edits
-    related = base.site.related if patches.related is None else patches.related
-    docs = patches.docs
+    earlier = base.site.related if patches.related is None else patches.related  # the lists as the output has them
+    related, docs = earlier, patches.docs
     if retold:  # what related lists are made from changed: made again
-        stored = store.get(docs_key)
-        if not (isinstance(stored, RelatedDocs) and stored.build == last.build):
+        again = _related_again(store, docs_key, last.build, config, retold, docs)
+        if again is None:
             return None
-        docs = {**docs, **{doc.key: related_doc(retold[doc.key], doc.picked) for doc in stored.docs
-                           if doc.key in retold}}
-        earlier, related = related, related_lists(config, tuple(docs.get(doc.key, doc) for doc in stored.docs))
+        related, docs = again
+    pages, feeds, search = _affected(base.site, earlier, [(latest[source], after) for source, after in swapped.items()],
+                                     config)
+    if related is not earlier:  # and the pages of the articles whose list changed
         moved = {key for key in earlier.keys() | related.keys() if earlier.get(key) != related.get(key)}
-    pages, feeds, search = _affected(base.site, related if not retold else earlier,
-                                     [(latest[source], after) for source, after in swapped.items()], config)
-    if retold:  # and the pages of the articles whose related list changed
         pages.update(page for a in base.site.articles if a.url_path in moved for page in _pages_of(a))
     latest.update(swapped)
     bodies = _with_bodies(base.site, latest, pages, feeds, swapped, memo_keys, config, store)
@@ -237,6 +235,18 @@ def _edits(config: SiteConfig, options: BuildOptions, store: BuildCache, edited:
             if not article.is_page and related_doc(old) != related_doc(article):
                 retold[article.url_path] = swapped[source]
     return swapped, warnings, new_keys, retold
+
+
+def _related_again(store: BuildCache, docs_key: bytes, build: int, config: SiteConfig, retold: dict[str, Article],
+                   docs: dict[str, RelatedDoc]) -> tuple[dict[str, tuple[RelatedLink, ...]], dict[str, RelatedDoc]] | None:
+    """The related lists made again from the last full build's documents, with those of articles retold by
+    earlier patches (`docs`) and now (`retold`, by key) in their place; and the documents that differ from
+    the full build's, by key. None if that build's documents are not in the cache."""
+    stored = store.get(docs_key)
+    if not (isinstance(stored, RelatedDocs) and stored.build == build):
+        return None
+    docs = {**docs, **{doc.key: related_doc(retold[doc.key], doc.picked) for doc in stored.docs if doc.key in retold}}
+    return related_lists(config, tuple(docs.get(doc.key, doc) for doc in stored.docs)), docs
 
 
 def _edited_sources(config: SiteConfig, inputs: InputStates, last: Stamp) -> list[str] | None:
