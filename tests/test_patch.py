@@ -167,6 +167,31 @@ def test_the_pages_of_articles_whose_related_list_changed_are_rendered_again(tmp
     assert tree(site / "public") == clean_build(site, tmp_path / "clean2")
 
 
+def test_related_lists_made_by_a_patch_are_kept_for_the_builds_after_it(tmp_path, trust_at_once, monkeypatch):
+    """The Patches record keeps only the lists that show other articles than the snapshot's (every patch
+    build reads it); a full build made from the same documents finds the lists the patch made."""
+    from sitegen import model
+    from sitegen.cache import BuildCache
+
+    site = make_site(tmp_path, site_files(12))
+    build(site)
+    text = (site / "content/world/s1.md").read_text()
+    (site / "content/world/s1.md").write_text(text.replace(LEDE, "Harbour cranes unload grain ships at dawn. " * 20))
+    made, real = [], model._related_lists
+    monkeypatch.setattr(model, "_related_lists", lambda *args: made.append(1) or real(*args))
+    build(site)
+    assert made == [1]
+    snapshot_key, patches_key, _ = patch.snapshot_keys((site / "public").resolve(), BuildOptions())
+    store = BuildCache(site)
+    before, kept = store.get(snapshot_key).site.related, store.get(patches_key).related
+    assert 0 < len(kept) < len(before)
+    assert all([link.key for link in links] != [link.key for link in before[key]] for key, links in kept.items())
+    (site / "layouts").mkdir()
+    (site / "layouts/404.html").write_text("Lost.\n")
+    build(site)  # a full build, from the same documents
+    assert made == [1] and tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
 @pytest.mark.parametrize("change", ["add", "delete", "rename", "layout", "asset", "config", "other file", "image"])
 def test_anything_but_edited_articles_builds_the_whole_site(tmp_path, trust_at_once, full_builds, change):
     site = make_site(tmp_path, {**site_files(), "assets/css/extra.css": "body { }\n",

@@ -107,15 +107,7 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
     site = replace(site, related_docs=tuple(docs))
     if related is not None or store is None:
         return replace(site, related=_related_lists(docs, index)), problems
-    key = memo_key("related lists as tuples", repr(config.related), repr(docs))
-    stored = store.get(key)  # kept as plain tuples: 46,000 links at 10,000 articles unpickle 7× faster
-    if stored is None:
-        lists = _related_lists(docs, index)
-        store.put(key, {article: tuple((link.key, link.score, link.reason) for link in links)
-                        for article, links in lists.items()})
-    else:
-        lists = {article: tuple(RelatedLink(*link) for link in links) for article, links in stored.items()}
-    return replace(site, related=lists), problems
+    return replace(site, related=related_lists(config, site.related_docs, store)), problems
 
 
 def _related_docs(articles: list[Article], picked: dict[str, tuple[str, ...]],
@@ -215,9 +207,18 @@ def _page_versions(editions: tuple[Edition, ...],
     return versions
 
 
-def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...]) -> dict[str, tuple[RelatedLink, ...]]:
-    """The related lists made from these docs afresh, as a build without a cache makes them."""
-    return _related_lists(list(docs), RelatedByLanguage(config.related))
+def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...], store: BuildCache) -> dict[
+        str, tuple[RelatedLink, ...]]:
+    """The related lists made from these docs afresh, as a build without a cache makes them, or as `store`
+    remembers them (made from the same docs by an earlier full or patch build)."""
+    key = memo_key("related lists as tuples", repr(config.related), repr(docs))
+    stored = store.get(key)  # kept as plain tuples: 46,000 links at 10,000 articles unpickle 7× faster
+    if stored is not None:
+        return {article: tuple(RelatedLink(*link) for link in links) for article, links in stored.items()}
+    lists = _related_lists(list(docs), RelatedByLanguage(config.related))
+    store.put(key, {article: tuple((link.key, link.score, link.reason) for link in links)
+                    for article, links in lists.items()})
+    return lists
 
 
 def _related_lists(docs: list[RelatedDoc], index: RelatedByLanguage) -> dict[str, tuple[RelatedLink, ...]]:

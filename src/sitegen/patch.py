@@ -78,13 +78,14 @@ class RelatedDocs:
 @dataclass(frozen=True)
 class Patches:
     """The articles swapped into a snapshot by the patch builds since (bodies left out), by source; and
-    if those changed what related lists are made from, the lists made then and the docs of those articles."""
+    if those changed what related lists are made from, the docs of those articles and the lists that now
+    show other articles than the snapshot's (a few, read by every patch build)."""
 
     build: int
     articles: dict[str, Article]
     memo_keys: dict[str, bytes]
-    related: dict[str, tuple[RelatedLink, ...]] | None = None
-    docs: dict[str, RelatedDoc] = field(default_factory=dict)  # by key (url_path)
+    related: dict[str, tuple[RelatedLink, ...]] = field(default_factory=dict)  # by key (url_path)
+    docs: dict[str, RelatedDoc] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
     if edits is None:
         return None
     swapped, warnings, new_keys, retold = edits
-    earlier = base.site.related if patches.related is None else patches.related  # the lists as the output has them
+    earlier = {**base.site.related, **patches.related}  # the lists as the output shows them
     related, docs = earlier, patches.docs
     if retold:  # what related lists are made from changed: made again
         again = _related_again(store, docs_key, last.build, config, retold, docs)
@@ -167,8 +168,8 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
         related, docs = again
     pages, feeds, search = _affected(base.site, earlier, [(latest[source], after) for source, after in swapped.items()],
                                      config)
-    if related is not earlier:  # and the pages of the articles whose list changed
-        moved = {key for key in earlier.keys() | related.keys() if earlier.get(key) != related.get(key)}
+    if related is not earlier:  # and the pages of the articles whose list shows others (scores are not shown)
+        moved = {key for key in earlier.keys() | related.keys() if _shown(earlier.get(key)) != _shown(related.get(key))}
         pages.update(page for a in base.site.articles if a.url_path in moved for page in _pages_of(a))
     latest.update(swapped)
     bodies = _with_bodies(base.site, latest, pages, feeds, swapped, memo_keys, config, store)
@@ -200,7 +201,8 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
             store.put(patches_key, Patches(last.build, {**patches.articles, **{
                 source: replace(article, body=BodyRef(article.body.word_count))
                 for source, article in swapped.items()}}, {**patches.memo_keys, **new_keys},
-                None if patches.related is None and not retold else related, docs))
+                {key: links for key, links in related.items() if _shown(links) != _shown(base.site.related.get(key))},
+                docs))
             store.save(output, writer.records, changed=[page.output_path for page in rendered] + list(files))
     except BaseException:
         writer.abandon()
@@ -246,7 +248,12 @@ def _related_again(store: BuildCache, docs_key: bytes, build: int, config: SiteC
     if not (isinstance(stored, RelatedDocs) and stored.build == build):
         return None
     docs = {**docs, **{doc.key: related_doc(retold[doc.key], doc.picked) for doc in stored.docs if doc.key in retold}}
-    return related_lists(config, tuple(docs.get(doc.key, doc) for doc in stored.docs)), docs
+    return related_lists(config, tuple(docs.get(doc.key, doc) for doc in stored.docs), store), docs
+
+
+def _shown(links: tuple[RelatedLink, ...] | None) -> list[tuple[str, str]] | None:
+    """What pages show of a related list: the articles, and whether they are a fallback."""
+    return None if links is None else [(link.key, link.reason) for link in links]
 
 
 def _edited_sources(config: SiteConfig, inputs: InputStates, last: Stamp) -> list[str] | None:
