@@ -201,7 +201,8 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
             store.put(patches_key, Patches(last.build, {**patches.articles, **{
                 source: replace(article, body=BodyRef(article.body.word_count))
                 for source, article in swapped.items()}}, {**patches.memo_keys, **new_keys},
-                {key: links for key, links in related.items() if _shown(links) != _shown(base.site.related.get(key))},
+                patches.related if related is earlier else {
+                    key: links for key, links in related.items() if _shown(links) != _shown(base.site.related.get(key))},
                 docs))
             store.save(output, writer.records, changed=[page.output_path for page in rendered] + list(files))
     except BaseException:
