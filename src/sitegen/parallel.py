@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from typing import Callable, Iterator, Sequence, TypeVar
+
+from .write import uninterrupted
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -51,12 +54,25 @@ def parallel_imap(task: Callable[[Item], Result], items: Sequence[Item], jobs: i
     size = max(1, len(items) // (jobs * _CHUNKS_PER_WORKER))
     chunks = [items[start:start + size] for start in range(0, len(items), size)]
     _task = task
+    pool = None
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for chunk_results in pool.imap(_run_chunk, chunks):
-                yield from chunk_results
+        with uninterrupted(then=""):  # a Ctrl-C raised while forking, in an at-fork handler, is printed and dropped
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_leave_ctrl_c_to_the_parent)
+        for chunk_results in pool.imap(_run_chunk, chunks):
+            yield from chunk_results
     finally:
         _task = None
+        if pool is not None:
+            pool.terminate()
+
+
+def _leave_ctrl_c_to_the_parent() -> None:
+    """Ctrl-C reaches every process of the terminal's group. A worker stopped by it in the middle of sending a
+    result leaves half a message in the pipe, and the pool then waits for the rest of it forever; so workers
+    ignore it, and this process, interrupted, stops them (Pool.terminate, by SIGTERM: which a worker must
+    not merely note, as the parent's handler while it forked them, `uninterrupted`, does)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_chunk(chunk: Sequence) -> list:

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from .cache import OutputRecord, digest, file_state
 from .intact import MARKER, MARKER_TEXT, files_in, holds_exactly, marked
@@ -278,9 +278,13 @@ def _remove_empty_folders(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
+COMPLETE = "the build was complete: the output folder holds the new site"
+
+
 @contextmanager
-def uninterrupted():
-    """Ctrl-C (and SIGTERM) wait until the block is done; one that came meanwhile is raised after it, saying so.
+def uninterrupted(then: str = COMPLETE) -> Iterator[None]:
+    """Ctrl-C (and SIGTERM) wait until the block is done; one that came meanwhile is raised after it, saying
+    `then` (by default that the new output is in place: most blocks put it there).
 
     A handler that only notes the signal, not a blocked signal mask: the kernel may hand a signal to
     any thread, and Python then runs its handler in the main thread whatever that thread's mask."""
@@ -299,11 +303,10 @@ def uninterrupted():
         for number, handler in previous.items():
             signal.signal(number, handler)
     if caught:  # (not when the block failed: that failure is what is reported)
-        raise KeyboardInterrupt(COMPLETE)
+        raise KeyboardInterrupt(then)
 
 
 _shielded = False  # inside `uninterrupted`: an inner one adds nothing
-COMPLETE = "the build was complete: the output folder holds the new site"
 
 
 def _staging(output: Path) -> Path:
