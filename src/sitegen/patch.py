@@ -201,8 +201,8 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
             store.put(patches_key, Patches(last.build, {**patches.articles, **{
                 source: replace(article, body=BodyRef(article.body.word_count))
                 for source, article in swapped.items()}}, {**patches.memo_keys, **new_keys},
-                patches.related if related is earlier else {
-                    key: links for key, links in related.items() if _shown(links) != _shown(base.site.related.get(key))},
+                patches.related if related is earlier else {key: links for key, links in related.items()
+                                                            if _shown(links) != _shown(base.site.related.get(key))},
                 docs))
             store.save(output, writer.records, changed=[page.output_path for page in rendered] + list(files))
     except BaseException:
@@ -241,7 +241,8 @@ def _edits(config: SiteConfig, options: BuildOptions, store: BuildCache, edited:
 
 
 def _related_again(store: BuildCache, docs_key: bytes, build: int, config: SiteConfig, retold: dict[str, Article],
-                   docs: dict[str, RelatedDoc]) -> tuple[dict[str, tuple[RelatedLink, ...]], dict[str, RelatedDoc]] | None:
+                   docs: dict[str, RelatedDoc]) -> tuple[dict[str, tuple[RelatedLink, ...]],
+                                                         dict[str, RelatedDoc]] | None:
     """The related lists made again from the last full build's documents, with those of articles retold by
     earlier patches (`docs`) and now (`retold`, by key) in their place; and the documents that differ from
     the full build's, by key. None if that build's documents are not in the cache."""

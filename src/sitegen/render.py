@@ -128,7 +128,8 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
 def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, int, int], None] | None = None,
                 previous: dict[str, Page] | None = None, memo: dict | None = None,
                 recorded: dict[str, bytes] | None = None, jobs: int = 1, shared: str = "",
-                deliver: Callable[[Page], None] | None = None, write: Callable[[str, bytes, bytes], object] | None = None,
+                deliver: Callable[[Page], None] | None = None,
+                write: Callable[[str, bytes, bytes], object] | None = None,
                 only: Collection[str] | None = None) -> tuple[list[Page], list[Diagnostic]]:
     """Every page, rendered on `jobs` processes; a page whose inputs are unchanged is not rendered again.
 

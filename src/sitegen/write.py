@@ -195,8 +195,9 @@ class OutputWriter:
         return target.with_name(f".{target.name}{self._temporary}")
 
     def _wait(self, raising: bool = True) -> dict[str, OutputRecord]:
-        """What was written (by the thread, or by workers: `adopt`). If a write failed, or the build did, what it wrote is removed (the output
-        is as it was); a file in the way of a folder, or the reverse, and the output is built aside instead."""
+        """What was written (by the thread, or by workers: `adopt`). If a write failed, or the build did, what
+        was written is removed (the output is as it was); a file in the way of a folder, or the reverse, and the
+        output is built aside instead."""
         if self._thread is not None:
             self._thread.shutdown(wait=True, cancel_futures=not raising)  # a failed build: write no more
         written, failure, self._failure = self._written, self._failure, None
