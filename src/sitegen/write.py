@@ -101,7 +101,7 @@ class OutputWriter:
         if not keep:
             if self._thread is None:
                 self._thread = ThreadPoolExecutor(1, thread_name_prefix="sitegen-writer")
-            self._writing.append((relative, self._thread.submit(self._write, relative, data or b"")))
+            self._writing.append((relative, self._thread.submit(self._write, relative, data or b"", inputs)))
 
     def place(self, relative: str, data: bytes, inputs: bytes) -> Placed:
         """Write a page where it was rendered: a worker process, which inherited this writer when it was
@@ -131,7 +131,7 @@ class OutputWriter:
             self.plan[placed.relative] = (None, b"")
             self._written[placed.relative] = placed.record
 
-    def _write(self, relative: str, data: bytes | Path, inputs: bytes | None = None) -> OutputRecord:
+    def _write(self, relative: str, data: bytes | Path, inputs: bytes) -> OutputRecord:
         if self.in_place:
             if _inside(self.output, relative).is_dir():  # makes its folder
                 raise IsADirectoryError(relative)  # a stray folder where the file goes: built aside instead
@@ -139,7 +139,7 @@ class OutputWriter:
         else:
             target = _inside(self.staging, relative)
         try:  # (a rename keeps its mtime)
-            return _write_file(target, data, self.inputs.get(relative, b"") if inputs is None else inputs)
+            return _write_file(target, data, inputs)
         except BaseException:
             target.unlink(missing_ok=True)  # half written
             raise
