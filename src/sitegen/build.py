@@ -26,7 +26,8 @@ from .content import ParseCache, load_content
 from .errors import ERROR, Diagnostic, raise_if_errors
 from .imaging import prepare_images
 from .model import Site, build_model
-from .outputs import feed_files, search_indexes, sitemap_entries, sitemap_files
+from .outputs import feed_files, search_indexes, sitemap_files
+from .plan import ASSET, COPY, ROBOTS_FILE, SITEMAP_FILE, SITEMAP_INDEX, Plan, clashes, plan_site
 from .related import RelatedByLanguage
 from .render import Page, layout_names, make_environment, render_site
 from .theme import layout_dirs
@@ -52,7 +53,8 @@ class BuildResult:
     milliseconds: int
     output: Path
     changed: tuple[str, ...] = ()  # output paths written or removed by this build
-    site: Site | None = None
+    site: Site | None = None  # the model and the plan of a full build kept between builds (a preview server)
+    plan: Plan | None = None
 
 
 def build(site_dir: Path, output: Path | None = None, options: BuildOptions = BuildOptions(),
@@ -121,23 +123,26 @@ class Builder:
         env.globals["asset_url"] = partial(assets.url, config.base_path)  # names change with the CSS and JS
         content = replace(content, articles=images.articles,
                           static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
-        copies = assets.copies  # the CSS and JS are written from assets.files
         site, model_problems = build_model(config, content, self.options, layout_names(env), self._related, now,
                                            self.cache)
-        problems += model_problems
+        plan = plan_site(site, assets)  # every file this build outputs
+        problems += model_problems + clashes(plan)
         problems = _apply_strictness(problems, self.options)
         raise_if_errors(problems)
         records = unchanged_files(output, records)
         writer = None if self.remember else OutputWriter(output, records)  # writes while the pages render
         try:
             pages, render_problems = render_site(
-                site, env, progress, self._pages if self.remember else None, self._views if self.remember else None,
+                site, env, plan.jobs, progress, self._pages if self.remember else None,
+                self._views if self.remember else None,
                 {path: record.inputs for path, record in records.items()}, jobs,
                 shared=repr(sorted(assets.names.items())),
                 deliver=writer and partial(_deliver, writer), write=writer and writer.place)
-            others = {**assets.files, **feed_files(site, self._feeds if self.remember else None),
-                      **self._sitemap_files(site),
-                      **search_indexes(site, self._search_entries if self.remember else None)}
+            others = {**{job.output_path: job.subject[1] for job in plan.of(ASSET)},
+                      **feed_files(site, plan.jobs, self._feeds if self.remember else None),
+                      **self._sitemap_files(site, plan),
+                      **search_indexes(site, plan.jobs, self._search_entries if self.remember else None)}
+            copies = {job.output_path: job.subject for job in plan.of(COPY)}
             files: dict[str, bytes | None] = {**{page.output_path: page.html for page in pages}, **others}
             raise_if_errors(problems + render_problems)
             rendered = sum(page.rendered and self._pages.get(page.output_path) is not page for page in pages)
@@ -172,13 +177,13 @@ class Builder:
             skipped_drafts=site.skipped_drafts, skipped_future=site.skipped_future,
             warnings=warnings,
             milliseconds=_since(started), output=output,
-            changed=tuple(changed), site=site if self.remember else None,
+            changed=tuple(changed), site=site if self.remember else None, plan=plan if self.remember else None,
         )
 
-    def _sitemap_files(self, site: Site) -> dict[str, bytes]:
-        entries = sitemap_entries(site)
-        if not self.remember or self._sitemap[0] != (entries, site.versions):
-            self._sitemap = ((entries, site.versions), sitemap_files(site, entries))
+    def _sitemap_files(self, site: Site, plan: Plan) -> dict[str, bytes]:
+        jobs = plan.of(ROBOTS_FILE, SITEMAP_FILE, SITEMAP_INDEX)
+        if not self.remember or self._sitemap[0] != (jobs, site.versions):
+            self._sitemap = ((jobs, site.versions), sitemap_files(site, jobs))
         return self._sitemap[1]
 
     def _forget_unless(self, config: SiteConfig) -> None:

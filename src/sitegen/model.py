@@ -1,19 +1,18 @@
-"""The site model: published articles, every listing, related lists and every output path.
+"""The site model: published articles, every listing and related lists.
 
 Built once from the loaded content, before anything is rendered, so that
-listings and related posts see the whole site, and so that two sources
-claiming one URL are caught before a single file is written. Each language
+listings and related posts see the whole site (and the plan, plan.py, can
+list every output and catch two sources claiming one URL before a single
+file is written). Each language
 of the site is an `Edition` with its own listings; translations of one
 article share its `translation_key`.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from pathlib import PurePosixPath
 
 from .article import Article, StaticFile, Term
 from .cache import BuildCache, ByIdentity, memo_key
@@ -26,9 +25,7 @@ from .migration import FOREIGN_LAYOUTS
 from .languages import Language
 from .related import BODY_CHARS, RelatedByLanguage, RelatedDoc, RelatedLink
 from .slugs import slugify
-from .theme import display_path
-from .urls import (ATOM, AUTHORS, HIGHLIGHT_CSS, HOME_PAGE, JSON_FEED, ROBOTS, RSS, SEARCH, SEARCH_INDEX, SITEMAP,
-                   TAGS, alias_file, not_found_file, page_file)
+from .urls import AUTHORS, SEARCH, TAGS
 
 
 @dataclass(frozen=True)
@@ -96,7 +93,7 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
     translations, translation_problems = _translations((*articles, *pages))
     site = Site(config=config, editions=editions, articles=tuple(articles), pages=pages,
                 versions=_page_versions(editions, translations), related={}, static_files=content.static_files, skipped_drafts=drafts, skipped_future=future)
-    problems += translation_problems + _check_paths(site)
+    problems += translation_problems
     picked: dict[str, tuple[str, ...]] = {}
     for edition in editions:  # a hand-picked name means an article in the same language
         edition_picks, picked_problems = _resolve_picks(list(edition.articles), edition.language.path)
@@ -296,76 +293,6 @@ _NOT_FOR_ARTICLES = {"base.html", "listing.html", "home.html", "section.html", "
 def layout_file(name: str) -> str:
     """The template file of a `layout:` value: 'feature' → 'feature.html'."""
     return name if name.endswith(".html") else f"{name}.html"
-
-
-def _check_paths(site: Site) -> list[Diagnostic]:
-    """Every output file must have exactly one source; report each source file of a clash."""
-    claims: dict[str, list[tuple[str, int, str]]] = defaultdict(list)  # file → (source, line, what)
-    for name, what in ((HIGHLIGHT_CSS, "the code highlighting CSS"), (SITEMAP, "the sitemap"), (ROBOTS, "robots.txt")):
-        claims[name].append(("", 0, what))
-    if all(edition.language.prefix for edition in site.editions):
-        claims[HOME_PAGE].append(("", 0, "the redirect to the home page of the default language"))
-    for number, edition in enumerate(site.editions):
-        home, of = edition.language.path, f" of '{edition.language.code}'" if site.config.is_multilingual else ""
-        for name, what in ((page_file(SEARCH), "the search page"), (SEARCH_INDEX, "the search index"),
-                           (ATOM, "the Atom feed"), (RSS, "the RSS feed"), (JSON_FEED, "the JSON feed")):
-            claims[home + name].append(("", 0, what + of))
-        claims[not_found_file(home, number == 0)].append(("", 0, "the 404 page" + of))
-        for listing in (*edition.sections, *edition.tags):
-            claims[listing.term.path + ATOM].append(("", 0, f"the Atom feed of {listing.kind} '{listing.term.name}'"))
-        for index, listings, what in ((TAGS, edition.tags, "the tag index"), (AUTHORS, edition.authors,
-                                                                              "the author index")):
-            if listings:
-                claims[page_file(home + index)].append(("", 0, what + of))
-    for article in site.articles + site.pages:
-        claims[page_file(article.url_path)].append((article.source, article.field_lines.get("slug", 1), article.source))
-        for alias in article.aliases:
-            claims[alias_file(alias)].append(
-                (article.source, article.field_lines.get("aliases", 1), f"an alias of {article.source}"))
-    for listing in site.listings:  # a listing is reported at its newest article
-        newest = listing.articles[0] if listing.articles else None
-        fields = {SECTION: ("section",), TAG: ("tags",), AUTHOR: ("author", "authors")}.get(listing.kind, ())
-        line = next((newest.field_lines[f] for f in fields if f in newest.field_lines), 1) if newest else 0
-        for page in listing.pages:
-            what = f"the page of {listing.kind} '{listing.term.name}'" if listing.term.slug else "the home page"
-            what += f" (page {page.number})" if page.number > 1 else ""
-            claims[page_file(page.path)].append((newest.source if newest else "", line, what))
-    for static in site.static_files:  # theme and site assets, files under content/
-        source = display_path(static.source, site.config)
-        claims[static.output_path].append((source, 0, source))
-    problems = []
-    # Only copied files and aliases can put a file where another output needs a folder, or the reverse.
-    special = {static.output_path for static in site.static_files}
-    special |= {path for path, owners in claims.items() if any(what.startswith("an alias") for _, _, what in owners)}
-    ordered = sorted(claims)
-    blocked = {p.as_posix() for path in special for p in PurePosixPath(path).parents} & claims.keys()
-    blocked |= {path for path in special if _has_inside(ordered, path)}
-    for path in sorted(blocked):
-        for source, line, what in claims[path]:
-            if source:
-                problems.append(error(source, line, f"this file is in the way of the folder /{path}/, which holds "
-                                      "generated pages", "rename or move it"))
-        for other in ordered[bisect.bisect_right(ordered, path + "/"):]:
-            if not other.startswith(path + "/"):
-                break
-            for source, line, what in claims[other]:
-                if what.startswith("an alias"):
-                    problems.append(error(source, line, f"alias /{other.removesuffix('index.html')} cannot be "
-                                          f"made: /{path} is {claims[path][0][2]}", "choose another alias"))
-    for path, owners in sorted(claims.items()):
-        for source, line, what in owners if len(owners) > 1 else ():
-            if source:
-                others = ", ".join(other_what for _, _, other_what in owners if other_what != what)
-                shown = "/" + path.removesuffix("index.html") + ("" if what == source else f" ({what})")
-                problems.append(error(source, line, f"URL {shown} is also claimed by {others}",
-                                      "give one of them a different 'slug:' (or section), or rename the file"))
-    return problems
-
-
-def _has_inside(ordered: list[str], folder: str) -> bool:
-    """Whether a sorted list of paths holds one inside `folder`."""
-    at = bisect.bisect_right(ordered, folder + "/")
-    return at < len(ordered) and ordered[at].startswith(folder + "/")
 
 
 def _resolve_picks(articles: list[Article], home: str) -> tuple[dict[str, tuple[str, ...]], list[Diagnostic]]:

@@ -1,8 +1,9 @@
 """Machine-read outputs: Atom, RSS and JSON feeds, the sitemap, robots.txt and the search index.
 
-Every function here is a pure function of the site model that returns
-{site-relative output path: bytes}; build.py merges them with the rendered
-pages, so the writer stays the only code that touches the disk. Output is
+Every function here makes the files of some of the plan's jobs (plan.py lists
+them, with what each reads), a pure function of the site model that returns
+{site-relative output path: bytes}; build.py hands them to the writer with the
+rendered pages, so the writer stays the only code that touches the disk. Output is
 deterministic (sorted iteration, no build timestamps: a feed's date is its
 newest entry's) so that an unchanged site rebuilds byte for byte and
 deploys that compare files upload nothing.
@@ -20,26 +21,24 @@ import html
 import re
 from urllib.parse import urljoin
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import datetime
 from email.utils import format_datetime
 from pathlib import PurePosixPath
-from typing import Any, Callable, Collection, Iterable, Mapping
+from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from .article import Article
 from .cache import ByIdentity
 from .languages import Language
 from .model import Site
-from .urls import ATOM, AUTHORS, JSON_FEED, ROBOTS, RSS, SEARCH, SEARCH_INDEX, SITEMAP, TAGS, absolute
+from .plan import ATOM_FEED, FEEDS, ROBOTS_FILE, RSS_FEED, SEARCH_INDEX_FILE, SITEMAP_FILE, SITEMAP_INDEX, Job, newest
+from .urls import RSS, JSON_FEED, SITEMAP, absolute
 
 GENERATOR = "sitegen"
-SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org protocol)
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"  # xhtml:link, the sitemap's hreflang alternates
-# An empty site still gets a valid feed (pages link to it), dated at the epoch, not at build time.
-_NO_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # Fixed here, not from `mimetypes`, whose answers depend on the machine's /etc/mime.types.
 _IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
                 ".webp": "image/webp", ".avif": "image/avif", ".svg": "image/svg+xml"}
@@ -49,18 +48,12 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # ----------------------------------------------------------------------------- feeds
 
-def feed_files(site: Site, memo: dict | None = None, only: Collection[str] | None = None) -> dict[str, bytes]:
-    """Atom for each language and for every section and tag; RSS 2.0 and JSON Feed 1.1 for each language.
-
-    Each lists the newest `feeds.items` articles of its listing (pages are
-    never listed). A language's feeds sit in its home ('atom.xml',
-    'en/atom.xml'), section and tag feeds beside their listing:
-    'world/atom.xml', 'tags/diplomacy/atom.xml'. With a `memo` (kept by a
-    preview server for one configuration), a feed whose entries are unchanged
-    is not written out again. With `only` (output paths), just those feeds are made.
+def feed_files(site: Site, jobs: Iterable[Job], memo: dict | None = None) -> dict[str, bytes]:
+    """The feeds among the plan's `jobs` (plan.py lists them): Atom for each language and for every
+    section and tag, RSS 2.0 and JSON Feed 1.1 for each language, each listing the newest `feeds.items`
+    articles of its listing. With a `memo` (kept by a preview server for one configuration), a feed whose
+    entries are unchanged is not made again.
     """
-    config = site.config
-    jobs = []
     entries_made: dict[str, str] = {}  # an article is an entry of many feeds (home, section, tags): made once
 
     def entry(article: Article) -> str:
@@ -69,29 +62,23 @@ def feed_files(site: Site, memo: dict | None = None, only: Collection[str] | Non
             made = entries_made[article.url_path] = _atom_entry(site, article)
         return made
 
-    for edition in site.editions:
-        language, entries = edition.language, edition.articles[:config.feeds.items]
-        home = language.path
-        jobs += [(home + ATOM, lambda home=home, language=language, entries=entries: _atom(
-                     site, language, home + ATOM, language.title, config.base_path + home, entries, entry), entries),
-                 (home + RSS, lambda language=language, entries=entries: _rss(site, language, entries), entries),
-                 (home + JSON_FEED, lambda language=language, entries=entries: _json_feed(site, language, entries),
-                  entries)]
-        for listing in (*edition.sections, *edition.tags):
-            path, items = listing.term.path + ATOM, listing.articles[:config.feeds.items]
-            title = f"{language.title} — {listing.term.name}"
-            jobs.append((path, lambda path=path, title=title, listing=listing, items=items, language=language:
-                         _atom(site, language, path, title, listing.term.url, items, entry), (title, items)))
     files = {}
-    for path, make, inputs in jobs:
-        if only is not None and path not in only:
+    for job in jobs:
+        if job.kind not in FEEDS:
             continue
-        if memo is not None and path in memo and memo[path][0] == inputs:
-            files[path] = memo[path][1]
+        language = site.editions[job.edition].language
+        if memo is not None and job.output_path in memo and memo[job.output_path][0] == job.subject:
+            files[job.output_path] = memo[job.output_path][1]
+            continue
+        if job.kind == ATOM_FEED:
+            title, page_url, entries = job.subject
+            files[job.output_path] = _atom(site, language, job.output_path, title, page_url, entries, entry)
+        elif job.kind == RSS_FEED:
+            files[job.output_path] = _rss(site, language, job.subject)
         else:
-            files[path] = make()
-            if memo is not None:
-                memo[path] = (inputs, files[path])
+            files[job.output_path] = _json_feed(site, language, job.subject)
+        if memo is not None:
+            memo[job.output_path] = (job.subject, files[job.output_path])
     for gone in (memo.keys() - files.keys()) if memo is not None else ():  # feeds of tags no longer used
         del memo[gone]
     return files
@@ -107,7 +94,7 @@ def _atom(site: Site, language: Language, path: str, title: str, page_url: str, 
     _sub(feed, "title", title)
     if language.description:
         _sub(feed, "subtitle", language.description)
-    _sub(feed, "updated", _rfc3339(_newest(entries)))
+    _sub(feed, "updated", _rfc3339(newest(entries)))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=_absolute(site, path))
     _sub(feed, "link", rel="alternate", type="text/html", href=absolute(origin, page_url))
     if not all(article.authors for article in entries):
@@ -155,7 +142,7 @@ def _rss(site: Site, language: Language, entries: tuple[Article, ...]) -> bytes:
     _sub(channel, "description", language.description or language.title)  # required, and must say something
     _sub(channel, "language", language.code)
     _sub(channel, "generator", GENERATOR)
-    _sub(channel, "lastBuildDate", format_datetime(_newest(entries)))
+    _sub(channel, "lastBuildDate", format_datetime(newest(entries)))
     _sub(channel, "atom:link", rel="self", type="application/rss+xml", href=_absolute(site, language.path + RSS))
     for article in entries:
         item = _sub(channel, "item")
@@ -232,65 +219,42 @@ def image_type(url: str) -> str:
 
 # ----------------------------------------------------------------------------- sitemap and robots.txt
 
-def sitemap_entries(site: Site) -> dict[str, datetime | None]:
-    """Every page search engines should index, by site-relative URL path ('' is the home page) → lastmod.
+def sitemap_files(site: Site, jobs: Iterable[Job]) -> dict[str, bytes]:
+    """The sitemaps and robots.txt among the plan's `jobs`, each sitemap listing its URLs in order.
 
-    Articles and pages (updated, else date), each page of every listing (its
-    most recently changed article), the tag and author indexes when they
-    exist, and the search page, in every language. Not the 404 pages, not
-    alias redirects.
+    A page in several languages lists each version as an xhtml:link alternate (with hreflang, and
+    x-default for the default language's). Past the protocol's 50,000 URLs the plan splits them into
+    sitemap-1.xml, sitemap-2.xml, … and sitemap.xml becomes their sitemap index, so robots.txt and search
+    consoles keep a single address.
     """
-    entries: dict[str, datetime | None] = {}
-    for article in (*site.articles, *site.pages):
-        entries[article.url_path] = article.updated or article.date
-    for listing in site.listings:
-        for page in listing.pages:
-            entries[page.path] = _newest(page.articles) if page.articles else None
-    for edition in site.editions:
-        home = edition.language.path
-        for index, listings in ((TAGS, edition.tags), (AUTHORS, edition.authors)):
-            if listings:
-                entries[home + index] = max(_newest(listing.articles) for listing in listings)
-        entries[home + SEARCH] = None
-    return entries
-
-
-def sitemap_files(site: Site, entries: Mapping[str, datetime | None],
-                  limit: int = SITEMAP_LIMIT) -> dict[str, bytes]:
-    """SITEMAP and ROBOTS for `entries` (as sitemap_entries makes them), in URL order.
-
-    A page in several languages lists each version as an xhtml:link
-    alternate (with hreflang, and x-default for the default language's).
-    Past `limit` URLs (the protocol's 50,000) the URLs go to sitemap-1.xml,
-    sitemap-2.xml, … and SITEMAP becomes their sitemap index, so robots.txt
-    and search consoles keep a single address.
-    """
-    default = site.editions[0].language.code
-    urls = [(_absolute(site, path), entries[path], [
-        (code, _absolute(site, version)) for code, version in site.versions.get(path, {}).items()] + (
-        [("x-default", _absolute(site, site.versions[path][default]))] if default in site.versions.get(path, {})
-        else [])) for path in sorted(entries)]
-    chunks = [urls[start:start + limit] for start in range(0, len(urls), limit)] or [[]]
-    robots = "User-agent: *\nAllow: /\n"
-    if site.config.origin:  # the Sitemap line must be a full URL; crawlers ignore a bare path
-        robots += f"Sitemap: {_absolute(site, SITEMAP)}\n"
-    files = {ROBOTS: robots.encode("utf-8")}
-    if not site.config.origin:  # sitemaps must list full URLs: without a host there is no valid one
-        return files
-    if len(chunks) == 1:
-        files[SITEMAP] = _urlset(chunks[0])
-        return files
-    index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
-    for number, chunk in enumerate(chunks, 1):
-        name = f"sitemap-{number}.xml"
-        files[name] = _urlset(chunk)
-        sitemap = _sub(index, "sitemap")
-        _sub(sitemap, "loc", _absolute(site, name))
-        dates = [lastmod for _, lastmod, _ in chunk if lastmod]
-        if dates:
-            _sub(sitemap, "lastmod", _rfc3339(max(dates)))
-    files[SITEMAP] = _xml_bytes(index)
+    files = {}
+    for job in jobs:
+        if job.kind == ROBOTS_FILE:
+            robots = "User-agent: *\nAllow: /\n"
+            if site.config.origin:  # the Sitemap line must be a full URL; crawlers ignore a bare path
+                robots += f"Sitemap: {_absolute(site, SITEMAP)}\n"
+            files[job.output_path] = robots.encode("utf-8")
+        elif job.kind == SITEMAP_FILE:
+            files[job.output_path] = _urlset([_url(site, path, lastmod) for path, lastmod in job.subject])
+        elif job.kind == SITEMAP_INDEX:
+            index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
+            for name, lastmod in job.subject:
+                sitemap = _sub(index, "sitemap")
+                _sub(sitemap, "loc", _absolute(site, name))
+                if lastmod:
+                    _sub(sitemap, "lastmod", _rfc3339(lastmod))
+            files[job.output_path] = _xml_bytes(index)
     return files
+
+
+def _url(site: Site, path: str, lastmod: datetime | None) -> tuple[str, datetime | None, list[tuple[str, str]]]:
+    """A sitemap's <url>: the address, its lastmod, and the versions of the page in other languages."""
+    default = site.editions[0].language.code
+    versions = site.versions.get(path, {})
+    alternates = [(code, _absolute(site, version)) for code, version in versions.items()]
+    if default in versions:
+        alternates.append(("x-default", _absolute(site, versions[default])))
+    return _absolute(site, path), lastmod, alternates
 
 
 def _urlset(urls: list[tuple[str, datetime | None, list[tuple[str, str]]]]) -> bytes:
@@ -308,28 +272,29 @@ def _urlset(urls: list[tuple[str, datetime | None, list[tuple[str, str]]]]) -> b
 
 # ----------------------------------------------------------------------------- search index
 
-def search_indexes(site: Site, memo: ByIdentity | None = None) -> dict[str, bytes]:
-    """What each language's search page fetches ('search-index.json', 'en/search-index.json'): its articles
-    newest first, then its pages; links carry the base path.
+def search_indexes(site: Site, jobs: Iterable[Job], memo: ByIdentity | None = None) -> dict[str, bytes]:
+    """The search indexes among the plan's `jobs`: what each language's search page fetches
+    ('search-index.json', 'en/search-index.json'), its articles newest first, then its pages.
 
     Compact, with sorted keys, because every visitor who searches downloads it. `memo` (a preview
     server's, for one configuration) keeps each article's entry.
     """
     base_path, memo = site.config.base_path, memo if memo is not None else ByIdentity()
-
-    def entry(a: Article) -> str:
-        return _json_text({
-            "title": a.title, "url": base_path + a.url_path,
-            "date": _rfc3339(a.date) if a.date and not a.is_page else None,
-            "section": a.section.name if a.section and not a.is_page else None,
-            "tags": [tag.name for tag in a.tags], "summary": a.summary,
-        }, compact=True)
-
-    indexes = {edition.language.path + SEARCH_INDEX: ("[" + ",".join(
-        memo.get(a.url_path, a, entry, a) for a in (*edition.articles, *edition.pages)) + "]").encode()
-        for edition in site.editions}
+    indexes = {job.output_path: ("[" + ",".join(memo.get(a.url_path, a, search_entry, a, base_path)
+                                                for a in job.subject) + "]").encode()
+               for job in jobs if job.kind == SEARCH_INDEX_FILE}
     memo.settle()
     return indexes
+
+
+def search_entry(article: Article, base_path: str) -> str:
+    """An article's entry in its language's search index; links carry the base path."""
+    return _json_text({
+        "title": article.title, "url": base_path + article.url_path,
+        "date": _rfc3339(article.date) if article.date and not article.is_page else None,
+        "section": article.section.name if article.section and not article.is_page else None,
+        "tags": [tag.name for tag in article.tags], "summary": article.summary,
+    }, compact=True)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -337,10 +302,6 @@ def search_indexes(site: Site, memo: ByIdentity | None = None) -> dict[str, byte
 def _absolute(site: Site, path: str) -> str:
     """A site-relative path as a full URL (only a path when base_url has no host)."""
     return absolute(site.config.origin, site.config.base_path + path)
-
-
-def _newest(articles: Iterable[Article]) -> datetime:
-    return max((a.updated or a.date for a in articles), default=_NO_DATE)
 
 
 def _rfc3339(moment: datetime) -> str:

@@ -4,8 +4,9 @@ Most saves change the text of one article: its page must be rendered again, and 
 related lists and feeds that show its card or entry if those changed; nothing else can have
 changed. A full build finds that out by reading every article's memo and fingerprinting every
 page (about 5 s at 10,000 articles). Here the last full build's model is read back (`Snapshot`:
-its article bodies left out, kept in their own memos) with the edited files, and only what shows
-the edited articles is made again, as Hugo's server and make do: the work follows the change.
+its article bodies left out, kept in their own memos) with the edited files, and only the outputs
+that read a part of an edited article that changed are made again: the plan of the site (plan.py)
+says which (`Plan.reading`), as Hugo's server and make do: the work follows the change.
 
 It applies when only article files under content/ changed since the last build into the same
 folder (none added, removed or renamed), and each of them changed only in what no URL, listing
@@ -35,11 +36,11 @@ from .imaging import prepare_images
 from .intact import folder_states, intact_folders
 from .model import Site, related_doc, related_lists, with_articles
 from .related import RelatedDoc, RelatedLink
-from .outputs import feed_files, search_indexes
+from .outputs import feed_files, search_entry, search_indexes
+from .plan import ALIAS, ARTICLE, CARD, ENTRY, PAGE, RELATED, SEARCH_ENTRY, Job, plan_site
 from .render import make_environment, render_site
 from .stamp import InputStates, Stamp, stamp_key, trusted, with_files
-from .urls import ATOM, JSON_FEED, RSS, alias_file, page_file
-from .views import reading_time
+from .views import card
 from .write import OutputWriter, uninterrupted
 
 _NO_LINES: dict[str, int] = {}  # the field lines of every article of a snapshot (warnings are made before it)
@@ -166,24 +167,22 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
         if again is None:
             return None
         related, docs = again
-    pages, feeds, search = _affected(base.site, earlier, [(latest[source], after) for source, after in swapped.items()],
-                                     config)
-    if related is not earlier:  # and the pages of the articles whose list shows others (scores are not shown)
-        moved = {key for key in earlier.keys() | related.keys() if _shown(earlier.get(key)) != _shown(related.get(key))}
-        pages.update(page for a in base.site.articles if a.url_path in moved for page in _pages_of(a))
-    latest.update(swapped)
-    bodies = _with_bodies(base.site, latest, pages, feeds, swapped, memo_keys, config, store)
+    lean = replace(with_articles(base.site, {**patches.articles, **swapped}), related=related)
+    affected = plan_site(lean).reading(_changed_parts(latest, swapped, earlier, related, lean))
+    bodies = _with_bodies(affected, swapped, memo_keys, config, store)
     if bodies is None:
         return None
-    site = replace(with_articles(base.site, {**patches.articles, **swapped, **bodies}), related=related)
+    site = with_articles(lean, bodies)
+    paths = {job.output_path for job in affected}
+    jobs = [job for job in plan_site(site).jobs if job.output_path in paths]  # the same, of the site with bodies
     env, env_problems = make_environment(config, store.folder("layouts"))
     assets = StyleAndScripts({}, base.asset_names, {})
     env.globals["asset_url"] = partial(assets.url, config.base_path)
-    rendered, render_problems = render_site(site, env, recorded={path: r.inputs for path, r in records.items()},
-                                            shared=repr(sorted(assets.names.items())), only=pages)
+    rendered, render_problems = render_site(site, env, jobs, recorded={path: r.inputs for path, r in records.items()},
+                                            shared=repr(sorted(assets.names.items())))
     if env_problems or render_problems:
         return None
-    files = {**feed_files(site, only=feeds), **(search_indexes(site) if search else {})}
+    files = {**feed_files(site, jobs), **search_indexes(site, jobs)}
     writer = OutputWriter(output, records)
     try:
         for page in rendered:
@@ -280,66 +279,38 @@ def _same_but_free(old: Article, new: Article) -> bool:
     return all(getattr(old, f.name) == getattr(new, f.name) for f in fields(Article) if f.name not in FREE)
 
 
-def _affected(site: Site, related: dict[str, tuple[RelatedLink, ...]], edits: list[tuple[Article, Article]],
-              config: SiteConfig) -> tuple[set[str], set[str], bool]:
-    """The pages and feeds that show the edited articles (each before and after; `related`, the lists they
-    were on), and whether the search index does."""
-    pages, feeds, search = set(), set(), False
-    every_feed = _feeds(site, config)
-    for before, after in edits:
-        pages.update(_pages_of(after))
-        search |= (before.title, before.summary) != (after.title, after.summary)
-        if after.is_page:
-            continue
-        card_changed = (before.title, before.summary) != (after.title, after.summary) or \
-            reading_time(before, config.reading_speed) != reading_time(after, config.reading_speed)
-        feeds.update(path for path, entries in every_feed if _holds(entries, after))
-        for edition in site.editions if card_changed else ():
-            for listing in edition.listings if edition.language.code == after.language else ():
-                pages.update(page_file(page.path) for page in listing.pages if _holds(page.articles, after))
-        if card_changed:
-            showing = {key for key, links in related.items() if any(link.key == after.url_path for link in links)}
-            pages.update(page for a in site.articles if a.url_path in showing for page in _pages_of(a))
-    return pages, feeds, search
+def _changed_parts(model: dict[str, Article], swapped: dict[str, Article],
+                   earlier: dict[str, tuple[RelatedLink, ...]], related: dict[str, tuple[RelatedLink, ...]],
+                   site: Site) -> dict[str, set[str]]:
+    """What the edits changed, as plan.Plan.reading takes it: for each part of an article, the sources of the
+    articles whose part changed. An edited article's page and feed entries always change; its card and
+    search entry when what views.card and outputs.search_entry make of it do (`model`: the articles before
+    the edits); an article's related list when the articles it shows do (scores are not shown)."""
+    home, speed = site.config.base_path, site.config.reading_speed
+    changed = {PAGE: set(swapped), ENTRY: set(swapped), CARD: set(), SEARCH_ENTRY: set(), RELATED: set()}
+    for source, after in swapped.items():
+        before = model[source]
+        if card(before, home, speed) != card(after, home, speed):
+            changed[CARD].add(source)
+        if search_entry(before, home) != search_entry(after, home):
+            changed[SEARCH_ENTRY].add(source)
+    if related is not earlier:
+        moved = {key for key in earlier.keys() | related.keys() if _shown(earlier.get(key)) != _shown(related.get(key))}
+        changed[RELATED] = {a.source for a in site.articles if a.url_path in moved}
+    return changed
 
 
-def _pages_of(article: Article) -> list[str]:
-    """The output files that show an article's view: its page and its redirects."""
-    return [page_file(article.url_path), *map(alias_file, article.aliases)]
-
-
-def _feeds(site: Site, config: SiteConfig) -> list[tuple[str, tuple[Article, ...]]]:
-    """Each feed outputs.feed_files makes, by output path, with the articles it lists."""
-    found = []
-    for edition in site.editions:
-        entries = edition.articles[:config.feeds.items]
-        found += [(edition.language.path + name, entries) for name in (ATOM, RSS, JSON_FEED)]
-        found += [(listing.term.path + ATOM, listing.articles[:config.feeds.items])
-                  for listing in (*edition.sections, *edition.tags)]
-    return found
-
-
-def _holds(articles: tuple[Article, ...], article: Article) -> bool:
-    """Whether `article` (some version of it) is among `articles`."""
-    source = article.source  # not ==, which would compare every field of every article
-    return any(a.source == source for a in articles)
-
-
-def _with_bodies(site: Site, latest: dict[str, Article], pages: set[str], feeds: set[str],
-                 swapped: dict[str, Article], memo_keys: dict[str, bytes], config: SiteConfig,
+def _with_bodies(jobs: list[Job], swapped: dict[str, Article], memo_keys: dict[str, bytes], config: SiteConfig,
                  store: BuildCache) -> dict[str, Article] | None:
-    """The articles whose pages are rendered again (and, with full-content feeds, those in the feeds made
-    again) as `latest` has them, with their bodies read back, by source (the edited ones have theirs);
-    None if a memo is gone."""
-    wanted = [a.source for a in (*site.articles, *site.pages)
-              if a.source not in swapped and page_file(a.url_path) in pages]
+    """The articles these jobs show whole (their pages, and the entries of full-content feeds) with their
+    bodies read back, by source (the edited ones as they are); None if a memo is gone."""
+    wanted = {job.subject.source: job.subject for job in jobs if job.kind in (ARTICLE, ALIAS)}
     if config.feeds.full_content:
-        for path, entries in _feeds(site, config):
-            if path in feeds:
-                wanted += [a.source for a in entries if a.source not in swapped]
-    wanted = list(dict.fromkeys(wanted))
-    memos = remembered_articles(store, [memo_keys[source] for source in wanted])
-    if len(memos) < len(wanted):
+        wanted.update((a.source, a) for job in jobs for part, articles in job.reads if part == ENTRY for a in articles)
+    missing = [source for source in wanted if source not in swapped]
+    memos = remembered_articles(store, [memo_keys[source] for source in missing])
+    if len(memos) < len(missing):
         return None
-    imaged = prepare_images(config, tuple(memos[memo_keys[source]][0] for source in wanted), store).articles
-    return {source: replace(latest[source], body=full.body) for source, full in zip(wanted, imaged)}
+    imaged = prepare_images(config, tuple(memos[memo_keys[source]][0] for source in missing), store).articles
+    return {**{source: replace(wanted[source], body=full.body) for source, full in zip(missing, imaged)},
+            **{source: swapped[source] for source in wanted.keys() & swapped.keys()}}

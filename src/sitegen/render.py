@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 from pathlib import Path
-from typing import Callable, Collection, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 import jinja2
 from jinja2 import meta
@@ -25,9 +25,10 @@ from .dates import format_day, format_moment, format_month
 from .errors import Diagnostic, error
 from .i18n import Translator
 from .imaging import picture_html
-from .listings import AUTHOR, HOME, MONTH, SECTION, TAG, YEAR
-from .model import Edition, Site, layout_file
-from .urls import AUTHORS, HOME_PAGE, SEARCH, TAGS, absolute, alias_file, not_found_file, page_file
+from .listings import AUTHOR, HOME, MONTH, SECTION, TAG, YEAR, Listing, ListingPage
+from .model import Edition, Site
+from .plan import ALIAS, ARTICLE, INDEX, LISTING, NOT_FOUND, PAGES, SEARCH_PAGE, Job
+from .urls import SEARCH, absolute
 from .theme import display_path, layout_dirs
 from .parallel import parallel_imap
 from .views import ViewFactory
@@ -125,13 +126,14 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
     env.filters["absolute"] = lambda url: absolute(config.origin, str(url))
 
 
-def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, int, int], None] | None = None,
+def render_site(site: Site, env: jinja2.Environment, jobs: Iterable[Job],
+                progress: Callable[[str, int, int], None] | None = None,
                 previous: dict[str, Page] | None = None, memo: dict | None = None,
-                recorded: dict[str, bytes] | None = None, jobs: int = 1, shared: str = "",
+                recorded: dict[str, bytes] | None = None, workers: int = 1, shared: str = "",
                 deliver: Callable[[Page], None] | None = None,
-                write: Callable[[str, bytes, bytes], object] | None = None,
-                only: Collection[str] | None = None) -> tuple[list[Page], list[Diagnostic]]:
-    """Every page, rendered on `jobs` processes; a page whose inputs are unchanged is not rendered again.
+                write: Callable[[str, bytes, bytes], object] | None = None) -> tuple[list[Page], list[Diagnostic]]:
+    """The pages among the plan's `jobs`, rendered on `workers` processes; a page whose inputs are unchanged
+    is not rendered again.
 
     Unchanged means equal to the inputs of the page in `previous` (a preview server keeps its pages in
     memory), or, in a build, equal to the digest `recorded` for the file already in the output (its
@@ -140,22 +142,13 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
     fingerprinted names of the CSS and JS they link). Each page is handed to `deliver` as soon as it is
     rendered (or found unchanged), for the output to be written while the rest renders; or, with `write`,
     written where it was rendered, by `write(output path, html, inputs)`, whose result the Page holds
-    instead of the html (a build's worker processes write their own pages). With `only` (output paths),
-    just those pages are made."""
-    page_jobs: list[PageJob] = []
-    translators, factories = [], []
-    for number, edition in enumerate(site.editions):
-        translators.append(Translator(edition.language.code, site.config.language, site.config.strings))
-        views = ViewFactory(site, edition, translators[-1], GENERATOR,
-                            None if memo is None else memo.setdefault(edition.language.code, {}))
-        factories.append(views)
-        page_jobs += _page_jobs(edition, views, number == 0, only)
-    if all(edition.language.prefix for edition in site.editions):  # no language at the root: send readers on
-        home, default = site.editions[0], factories[0]  # to the default language, in its words
-        page_jobs.append(PageJob(HOME_PAGE, "redirect.html", default.site_view, partial(
-            default.plain, "home", home.language.title, home.language.path), "the redirect to the home page"))
-    if only is not None:
-        page_jobs = [job for job in page_jobs if job.output_path in only]
+    instead of the html (a build's worker processes write their own pages)."""
+    translators = [Translator(edition.language.code, site.config.language, site.config.strings)
+                   for edition in site.editions]
+    factories = [ViewFactory(site, edition, translator, GENERATOR,
+                             None if memo is None else memo.setdefault(edition.language.code, {}))
+                 for edition, translator in zip(site.editions, translators)]
+    page_jobs = _page_jobs([job for job in jobs if job.kind in PAGES], site, factories)
     layouts = layout_digests(env)
     settings = digest(GENERATOR, repr(site.config), shared, *(repr(sorted(t.strings.items())) for t in translators))
 
@@ -177,8 +170,8 @@ def render_site(site: Site, env: jinja2.Environment, progress: Callable[[str, in
         html = render(job.layout, context)
         return inputs, Placing(write(job.output_path, html, inputs)) if write and isinstance(html, bytes) else html
 
-    outcomes = parallel_imap(settle, range(len(page_jobs)), jobs) if previous is None else \
-        _kept_or_rendered(page_jobs, [job.context() for job in page_jobs], previous, layouts, shared, render, jobs)
+    outcomes = parallel_imap(settle, range(len(page_jobs)), workers) if previous is None else \
+        _kept_or_rendered(page_jobs, [job.context() for job in page_jobs], previous, layouts, shared, render, workers)
     pages: list[Page] = []
     failures: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one layout bug, many pages
     try:
@@ -247,10 +240,6 @@ def layout_digests(env: jinja2.Environment) -> dict[str, bytes]:
     return {name: digest(*(part for used in closure(name) for part in (used, sources[used]))) for name in sources}
 
 
-_LISTING_LAYOUTS = {HOME: "home.html", SECTION: "section.html", TAG: "tag.html", AUTHOR: "author.html",
-                    YEAR: "archive.html", MONTH: "archive.html"}
-
-
 class Placing(NamedTuple):
     """What `write` returned for a page, on its way from the worker (told apart from a failure's tuple)."""
 
@@ -270,46 +259,40 @@ class PageJob(NamedTuple):  # a tuple: made 14,000 times per build of a 10,000-a
         return {"site": self.site_view, "page": self.page_view()}
 
 
-def _page_jobs(edition: Edition, views: ViewFactory, is_default: bool,
-               only: Collection[str] | None = None) -> list[PageJob]:
-    """Every page of one language (or those of its articles and listings at the `only` paths, and others)."""
-    t, home, site_view = views.t, edition.language.path, views.site_view
-    wanted = (lambda path: True) if only is None else only.__contains__
-    jobs = []
-    for article in (*edition.articles, *edition.pages):
-        path = page_file(article.url_path)
-        aliases = [alias_file(alias) for alias in article.aliases]
-        if not wanted(path) and not any(map(wanted, aliases)):
-            continue
-        layout = layout_file(article.layout or ("page" if article.is_page else "article"))
-        view = partial(views.article, article)
-        if article.aliases:  # its redirects show the same view: made once
-            view = cache(view)
-        jobs.append(PageJob(path, layout, site_view, view, article.source))
-        jobs.extend(PageJob(alias, "redirect.html", site_view, view, f"an alias of {article.source}")
-                    for alias in aliases)
-    for listing in edition.listings:
-        pages = [page for page in listing.pages if wanted(page_file(page.path))]
-        if not pages:
-            continue
-        title = {HOME: lambda: edition.language.title, SECTION: lambda: listing.term.name,
-                 YEAR: lambda: listing.term.name, TAG: lambda: t("tagged", tag=listing.term.name),
-                 AUTHOR: lambda: t("articles_by", author=listing.term.name),
-                 MONTH: lambda: format_month(listing.articles[0].date.date(), edition.language.code)}[listing.kind]()
-        what = f"the page of {listing.kind} '{listing.term.name}'" if listing.term.slug else "the home page"
-        jobs.extend(PageJob(page_file(page.path), _LISTING_LAYOUTS[listing.kind], site_view,
-                            partial(views.listing_page, listing, page, title), what) for page in pages)
-    for kind, path, listings, title in (("tags", TAGS, edition.tags, t("all_tags")),
-                                        ("authors", AUTHORS, edition.authors, t("all_authors"))):
-        if listings:
-            jobs.append(PageJob(page_file(home + path), "terms.html", site_view,
-                                partial(views.index, kind, title, home + path, listings), f"the index of {kind}"))
-    jobs.append(PageJob(page_file(home + SEARCH), "search.html", site_view,
-                        partial(views.plain, "search", t("search"), home + SEARCH), "the search page"))
-    not_found = not_found_file(home, is_default)
-    jobs.append(PageJob(not_found, "404.html", site_view, partial(views.plain, "404", t("page_not_found"), not_found),
-                        "the 404 page"))
-    return jobs
+def _page_jobs(jobs: list[Job], site: Site, factories: list[ViewFactory]) -> list[PageJob]:
+    """The plan's page jobs, each with the views its layout is given."""
+    views_of: dict[str, Callable[[], object]] = {}  # an article's view, made once for its page and redirects
+    made = []
+    for job in jobs:
+        views = factories[job.edition]
+        if job.kind in (ARTICLE, ALIAS):
+            view = views_of.get(job.subject.source)
+            if view is None:
+                view = views_of[job.subject.source] = cache(partial(views.article, job.subject))
+        elif job.kind == LISTING:
+            view = partial(_listing_view, views, site.editions[job.edition], *job.subject)
+        elif job.kind == INDEX:
+            kind, path, listings = job.subject
+            view = partial(views.index, kind, views.t(f"all_{kind}"), path, listings)
+        elif job.kind == SEARCH_PAGE:
+            home = site.editions[job.edition].language.path
+            view = partial(views.plain, "search", views.t("search"), home + SEARCH)
+        elif job.kind == NOT_FOUND:
+            view = partial(views.plain, "404", views.t("page_not_found"), job.output_path)
+        else:  # HOME_REDIRECT, to the default language, in its words
+            language = site.editions[0].language
+            view = partial(views.plain, "home", language.title, language.path)
+        made.append(PageJob(job.output_path, job.layout, views.site_view, view, job.what))
+    return made
+
+
+def _listing_view(views: ViewFactory, edition: Edition, listing: Listing, page: ListingPage) -> object:
+    t = views.t
+    title = {HOME: lambda: edition.language.title, SECTION: lambda: listing.term.name,
+             YEAR: lambda: listing.term.name, TAG: lambda: t("tagged", tag=listing.term.name),
+             AUTHOR: lambda: t("articles_by", author=listing.term.name),
+             MONTH: lambda: format_month(listing.articles[0].date.date(), edition.language.code)}[listing.kind]()
+    return views.listing_page(listing, page, title)
 
 
 def _failure_place(exc: Exception, layout: str, config: SiteConfig) -> tuple[str, int, str]:
