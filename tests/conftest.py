@@ -6,6 +6,7 @@ import contextlib
 import functools
 import io
 import os
+import shutil
 import threading
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -13,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import stamp
+from sitegen.build import build
 from sitegen.cli import main
+from sitegen.config import BuildOptions
 
 REPO = Path(__file__).resolve().parents[1]
 MINIMAL_CONFIG = "title: Test News\nbase_url: https://news.example.com/\ntimezone: UTC\n"
@@ -57,6 +61,25 @@ class Run:
     code: int
     out: str
     err: str
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` and its bytes, by '/'-separated relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_build(site: Path, folder: Path) -> dict[str, bytes]:
+    """What a first build with no cache writes: the reference every incremental build must equal."""
+    shutil.rmtree(folder, ignore_errors=True)
+    build(site, folder, BuildOptions(jobs=1, cache=False))
+    return tree(folder)
+
+
+@pytest.fixture
+def trust_at_once(monkeypatch):
+    """Files written just before a build count as unchanged by the next one (a build with nothing to
+    do does nothing), as files written more than two seconds before do outside the tests."""
+    monkeypatch.setattr(stamp, "RACY_NS", 0)
 
 
 def run_cli(*args: str | Path) -> Run:

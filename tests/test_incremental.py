@@ -16,37 +16,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import build as build_module, intact as intact_module, parallel, patch as patch_module, stamp
+from sitegen import build as build_module, intact as intact_module, parallel, patch as patch_module
 from sitegen import fields, write as write_module
 from sitegen.build import build
 from sitegen.config import BuildOptions
 
-from conftest import MINIMAL_CONFIG, article, build_site, make_site, png
+from conftest import MINIMAL_CONFIG, article, build_site, clean_build, make_site, png, tree
 
 CACHE = ".sitegen-cache/build.db"
-
-
-def tree(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def inodes(folder):
     return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
             for p in folder.rglob("*") if p.is_file()}
-
-
-def clean_build(site, folder):
-    """What a first build with no cache writes: the reference every incremental build must equal."""
-    shutil.rmtree(folder, ignore_errors=True)
-    build(site, folder, BuildOptions(jobs=1, cache=False))
-    return tree(folder)
-
-
-@pytest.fixture
-def trust_at_once(monkeypatch):
-    """Files written just before a build count as unchanged by the next one (a build with nothing to
-    do does nothing), as files written more than two seconds before do outside the tests."""
-    monkeypatch.setattr(stamp, "RACY_NS", 0)
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import pytest
 from lxml import etree
 
 from conftest import MINIMAL_CONFIG, article, make_site
-from test_feed_validation import (ATOM_SCHEMA, RFC3339, W3C_DATETIME, atom_problems, json_feed_problems,
-                                  rfc822_problems, rss_problems)
+from feedcheck import (ATOM_SCHEMA, RFC3339, W3C_DATETIME, atom_problems, json_feed_problems, rfc822_problems,
+                       rss_problems)
 from sitegen.config import BuildOptions, load_config
 from sitegen.content import load_content
 from sitegen.model import build_model

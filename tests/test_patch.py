@@ -17,8 +17,7 @@ from sitegen.errors import SiteError
 from sitegen.i18n import Translator
 from sitegen.views import ViewFactory
 
-from conftest import MINIMAL_CONFIG, article, make_site, png
-from test_incremental import clean_build, tree, trust_at_once  # noqa: F401 (a fixture)
+from conftest import MINIMAL_CONFIG, article, clean_build, make_site, png, tree
 
 LEDE = "Words about the topic of this story, long enough to be the part the related-posts step reads. " * 20
 
