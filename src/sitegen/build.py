@@ -11,6 +11,7 @@ bytes changed are written. What it writes is what a fresh build writes.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from datetime import datetime, timezone
 from dataclasses import dataclass, replace
@@ -39,6 +40,7 @@ from .intact import folder_states, folders_of, intact_folders, unchanged_files
 from .write import OutputWriter, check_output_dir, sync_output, uninterrupted
 
 Progress = Callable[[str, int, int], None]
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,12 @@ class Builder:
         if not self.remember and self.options.cache:  # a build with nothing to do stops here
             inputs, records = input_states(config), self.cache.outputs(output)
             last = self.cache.get(stamp_key(output, self.options))
+            if not isinstance(last, Stamp):
+                _log.info("a full build: the cache has no record of a build into %s with these options", output)
             holds = isinstance(last, Stamp) and last.still_holds(with_files(inputs, last.outside), now)
             folders = intact_folders(output, records, last.folders) if holds else None
+            if holds and folders is None:
+                _log.info("a full build: files in %s were changed, added or removed since the last build", output)
             if folders is not None:
                 if folders != last.folders:  # folders too recent to trust last time are now: say so
                     self.cache.put(stamp_key(output, self.options), replace(last, folders=folders))

@@ -25,6 +25,7 @@ ignored by git; don't use a cache folder from someone you don't trust.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import pickle
 import sqlite3
@@ -40,6 +41,7 @@ from typing import Any, Callable, Iterable
 
 from . import __version__
 
+_log = logging.getLogger(__name__)
 CACHE_DIR = ".sitegen-cache"
 DATABASE = "build.db"
 # Anything that changes what a memo holds: sitegen's own code and the Python that pickled it.
@@ -131,6 +133,7 @@ def _payload(stored: bytes) -> bytes | None:
     """A stored value's pickle, or None if it fails its checksum or cannot be decompressed."""
     check, payload = stored[:4], stored[4:]
     if _checksum(payload) != check:
+        _log.info("a memo of the build cache fails its checksum: made again")
         return None
     try:
         return zlib.decompress(payload)
@@ -142,6 +145,7 @@ def _value(payload: bytes | None) -> Any | None:
     try:
         return None if payload is None else pickle.loads(payload)
     except Exception:  # damaged in a way the checksum could not see, or from an older sitegen
+        _log.info("a memo of the build cache could not be read back: made again")
         return None
 
 
@@ -192,6 +196,7 @@ class BuildCache:
                 return db
             except sqlite3.DatabaseError:
                 if attempt == 1:  # not a database (damaged, or something else): start again
+                    _log.info("the build cache %s is not a database that can be read: started again", self.path)
                     self.path.unlink(missing_ok=True)
             except OSError:
                 break

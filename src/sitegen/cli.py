@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("build", "serve"):
         gc.set_threshold(*GC_THRESHOLDS)
 
+    stop_notes = _print_notes() if getattr(args, "verbose", False) else None
     try:
         if args.command == "init":
             return _init(args)
@@ -100,6 +101,24 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_SITE_ERRORS
+    finally:
+        if stop_notes:
+            stop_notes()
+
+
+def _print_notes():
+    """Under -v, why a build does more work than its plan requires (a fast path given up, a record missing,
+    a damaged cache) is printed as `note: ...` (sitegen's modules log it); returns what stops that."""
+    import logging
+
+    class Notes(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            print(f"note: {record.getMessage()}", file=sys.stderr)  # the standard error of now (tests swap it)
+
+    logger, handler = logging.getLogger("sitegen"), Notes()
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    return lambda: logger.removeHandler(handler)
 
 
 def _init(args: argparse.Namespace) -> int:

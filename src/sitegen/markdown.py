@@ -7,6 +7,7 @@ documents (building one costs more than converting a short article).
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +26,7 @@ _SKIPPED_BLOCKS = re.compile(r"<(pre|script|style)\b.*?</\1>", re.S | re.I)
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=)"([^"]*)"', re.I)
 _UNSAFE_SCHEME = re.compile(r"^(?:javascript|vbscript|data):", re.I)
 _FOOTNOTES = re.compile(r'<div class="footnote">.*?</div>', re.S)
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,31 @@ def _converter(pygments_style: str, safe: bool) -> python_markdown.Markdown:
     if safe:  # raw HTML is shown as text, not passed through
         converter.preprocessors.deregister("html_block")
         converter.inlinePatterns.deregister("html")
+    if not quick_pass_fits():
+        _log.info("Markdown is converted without sitegen's quick inline pass (slower, the same HTML): this "
+                  "Python-Markdown (%s) no longer runs InlineProcessor.__handleInline, which it overrides "
+                  "(tested: %s)", python_markdown.__version__, TESTED)
+        return converter
     inline = converter.treeprocessors["inline"]
-    if set(inline.inlinePatterns._data) <= _INLINE_TRIGGERS.keys():  # every pattern known: its shortcut is exact
-        triggers = tuple(sorted({text for name in inline.inlinePatterns._data for text in _INLINE_TRIGGERS[name]}))
+    known = [name for name in _INLINE_TRIGGERS if name in inline.inlinePatterns]
+    if len(known) == len(inline.inlinePatterns):  # every pattern known: its shortcut is exact
+        triggers = tuple(sorted({text for name in known for text in _INLINE_TRIGGERS[name]}))
         converter.treeprocessors.register(_Quick(converter, inline.inlinePatterns, triggers), "inline", 20)
+    else:
+        _log.info("Markdown's inline pass runs in full: an inline pattern sitegen does not know is registered")
     smarty = converter.treeprocessors["smarty"]
     converter.treeprocessors.register(_Quick(converter, smarty.inlinePatterns, SMARTY_TRIGGERS), "smarty", 6)
     return converter  # (both registered in their place: Python-Markdown registers them at 20 and 6)
+
+
+TESTED = ">=3.7,<3.12"  # the Python-Markdown versions the quick pass was tested with (pinned in pyproject.toml)
+
+
+def quick_pass_fits() -> bool:
+    """Whether Python-Markdown's inline processor still runs through the name-mangled method that `_Quick`
+    overrides, which is not part of its API: a version that renamed it would leave the override unused."""
+    name = "_InlineProcessor__handleInline"
+    return callable(getattr(InlineProcessor, name, None)) and name in InlineProcessor.run.__code__.co_names
 
 
 # Text without any of these can match none of smarty's patterns (dashes, ellipses, angled and plain quotes).

@@ -20,6 +20,7 @@ output is byte for byte that of a full build (tests/test_patch.py builds both af
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -44,6 +45,7 @@ from .views import card
 from .write import OutputWriter, uninterrupted
 
 _NO_LINES: dict[str, int] = {}  # the field lines of every article of a snapshot (warnings are made before it)
+_log = logging.getLogger(__name__)
 MOST_FILES = 50  # edited at once; past that a full build is about as quick
 # What an edit may change for the last build's model to hold with the article swapped in. Every other
 # field of Article decides URLs, listings, related lists, the sitemap, images or warnings.
@@ -133,14 +135,30 @@ def snapshot_keys(output: Path, options: BuildOptions) -> tuple[bytes, bytes, by
 
 def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: BuildCache, inputs: InputStates,
                 last: Stamp, records: dict[str, OutputRecord], now: datetime, started_ns: int) -> Patched | None:
-    """Apply the edited articles to the last build's model and output; None if a full build is needed."""
-    if last.made > now or (last.due is not None and now >= last.due):
+    """Apply the edited articles to the last build's model and output; None if a full build is needed (and
+    under -v, why)."""
+    try:
+        return _patch(config, output, options, store, inputs, last, records, now, started_ns)
+    except FullBuild as why:
+        _log.info("a full build, not a patch build: %s", why)
         return None
+
+
+class FullBuild(Exception):
+    """What a patch build cannot apply: a full build must run."""
+
+
+def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: BuildCache, inputs: InputStates,
+           last: Stamp, records: dict[str, OutputRecord], now: datetime, started_ns: int) -> Patched:
+    if last.made > now:
+        raise FullBuild("the clock is earlier than at the last build")
+    if last.due is not None and now >= last.due:
+        raise FullBuild("a future-dated article has come due")
     inputs = with_files(inputs, last.outside)  # images articles reached outside the site's folders
     edited = _edited_sources(config, inputs, last)
-    folders = None if edited is None else intact_folders(output, records, last.folders)
+    folders = intact_folders(output, records, last.folders)
     if folders is None:
-        return None
+        raise FullBuild("the output folder is not as the last build left it")
     new_stamp = partial(replace, last, inputs=trusted(inputs, started_ns), made=now)
     if not edited:  # only an editor's swap or backup files changed
         with uninterrupted():
@@ -150,29 +168,23 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
     snapshot_key, patches_key, docs_key = snapshot_keys(output, options)
     base, patches = store.get(snapshot_key), store.get(patches_key)  # (a full build writes both)
     if not (isinstance(base, Snapshot) and isinstance(patches, Patches) and base.build == patches.build == last.build):
-        return None
+        raise FullBuild("the model of the last build is not in the cache")
     memo_keys = {**base.memo_keys, **patches.memo_keys}
-    if config != base.site.config or not all(source in memo_keys for source in edited):
-        return None
+    if config != base.site.config:
+        raise FullBuild("the settings differ from the last build's")
+    if not all(source in memo_keys for source in edited):
+        raise FullBuild("an edited file is not in the last build's model")
     latest = {a.source: a for a in (*base.site.articles, *base.site.pages)}  # as the model now has them
     latest.update(patches.articles)
-    edits = _edits(config, options, store, edited, memo_keys, latest, list(last.warnings))
-    if edits is None:
-        return None
-    swapped, warnings, new_keys, retold = edits
+    swapped, warnings, new_keys, retold = _edits(config, options, store, edited, memo_keys, latest,
+                                                 list(last.warnings))
     earlier = {**base.site.related, **patches.related}  # the lists as the output shows them
     related, docs = earlier, patches.docs
     if retold:  # what related lists are made from changed: made again
-        again = _related_again(store, docs_key, last.build, config, retold, docs)
-        if again is None:
-            return None
-        related, docs = again
+        related, docs = _related_again(store, docs_key, last.build, config, retold, docs)
     lean = replace(with_articles(base.site, {**patches.articles, **swapped}), related=related)
     affected = plan_site(lean).reading(_changed_parts(latest, swapped, earlier, related, lean))
-    bodies = _with_bodies(affected, swapped, memo_keys, config, store)
-    if bodies is None:
-        return None
-    site = with_articles(lean, bodies)
+    site = with_articles(lean, _with_bodies(affected, swapped, memo_keys, config, store))
     paths = {job.output_path for job in affected}
     jobs = [job for job in plan_site(site).jobs if job.output_path in paths]  # the same, of the site with bodies
     env, env_problems = make_environment(config, store.folder("layouts"))
@@ -181,7 +193,7 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
     rendered, render_problems = render_site(site, env, jobs, recorded={path: r.inputs for path, r in records.items()},
                                             shared=repr(sorted(assets.names.items())))
     if env_problems or render_problems:
-        return None
+        raise FullBuild("a layout failed (the full build reports it)")
     files = {**feed_files(site, jobs), **search_indexes(site, jobs)}
     writer = OutputWriter(output, records)
     try:
@@ -212,22 +224,26 @@ def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: 
 
 def _edits(config: SiteConfig, options: BuildOptions, store: BuildCache, edited: list[str],
            memo_keys: dict[str, bytes], latest: dict[str, Article], warnings: list[Diagnostic]) -> tuple[
-        dict[str, Article], list[Diagnostic], dict[str, bytes], dict[str, Article]] | None:
+        dict[str, Article], list[Diagnostic], dict[str, bytes], dict[str, Article]]:
     """The edited files read again: the model's articles with their FREE fields swapped in (by source; an
     edited draft is on no page), the build's warnings with theirs, their memo keys, and those of them whose
-    related-posts document changed (by key); None if an edit changed more than FREE fields or has a
+    related-posts document changed (by key). FullBuild if an edit changed more than FREE fields or has a
     problem the full build must report."""
     read, new_keys, problems = reread(config, edited, store)
     earlier = remembered_articles(store, [memo_keys[source] for source in edited])
-    if problems or len(earlier) < len(edited):
-        return None
+    if problems:
+        raise FullBuild(f"{problems[0].path} has a problem (the full build reports it)")
+    if len(earlier) < len(edited):
+        raise FullBuild("the memo of an edited article is not in the cache")
     swapped, retold = {}, {}
     for source in edited:
         article, found = read[source]
         old, old_found, _ = earlier[memo_keys[source]]
         if article is None or any(d.is_error for d in found) or (options.strict and found) \
-                or not _same_but_free(old, article) or any(d not in warnings for d in old_found):
-            return None
+                or any(d not in warnings for d in old_found):
+            raise FullBuild(f"{source} has a problem (the full build reports it)")
+        if not _same_but_free(old, article):
+            raise FullBuild(f"{source}: a field that URLs, listings or images depend on changed")
         for diagnostic in old_found:
             warnings.remove(diagnostic)
         warnings += found
@@ -241,13 +257,13 @@ def _edits(config: SiteConfig, options: BuildOptions, store: BuildCache, edited:
 
 def _related_again(store: BuildCache, docs_key: bytes, build: int, config: SiteConfig, retold: dict[str, Article],
                    docs: dict[str, RelatedDoc]) -> tuple[dict[str, tuple[RelatedLink, ...]],
-                                                         dict[str, RelatedDoc]] | None:
+                                                         dict[str, RelatedDoc]]:
     """The related lists made again from the last full build's documents, with those of articles retold by
     earlier patches (`docs`) and now (`retold`, by key) in their place; and the documents that differ from
-    the full build's, by key. None if that build's documents are not in the cache."""
+    the full build's, by key."""
     stored = store.get(docs_key)
     if not (isinstance(stored, RelatedDocs) and stored.build == build):
-        return None
+        raise FullBuild("what the last build's related lists were made from is not in the cache")
     docs = {**docs, **{doc.key: related_doc(retold[doc.key], doc.picked) for doc in stored.docs if doc.key in retold}}
     return related_lists(config, tuple(docs.get(doc.key, doc) for doc in stored.docs), store), docs
 
@@ -257,22 +273,24 @@ def _shown(links: tuple[RelatedLink, ...] | None) -> list[tuple[str, str]] | Non
     return None if links is None else [(link.key, link.reason) for link in links]
 
 
-def _edited_sources(config: SiteConfig, inputs: InputStates, last: Stamp) -> list[str] | None:
-    """The article files (as sources) changed since the last build; None if anything else changed."""
+def _edited_sources(config: SiteConfig, inputs: InputStates, last: Stamp) -> list[str]:
+    """The article files (as sources) changed since the last build; FullBuild if anything else changed."""
     content = str(config.site_path(config.content_dir)) + "/"
     edited = []
     for path in inputs.keys() | last.inputs.keys():
         if inputs.get(path) == last.inputs.get(path):
             continue
         relative = path.removeprefix(content)
-        if relative == path or path in last.outside:
-            return None  # outside content/ (an image reached with '../../x.png' is, whatever its path says)
+        if relative == path or path in last.outside:  # (an image reached with '../../x.png' is, whatever its path)
+            raise FullBuild(f"{path} changed (outside content/, or not an article)")
         if is_skipped(relative):  # an editor's swap or backup file is no content
             continue
         if path not in inputs or path not in last.inputs or inputs[path] is None:
-            return None  # added or removed
+            raise FullBuild(f"{path} was added or removed")
         edited.append(f"{config.content_dir}/{relative}")
-    return sorted(edited) if len(edited) <= MOST_FILES else None
+    if len(edited) > MOST_FILES:
+        raise FullBuild(f"{len(edited)} articles changed (a patch build takes at most {MOST_FILES})")
+    return sorted(edited)
 
 
 def _same_but_free(old: Article, new: Article) -> bool:
@@ -301,16 +319,16 @@ def _changed_parts(model: dict[str, Article], swapped: dict[str, Article],
 
 
 def _with_bodies(jobs: list[Job], swapped: dict[str, Article], memo_keys: dict[str, bytes], config: SiteConfig,
-                 store: BuildCache) -> dict[str, Article] | None:
+                 store: BuildCache) -> dict[str, Article]:
     """The articles these jobs show whole (their pages, and the entries of full-content feeds) with their
-    bodies read back, by source (the edited ones as they are); None if a memo is gone."""
+    bodies read back, by source (the edited ones as they are)."""
     wanted = {job.subject.source: job.subject for job in jobs if job.kind in (ARTICLE, ALIAS)}
     if config.feeds.full_content:
         wanted.update((a.source, a) for job in jobs for part, articles in job.reads if part == ENTRY for a in articles)
     missing = [source for source in wanted if source not in swapped]
     memos = remembered_articles(store, [memo_keys[source] for source in missing])
     if len(memos) < len(missing):
-        return None
+        raise FullBuild("the memo of an article to render again is not in the cache")
     imaged = prepare_images(config, tuple(memos[memo_keys[source]][0] for source in missing), store).articles
     return {**{source: replace(wanted[source], body=full.body) for source, full in zip(missing, imaged)},
             **{source: swapped[source] for source in wanted.keys() & swapped.keys()}}
