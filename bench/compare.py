@@ -3,6 +3,7 @@
     python3 bench/compare.py 1000 10000 --runs 3       # writes the "compare" section of bench/RESULTS.md
     python3 bench/compare.py --quick                   # 200 articles, 1 run, printed only (under a minute)
     python3 bench/compare.py 1000 --tools sitegen,hugo --sitegen-cmd 'python3 -m sitegen'
+    python3 bench/compare.py 1000 --tools sitegen --baseline /tmp/old/src   # against another checkout, same run
     PYTHONPATH=/work/main/src python3 bench/compare.py 1000   # the sitegen of another checkout
 
 Every size gets one corpus (bench/corpus.py) written three times, as
@@ -48,6 +49,7 @@ A tool that is not installed is skipped with a note.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import json
 import multiprocessing
 import os
@@ -70,7 +72,7 @@ from sites import DIFFERENCES, EDITION, Site, write_hugo, write_pelican, write_s
 
 SCENARIOS = {"cold": "cold build", "warm": "warm, nothing changed", "article": "one article edited",
              "layout": "one layout edited", "config": "site config edited"}
-TOOLS = ("sitegen", "hugo", "pelican")
+TOOLS = ("sitegen", "sitegen-base", "hugo", "pelican")  # sitegen-base: the sitegen of --baseline
 RUNS_FILE = HERE / "compare_runs.json"
 SAMPLE_SECONDS = 0.05
 PELICAN_VENV = Path("/opt/pelican-bench/bin/pelican")
@@ -107,11 +109,12 @@ def make_sites(count: int, folder: Path, commands: dict[str, list[str]]) -> list
 
 def _make_sites(count: int, folder: Path, commands: dict[str, list[str]]) -> list[Site]:
     articles = generate(count)
-    writers = {"sitegen": write_sitegen, "hugo": write_hugo, "pelican": write_pelican}
+    writers = {"sitegen": write_sitegen, "sitegen-base": write_sitegen, "hugo": write_hugo, "pelican": write_pelican}
     sites = []
     for tool, command in commands.items():
         shutil.rmtree(folder / tool, ignore_errors=True)
-        sites.append(writers[tool](articles, folder / tool, command if tool == "sitegen" else command[0]))
+        site = writers[tool](articles, folder / tool, command if tool.startswith("sitegen") else command[0])
+        sites.append(replace(site, tool=tool))
     return sites
 
 
@@ -315,7 +318,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, help="article counts (default: 1000 10000)")
     parser.add_argument("--runs", type=int, default=3, help="runs of every scenario per size (default: 3)")
-    parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated, from sitegen,hugo,pelican")
+    parser.add_argument("--tools", default="sitegen,hugo,pelican",
+                        help="comma-separated, from sitegen,hugo,pelican (and sitegen-base, added by --baseline)")
+    parser.add_argument("--baseline", type=Path, metavar="SRC",
+                        help="also build with the sitegen in SRC (another checkout's src/), as the tool sitegen-base")
     parser.add_argument("--sitegen-cmd", default="python3 -m sitegen", help="how to run sitegen (default: %(default)s)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-compare"),
                         help="where the sites, outputs and logs go (default: %(default)s)")
@@ -327,9 +333,14 @@ def main() -> None:
         return
     sizes = [200] if options.quick else options.sizes or [1000, 10_000]
     runs = 1 if options.quick else options.runs
-    found = {"sitegen": shlex.split(options.sitegen_cmd), "hugo": [find_hugo()], "pelican": [find_pelican()]}
+    found = {"sitegen": shlex.split(options.sitegen_cmd), "hugo": [find_hugo()], "pelican": [find_pelican()],
+             "sitegen-base": ["env", f"PYTHONPATH={options.baseline.resolve()}", *shlex.split(options.sitegen_cmd)]
+             if options.baseline else [None]}
+    tools = options.tools.split(",")
+    if options.baseline and "sitegen-base" not in tools:
+        tools.insert(tools.index("sitegen") + 1 if "sitegen" in tools else 0, "sitegen-base")
     commands, notes = {}, []
-    for tool in options.tools.split(","):
+    for tool in tools:
         if tool not in found:
             parser.error(f"unknown tool {tool!r}: choose from {', '.join(TOOLS)}")
         if None in found[tool]:
@@ -341,6 +352,8 @@ def main() -> None:
                 for tool, command in commands.items()}
     if "sitegen" in commands and os.environ.get("PYTHONPATH"):
         versions["sitegen"] += f" from PYTHONPATH={os.environ['PYTHONPATH']}"
+    if "sitegen-base" in commands:
+        versions["sitegen-base"] += f" from {options.baseline}"
     machine = (f"this machine ({cpu()}, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
                f"Python {platform.python_version()})")
     kept = {} if options.quick or not RUNS_FILE.exists() else json.loads(RUNS_FILE.read_text())

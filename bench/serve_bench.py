@@ -164,9 +164,9 @@ def measure(browser, size: str, edits: int, output_in_site: bool = False) -> dic
 
 
 # The functions Builder.build calls, timed by name in sitegen.build (those it no longer imports are skipped).
-PHASES = ("load_config", "config_warnings", "check_output_dir", "load_content", "build_model", "render_site",
-          "highlight_css", "feed_files", "sitemap_entries", "sitemap_files", "search_index", "asset_files",
-          "check_asset_clashes", "sync_output")
+PHASES = ("load_config", "input_states", "patch_build", "make_environment", "config_warnings", "check_output_dir",
+          "load_content", "prepare_images", "build_model", "plan_site", "clashes", "render_site", "highlight_css",
+          "feed_files", "sitemap_files", "search_indexes", "asset_files")
 
 
 def profile(size: int, rebuilds: int = 3, top: int = 30) -> str:
@@ -186,7 +186,7 @@ def profile(size: int, rebuilds: int = 3, top: int = 30) -> str:
     out = io.StringIO()
     with tempfile.TemporaryDirectory(prefix="serve-profile-") as temp:
         site, story, _ = make_site(str(size), Path(temp))
-        builder = Builder(site, Path(temp) / "served", remember=True)
+        builder = Builder(site, Path(temp) / "served", resident=True)
         started = time.perf_counter()
         builder.build()
         out.write(f"{size:,} articles: first build {time.perf_counter() - started:.2f} s\n")
@@ -197,8 +197,7 @@ def profile(size: int, rebuilds: int = 3, top: int = 30) -> str:
                               encoding="utf-8")
 
         originals = {name: getattr(build_module, name) for name in PHASES if hasattr(build_module, name)}
-        spent: dict[str, list[float]] = {name: [] for name in (*originals, "_environment")}
-        environment = Builder._environment
+        spent: dict[str, list[float]] = {name: [] for name in originals}
 
         def timed(name, function):
             def wrapper(*args, **kwargs):
@@ -211,7 +210,6 @@ def profile(size: int, rebuilds: int = 3, top: int = 30) -> str:
 
         for name, function in originals.items():
             setattr(build_module, name, timed(name, function))
-        Builder._environment = timed("_environment", environment)
         totals = []
         try:
             for n in range(rebuilds):
@@ -224,7 +222,6 @@ def profile(size: int, rebuilds: int = 3, top: int = 30) -> str:
         finally:
             for name, function in originals.items():
                 setattr(build_module, name, function)
-            Builder._environment = environment
         total = statistics.median(totals)
         out.write(f"rebuild after one edit: median {_ms(total)} of {rebuilds} ({', '.join(_ms(t) for t in totals)}); "
                   f"{len(result.changed)} files changed\n\nstage (median)          time    share\n")

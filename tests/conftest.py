@@ -8,7 +8,7 @@ import io
 import os
 import shutil
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -68,10 +68,11 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def clean_build(site: Path, folder: Path) -> dict[str, bytes]:
-    """What a first build with no cache writes: the reference every incremental build must equal."""
+def clean_build(site: Path, folder: Path, options: BuildOptions = BuildOptions()) -> dict[str, bytes]:
+    """What a first build with no cache writes (with these options otherwise): the reference every
+    incremental build must equal."""
     shutil.rmtree(folder, ignore_errors=True)
-    build(site, folder, BuildOptions(jobs=1, cache=False))
+    build(site, folder, replace(options, jobs=1, cache=False))
     return tree(folder)
 
 

@@ -42,7 +42,7 @@ def test_unchanged_assets_keep_their_name_and_changed_ones_get_a_new_one(tmp_pat
 
 def test_a_rebuild_writes_only_the_assets_that_changed(tmp_path):
     site = make_site(tmp_path, {"content/a.md": article(), "assets/css/extra.css": "p { color: red }"})
-    builder = Builder(site, tmp_path / "out", remember=True)
+    builder = Builder(site, tmp_path / "out", resident=True)
     builder.build()
     assert builder.build().changed == ()
     (site / "assets/css/extra.css").write_text("p { color: blue }")
@@ -63,7 +63,7 @@ def test_files_under_content_and_min_files_are_left_alone(tmp_path):
 
 def test_the_preview_keeps_plain_names(tmp_path):
     site = make_site(tmp_path, {"content/a.md": article()})
-    Builder(site, tmp_path / "out", BuildOptions(fingerprint=False), remember=True).build()
+    Builder(site, tmp_path / "out", BuildOptions(fingerprint=False), resident=True).build()
     assert (tmp_path / "out/css/site.css").is_file() and (tmp_path / "out/js/search.js").is_file()
     assert 'href="/css/site.css"' in (tmp_path / "out/a/index.html").read_text()
 

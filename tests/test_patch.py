@@ -142,7 +142,7 @@ def test_the_pages_of_articles_whose_related_list_changed_are_rendered_again(tmp
     """A new lede of as many words: the article's card is as it was (its reading time), its place in other
     articles' lists is not."""
     def related_lists(site):  # (a model built elsewhere, not counted)
-        return Builder(site, tmp_path / "elsewhere", remember=True).build().site.related
+        return Builder(site, tmp_path / "elsewhere", BuildOptions(cache=False)).build().site.related
 
     site = make_site(tmp_path, site_files())
     build(site)
@@ -169,15 +169,15 @@ def test_the_pages_of_articles_whose_related_list_changed_are_rendered_again(tmp
 def test_related_lists_made_by_a_patch_are_kept_for_the_builds_after_it(tmp_path, trust_at_once, monkeypatch):
     """The Patches record keeps only the lists that show other articles than the snapshot's (every patch
     build reads it); a full build made from the same documents finds the lists the patch made."""
-    from sitegen import model
     from sitegen.cache import BuildCache
+    from sitegen.related import RelatedByLanguage
 
     site = make_site(tmp_path, site_files(12))
     build(site)
     text = (site / "content/world/s1.md").read_text()
     (site / "content/world/s1.md").write_text(text.replace(LEDE, "Harbour cranes unload grain ships at dawn. " * 20))
-    made, real = [], model._related_lists
-    monkeypatch.setattr(model, "_related_lists", lambda *args: made.append(1) or real(*args))
+    made, real = [], RelatedByLanguage.update
+    monkeypatch.setattr(RelatedByLanguage, "update", lambda self, *args: made.append(1) or real(self, *args))
     build(site)
     assert made == [1]
     snapshot_key, patches_key, _ = patch.snapshot_keys((site / "public").resolve(), BuildOptions())
@@ -389,7 +389,7 @@ def test_cards_are_made_when_asked_for_and_let_their_factory_go(tmp_path):
     """A patch build shows a few cards of 10,000; the factory goes with its last reference (no cycle for the
     garbage collector to find at exit: a whole site model)."""
     site_dir = make_site(tmp_path, site_files())
-    site = Builder(site_dir, remember=True).build().site
+    site = Builder(site_dir, resident=True).build().site
     edition = site.editions[0]
     factory = ViewFactory(site, edition, Translator("en", "en", {}), "test")
     assert len(factory._cards) == 0

@@ -29,7 +29,7 @@ def written(output) -> set[str]:
 
 def test_the_plan_lists_every_file_a_build_writes_and_nothing_else(tmp_path):
     site = make_site(tmp_path, SITE_FILES)
-    result = Builder(site, tmp_path / "kept", remember=True).build()  # the preview server's build
+    result = Builder(site, tmp_path / "kept", resident=True).build()  # the preview server's build
     assert written(tmp_path / "kept") == result.plan.paths
     run = build_site(site, "-o", tmp_path / "public")  # the command line's, with fingerprinted CSS and JS
     assert run.code == 0, run.err
@@ -45,14 +45,14 @@ def test_the_demo_site_outputs_exactly_its_plan(tmp_path):
     site = tmp_path / "demo"
     shutil.copytree(REPO, site, ignore=shutil.ignore_patterns(".git", ".sitegen-cache", "public", "tests", "src",
                                                               "bench", "docs", "*.egg-info"))
-    result = Builder(site, tmp_path / "out", remember=True).build()
+    result = Builder(site, tmp_path / "out", resident=True).build()
     assert written(tmp_path / "out") == result.plan.paths
     assert len(result.plan.jobs) == len(result.plan.paths)  # one job per file: a clash would be an error
 
 
 def test_what_reads_an_articles_card_its_search_entry_and_its_related_list(tmp_path):
     site = make_site(tmp_path, SITE_FILES)
-    plan = Builder(site, tmp_path / "kept", remember=True).build().plan
+    plan = Builder(site, tmp_path / "kept", resident=True).build().plan
     gas = "content/economy/gas.md"
     card_readers = {job.output_path for job in plan.reading({CARD: {gas}})}
     # every listing page that lists it; and the page (and redirects) of each article whose related list shows it

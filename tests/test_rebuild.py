@@ -1,4 +1,5 @@
-"""A Builder kept between builds (the preview server's) writes exactly what a fresh build writes."""
+"""A Builder kept between builds with a resident cache (the preview server's) writes exactly what a fresh
+build writes."""
 
 import os
 import shutil
@@ -32,7 +33,7 @@ def test_a_series_of_edits_serves_what_a_full_build_writes(tmp_path):
         "assets/css/extra.css": "body { color: red }",
     })
     served = tmp_path / "served"
-    builder = Builder(site, served, BuildOptions(drafts=True), remember=True)
+    builder = Builder(site, served, BuildOptions(drafts=True), resident=True)
     first = builder.build()
     assert first.files_written == len(tree(served))
     assert_same_as_fresh_build(site, served, tmp_path)
@@ -63,7 +64,7 @@ def test_an_edit_renders_only_the_pages_it_affects(tmp_path):
     files = {f"content/s{n % 3}/a{n}.md": article(f"Topic{n} report{n}", f"2024-01-{n + 1:02d}", body=f"Words{n} unique{n}.")
              for n in range(12)}
     site = make_site(tmp_path, files)
-    builder = Builder(site, tmp_path / "served", remember=True)
+    builder = Builder(site, tmp_path / "served", resident=True)
     builder.build()
     (site / "content/s0/a0.md").write_text(article("Topic0 report0 edited", "2024-01-01", body="Words0 unique0."))
     result = builder.build()
@@ -83,7 +84,7 @@ def test_edits_to_a_multilingual_site_serve_what_a_full_build_writes(tmp_path):
         "content/world/visit.en.md": article("Visit", "2024-06-20", tags="[Russia]", body="Putin visits Vietnam."),
     })
     served = tmp_path / "served"
-    builder = Builder(site, served, BuildOptions(drafts=True), remember=True)
+    builder = Builder(site, served, BuildOptions(drafts=True), resident=True)
     builder.build()
     edits = [
         lambda: (site / "content/world/visit.en.md").rename(site / "content/world/visit.md"),  # now Catalan
@@ -113,7 +114,7 @@ def test_the_preview_reads_again_only_the_files_that_changed(tmp_path, monkeypat
              for n in range(6)}
     site = make_site(tmp_path, files)
     served = tmp_path / "served"
-    builder = Builder(site, served, BuildOptions(drafts=True), remember=True)
+    builder = Builder(site, served, BuildOptions(drafts=True), resident=True)
     builder.build()
     reads = _count_reads(monkeypatch)
     (site / "content/world/a1.md").write_text(article("Story 1, longer", "2024-01-02", body="Words 1."))
@@ -128,32 +129,28 @@ def test_the_preview_reads_again_only_the_files_that_changed(tmp_path, monkeypat
 
 def test_the_preview_reads_again_a_file_saved_just_before_the_last_rebuild(tmp_path, monkeypatch):
     site = make_site(tmp_path, {"content/world/a.md": article("A"), "content/world/b.md": article("B")})
-    builder = Builder(site, tmp_path / "served", remember=True)
+    builder = Builder(site, tmp_path / "served", resident=True)
     builder.build()  # both files are seconds old at most: a change in the same clock tick could go unseen
     reads = _count_reads(monkeypatch)
     builder.build()
     assert len(reads) == 2
 
 
-def test_the_preview_forgets_articles_renamed_or_deleted(tmp_path):
-    site = make_site(tmp_path, {"content/world/a.md": article("A"), "content/world/b.md": article("B")})
-    builder = Builder(site, tmp_path / "served", remember=True)
+def test_the_preview_drops_articles_renamed_or_deleted_and_the_feeds_of_tags_no_longer_used(tmp_path):
+    site = make_site(tmp_path, {"content/world/a.md": article("A", tags="[Energy, Gas]"),
+                                "content/world/b.md": article("B")})
+    served = tmp_path / "served"
+    builder = Builder(site, served, BuildOptions(drafts=True), resident=True)
     builder.build()
+    assert (served / "tags/gas/atom.xml").is_file()
     (site / "content/world/a.md").rename(site / "content/world/a2.md")
     (site / "content/world/b.md").unlink()
     builder.build()
-    assert sorted(builder._parsed) == ["content/world/a2.md"]
-    assert sorted(key for key in builder._views["en"] if not key.startswith("\0")) == ["world/a2/"]
-
-
-def test_the_preview_forgets_the_feeds_of_tags_no_longer_used(tmp_path):
-    site = make_site(tmp_path, {"content/world/a.md": article("A", tags="[Energy, Gas]")})
-    builder = Builder(site, tmp_path / "served", remember=True)
+    assert_same_as_fresh_build(site, served, tmp_path)
+    (site / "content/world/a2.md").write_text(article("A", tags="[Energy]"))
     builder.build()
-    assert "tags/gas/atom.xml" in builder._feeds
-    (site / "content/world/a.md").write_text(article("A", tags="[Energy]"))
-    builder.build()
-    assert "tags/gas/atom.xml" not in builder._feeds and "tags/energy/atom.xml" in builder._feeds
+    assert not (served / "tags/gas").exists() and (served / "tags/energy/atom.xml").is_file()
+    assert_same_as_fresh_build(site, served, tmp_path)
 
 
 def test_an_article_view_is_made_once_for_its_page_and_its_redirects(tmp_path, monkeypatch):
@@ -162,8 +159,8 @@ def test_an_article_view_is_made_once_for_its_page_and_its_redirects(tmp_path, m
     site = make_site(tmp_path, {"content/world/a.md": article("A", aliases="[/old/a/, /older/a.html]"),
                                 "content/world/b.md": article("B")})
     made = []
-    real = ViewFactory._article
-    monkeypatch.setattr(ViewFactory, "_article", lambda self, a, links: made.append(a.source) or real(self, a, links))
+    real = ViewFactory.article
+    monkeypatch.setattr(ViewFactory, "article", lambda self, a: made.append(a.source) or real(self, a))
     build(site, options=BuildOptions(jobs=1))
     assert sorted(made) == ["content/world/a.md", "content/world/b.md"]
     assert "world/a/" in (site / "public/old/a/index.html").read_text()

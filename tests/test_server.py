@@ -88,7 +88,7 @@ def make_preview(tmp_path, files):
     output = tmp_path / "served"
     state = ServedState(root=output, base_path="/")
     lines = []
-    preview = Preview(Builder(site, output, BuildOptions(fingerprint=False), remember=True), state, log=lines.append)
+    preview = Preview(Builder(site, output, BuildOptions(fingerprint=False), resident=True), state, log=lines.append)
     return site, state, preview, lines
 
 

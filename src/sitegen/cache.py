@@ -20,6 +20,11 @@ back, is a miss; a database that cannot be read
 is thrown away and started again. Losing the cache only costs time.
 Values are pickled, like Pelican's cache: it is this machine's own state,
 ignored by git; don't use a cache folder from someone you don't trust.
+
+A resident cache (the preview server's) also keeps what it stores and reads
+as objects in memory, for the builds of one session: the engine is the same
+as the command line's, only its records need no reading back from disk (and
+with --no-cache, they are kept in memory alone).
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from . import __version__
 
@@ -79,28 +84,6 @@ def file_state(path: str | os.PathLike) -> State | None:
     if not S_ISREG(status.st_mode):
         return None
     return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
-
-
-class ByIdentity:
-    """Values made from objects, kept while the object is the very same one: a preview server keeps an
-    article object while its file is unchanged, so what is made from it (its card, its search-index
-    entry, what the related-posts step reads) is made again only for articles that changed.
-    Each `settle` forgets what the pass before it did not ask for (deleted and renamed articles)."""
-
-    def __init__(self) -> None:
-        self._made: dict[Any, tuple[object, Any]] = {}
-        self._asked: dict[Any, tuple[object, Any]] = {}
-
-    def get(self, key: Any, source: object, make: Callable[..., Any], *args: Any) -> Any:
-        """The value kept under `key` if made from this very `source`, else `make(*args)`."""
-        known = self._made.get(key)
-        if known is None or known[0] is not source:
-            known = (source, make(*args))
-        self._asked[key] = known
-        return known[1]
-
-    def settle(self) -> None:
-        self._made, self._asked = self._asked, {}
 
 
 def remembered_repr(cls: type) -> type:
@@ -167,14 +150,24 @@ class OutputRecord:
 
 
 class BuildCache:
-    """The cache of one site folder; `enabled=False` (--no-cache) keeps nothing between builds."""
+    """The cache of one site folder; `enabled=False` (--no-cache) keeps nothing on disk, and nothing
+    between builds unless `resident`: then the values and output records of this process's builds are
+    also kept in memory, as objects."""
 
-    def __init__(self, site_dir: Path, enabled: bool = True):
+    def __init__(self, site_dir: Path, enabled: bool = True, resident: bool = False):
         self.path = site_dir / CACHE_DIR / DATABASE if enabled else None
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self.new_memos: dict[bytes, bytes] = {}  # made by this process, not yet stored
         self.used: set[bytes] = set()
+        self._resident: dict[bytes, Any] | None = {} if resident else None  # values by key, as objects
+        self._resident_outputs: dict[str, dict[str, OutputRecord]] = {}  # records by output folder
+        self._held: dict[str, Any] = {}  # working objects kept for the session (`hold`)
+
+    @property
+    def keeps(self) -> bool:
+        """Whether what a build stores is there for the next one (on disk, or in memory)."""
+        return self._resident is not None or self._connection() is not None
 
     def _connection(self) -> sqlite3.Connection | None:
         """The database, opened once per process (a forked worker opens its own)."""
@@ -217,8 +210,13 @@ class BuildCache:
     def get(self, key: bytes) -> Any | None:
         """The memo stored under `key`, or None when it is missing or damaged."""
         self.used.add(key)
+        if self._resident is not None and key in self._resident:
+            return self._resident[key]
         stored = self.new_memos.get(key) or self._fetch([key]).get(key)
-        return None if stored is None else _value(_payload(stored))
+        value = None if stored is None else _value(_payload(stored))
+        if value is not None and self._resident is not None:
+            self._resident[key] = value
+        return value
 
     def get_many(self, keys: Iterable[bytes], threads: int = 2) -> dict[bytes, Any]:
         """The memos stored under `keys`, missing and damaged ones left out: a batch of keys per query, each
@@ -228,6 +226,9 @@ class BuildCache:
         wanted = list(dict.fromkeys(keys))
         self.used.update(wanted)
         values: dict[bytes, Any] = {}
+        if self._resident is not None:
+            values = {key: self._resident[key] for key in wanted if key in self._resident}
+            wanted = [key for key in wanted if key not in values]
         with ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as pool:
             for start in range(0, len(wanted), _KEYS_PER_QUERY):
                 batch = wanted[start:start + _KEYS_PER_QUERY]
@@ -242,6 +243,8 @@ class BuildCache:
                     value = _value(payload)
                     if value is not None:
                         values[key] = value
+                        if self._resident is not None:
+                            self._resident[key] = value
         return values
 
     def _fetch(self, keys: list[bytes]) -> dict[bytes, bytes]:
@@ -257,10 +260,22 @@ class BuildCache:
 
     def put(self, key: bytes, value: Any) -> None:
         self.used.add(key)
-        if self.path is None:  # --no-cache, or a folder it cannot write: no memo is kept
+        if self._resident is not None:
+            self._resident[key] = value
+        if self.path is None:  # --no-cache, or a folder it cannot write: no memo is kept on disk
             return
         payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)  # HTML shrinks 4×
         self.new_memos[key] = _checksum(payload) + payload
+
+    def hold(self, name: str, value: Any) -> None:
+        """Keep a working object (the related-posts index, updated in place) for the next build, if this
+        cache is resident; it is never written to disk."""
+        if self._resident is not None:
+            self._held[name] = value
+
+    def held(self, name: str) -> Any | None:
+        """What `hold` kept under `name` for this session, or None."""
+        return self._held.get(name)
 
     def take_news(self) -> tuple[dict[bytes, bytes], set[bytes]]:
         """The memos made and the keys used since the last call: what a worker sends to the parent."""
@@ -287,6 +302,9 @@ class BuildCache:
             self.save()
 
     def outputs(self, folder: Path) -> dict[str, OutputRecord]:
+        """What the last build into `folder` wrote there, by output path."""
+        if str(folder) in self._resident_outputs:
+            return dict(self._resident_outputs[str(folder)])
         db = self._connection()
         if db is None:
             return {}
@@ -301,6 +319,16 @@ class BuildCache:
              prune: bool = False, changed: Iterable[str] | None = None) -> None:
         """Store new memos (and `records` for `folder`: only those of the `changed` paths, if given, the others
         being as stored); `prune` drops memos this build did not use."""
+        if self._resident is not None:  # the preview server's: it prunes its memory, not the database, which
+            self._keep_resident(folder, records, prune, changed)  # holds the records of `sitegen build` too
+        try:
+            self._store(folder, records, prune and self._resident is None, changed)
+        finally:
+            if prune:  # the next build counts what it uses anew
+                self.used = set()
+
+    def _store(self, folder: Path | None, records: dict[str, OutputRecord] | None, prune: bool,
+               changed: Iterable[str] | None) -> None:
         db = self._connection()
         if db is None:
             self.new_memos.clear()
@@ -332,3 +360,19 @@ class BuildCache:
                 pass
             return
         self.new_memos.clear()
+
+    def _keep_resident(self, folder: Path | None, records: dict[str, OutputRecord] | None, prune: bool,
+                       changed: Iterable[str] | None) -> None:
+        """What `save` stores, kept in memory too; `prune` also forgets what this build did not use."""
+        if records is not None and folder is not None:
+            if changed is None or str(folder) not in self._resident_outputs:
+                self._resident_outputs[str(folder)] = dict(records)
+            else:
+                kept = self._resident_outputs[str(folder)]
+                for path in changed:
+                    if path in records:
+                        kept[path] = records[path]
+                    else:
+                        kept.pop(path, None)
+        if prune:
+            self._resident = {key: value for key, value in self._resident.items() if key in self.used}

@@ -20,7 +20,7 @@ from .fields import TextStages, parse_article, split_article
 from .frontmatter import SplitText
 from .markdown import RenderedMarkdown
 from .parallel import parallel_imap
-from .stamp import UNTRUSTED, is_trusted
+from .stamp import is_trusted
 from .yamlfile import YamlMapping
 
 
@@ -30,11 +30,6 @@ class Content:
     static_files: tuple[StaticFile, ...]
     diagnostics: tuple[Diagnostic, ...]
     memo_keys: dict[str, bytes] = field(default_factory=dict)  # source → its memo in the build cache, if kept
-
-
-# source → (memo key, the file's state, or stamp.UNTRUSTED if too recent to trust, article, problems): a preview
-# server's memory
-ParseCache = dict[str, tuple[bytes, "tuple | None", "Article | None", tuple[Diagnostic, ...]]]
 
 
 def markdown_key(body: str, pygments_style: str, safe: bool) -> bytes:
@@ -68,11 +63,9 @@ class CachedTextStages(TextStages):
 
 
 def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] | None = None,
-                 cache: ParseCache | None = None, store: BuildCache | None = None, jobs: int = 1) -> Content:
-    """Every file under content/, Markdown parsed on `jobs` processes.
-
-    With a `cache` (kept by a preview server), unchanged files are not parsed again; with a `store`
-    (the build cache on disk), unchanged front matter and Markdown are not parsed again."""
+                 store: BuildCache | None = None, jobs: int = 1) -> Content:
+    """Every file under content/, Markdown parsed on `jobs` processes; with a `store` (the build cache),
+    unchanged articles, front matter and Markdown are not parsed again."""
     content_dir = config.site_path(config.content_dir)
     static: list[StaticFile] = []
     problems: list[Diagnostic] = []
@@ -93,7 +86,7 @@ def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] |
                                     "name sections in site.yaml under 'sections:'"))
         else:
             sources.append((source, relative, path))
-    read, keys = _parse_all(sources, config, progress, cache, store, jobs, problems)
+    read, keys = _parse_all(sources, config, progress, store, jobs, problems)
     articles = []
     for article, found in read.values():
         problems.extend(found)
@@ -111,18 +104,18 @@ def reread(config: SiteConfig, sources: list[str], store: BuildCache) -> tuple[
     relatives = [source.removeprefix(f"{config.content_dir}/") for source in sources]
     read, keys = _parse_all([(source, relative, str(content_dir / relative))
                              for source, relative in zip(sources, relatives)],
-                            config, None, None, store, 1, problems, some=True)
+                            config, None, store, 1, problems, some=True)
     return read, keys, problems
 
 
-def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress, cache: ParseCache | None,
-               store: BuildCache | None, jobs: int, problems: list[Diagnostic], some: bool = False) -> tuple[
+def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress, store: BuildCache | None,
+               jobs: int, problems: list[Diagnostic], some: bool = False) -> tuple[
         dict[str, tuple[Article | None, tuple[Diagnostic, ...]]], dict[str, bytes]]:
     """Parse the sources: each one's article (None if it has errors) and problems, in the order given,
     whatever `jobs` is; and their memo keys. `some`: these are not all the site's sources.
 
     An article is not read again when its file, the settings and the image files it was read with
-    are as they were: `cache` (a preview server's, in memory) or the build cache remembers it. A file
+    are as they were: the build cache remembers it. A file
     whose state (cache.file_state) is the one recorded when it was last read is not even opened: its
     memo key is known. The others go to worker processes (even those whose Markdown is in the build
     cache: all are, after a site.yaml edit, and reading 10,000 is 20% quicker on two cores)."""
@@ -145,15 +138,11 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
     unknown: list[tuple[str, str, str, bytes | None]] = []  # (source, relative, path, its bytes if read)
     started_ns = time.time_ns()
     read_before: dict[str, tuple[tuple, bytes]] = {}  # source → (state, key) as the last build read it
-    keeps_keys = store is not None and cache is None and not some  # the map below, of every article file
+    keeps_keys = store is not None and not some  # the map below, of every article file
     if keeps_keys:
         read_before = store.get(memo_key("article keys", settings, "")) or {}
     for source, relative, path in sources:
-        remembered = cache.get(source) if cache is not None else None
         state = states[source] = file_state(path)
-        if remembered and remembered[1] == state and _files_unchanged(remembered[2]):
-            keys[source], results[source] = remembered[0], (*remembered[2:], None)
-            continue
         earlier = read_before.get(source)
         if earlier is not None and earlier[0] == state:  # unchanged since: its key is known without reading it
             keys[source] = earlier[1]
@@ -162,11 +151,8 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         raw = _read(path, source, problems)
         if raw is None:
             continue
-        key = keys[source] = _article_key(settings, source, relative, raw)
-        if remembered and remembered[0] == key and _files_unchanged(remembered[2]):
-            results[source] = (*remembered[2:], None)
-        else:
-            unknown.append((source, relative, path, raw))
+        keys[source] = _article_key(settings, source, relative, raw)
+        unknown.append((source, relative, path, raw))
     memos = remembered_articles(store, [keys[item[0]] for item in unknown], jobs) if store is not None else {}
     todo = []
     unknown.reverse()
@@ -197,19 +183,13 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         done += 1
         if progress:
             progress("reading", done, total)
-    if cache is not None:  # a preview server forgets files deleted or renamed since
-        for gone in cache.keys() - {source for source, _, _ in sources}:
-            del cache[gone]
     read, read_now = {}, {}
     for source, _, _ in sources:
         if source not in results:  # could not be read
             continue
         article, found, _ = results[source]
         state = states[source]
-        trusted = state is not None and is_trusted(state, started_ns)
-        if cache is not None:
-            cache[source] = (keys[source], state if trusted else UNTRUSTED, article, found)
-        elif trusted:
+        if state is not None and is_trusted(state, started_ns):
             read_now[source] = (state, keys[source])
         read[source] = (article, found)
     if keeps_keys:  # (a file read by a patch build is not in it as it is now: the next full build reads it)

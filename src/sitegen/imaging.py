@@ -54,19 +54,15 @@ class ImageFailed(Exception):
     """A local image that could be identified but not turned into variants (a truncated file, say)."""
 
 
-def prepare_images(config: SiteConfig, articles: tuple[Article, ...], store: BuildCache,
-                   memo: dict | None = None, jobs: int = 1) -> ImageSet:
+def prepare_images(config: SiteConfig, articles: tuple[Article, ...], store: BuildCache, jobs: int = 1) -> ImageSet:
     """Each article with the variants of its local images, made now (on `jobs` threads) or found in the
     cache; `store` remembers each image file's digest by its mtime, size and inode, so unchanged files
-    are not read. `memo` (a preview server's, by source) gives back the result for an article object
-    seen before: the same object means the same file, settings and images."""
+    are not read."""
     cache = config.site_dir / CACHE_FOLDER
     made: dict[Path, tuple[tuple[ImageSource, ...], dict[str, Path]] | ImageFailed] = {}
-    new = [article for article in articles if memo is None or memo.get(article.source, (None,))[0] is not article]
-    made.update(_make_missing(new, config, cache, store, jobs))  # the slow part, on all cores, before the rest
+    made.update(_make_missing(list(articles), config, cache, store, jobs))  # the slow part, on all cores, first
     files: dict[str, Path] = {}
     problems: list[Diagnostic] = []
-    seen: dict[str, tuple[Article, Article, dict[str, Path], list[Diagnostic]]] = {}
 
     def sources(ref: ImageRef, line: int, article: Article, own_files: dict[str, Path],
                 own_problems: list[Diagnostic]) -> tuple[ImageSource, ...]:
@@ -89,26 +85,14 @@ def prepare_images(config: SiteConfig, articles: tuple[Article, ...], store: Bui
         if not (article.image and article.image.file) and not article.body_images:
             updated.append(article)
             continue
-        earlier = memo.get(article.source) if memo is not None else None
-        if earlier is None or earlier[0] is not article:
-            own_files: dict[str, Path] = {}
-            own_problems: list[Diagnostic] = []
-            image = article.image
-            if image and image.file:
-                image = replace(image, sources=sources(image, article.field_lines.get("image", 0), article,
-                                                       own_files, own_problems))
-            body = {item.src: replace(item.image, sources=found) for item in article.body_images
-                    if (found := sources(item.image, item.line, article, own_files, own_problems))}
-            html_text = responsive_body(article.body.html, body, config.images.sizes)  # a failed one stays plain
-            earlier = (article, replace(article, image=image, body=replace(article.body, html=html_text)),
-                       own_files, own_problems)
-        seen[article.source] = earlier
-        updated.append(earlier[1])
-        files.update(earlier[2])
-        problems.extend(earlier[3])
-    if memo is not None:
-        memo.clear()
-        memo.update(seen)
+        image = article.image
+        if image and image.file:
+            image = replace(image, sources=sources(image, article.field_lines.get("image", 0), article, files,
+                                                   problems))
+        body = {item.src: replace(item.image, sources=found) for item in article.body_images
+                if (found := sources(item.image, item.line, article, files, problems))}
+        html_text = responsive_body(article.body.html, body, config.images.sizes)  # a failed one stays plain
+        updated.append(replace(article, image=image, body=replace(article.body, html=html_text)))
     return ImageSet(tuple(updated), files, tuple(problems))
 
 
@@ -167,16 +151,12 @@ def _variants(file: Path, site_path: str, config: SiteConfig, cache: Path, files
     return tuple(sources)
 
 
-_DIGESTS: dict[bytes, bytes] = {}  # the memos below, kept in memory too: a preview server asks again and again
-
-
 def _cache_key(file: Path, settings: ImagesConfig, store: BuildCache) -> str:
     remembered = memo_key("image file", "", f"{file}\0{file_state(file)}")
-    found = _DIGESTS.get(remembered) or store.get(remembered)
+    found = store.get(remembered)  # (a preview server's cache has it in memory)
     if found is None:
         found = hashlib.blake2b(file.read_bytes(), digest_size=16).digest()
         store.put(remembered, found)
-    _DIGESTS[remembered] = found
     shaping = repr((settings.widths, settings.formats, settings.quality)).encode()
     return hashlib.blake2b(_VERSION + found + shaping, digest_size=16).hexdigest()
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from .article import Article, StaticFile, Term
-from .cache import BuildCache, ByIdentity, memo_key
+from .cache import BuildCache, memo_key
 from .config import BuildOptions, SiteConfig
 from .content import Content
 from .errors import Diagnostic, error, warning
@@ -70,10 +70,8 @@ class Site:
 
 
 def build_model(config: SiteConfig, content: Content, options: BuildOptions, layouts: frozenset[str],
-                related: RelatedByLanguage | None = None, now: datetime | None = None,
-                store: BuildCache | None = None) -> tuple[Site, list[Diagnostic]]:
-    """The site model; `related` (kept between builds by a preview server) is updated, not rebuilt;
-    without it, the related lists of the last build are reused from `store` when every article reads
+                now: datetime | None = None, store: BuildCache | None = None) -> tuple[Site, list[Diagnostic]]:
+    """The site model; the related lists of the last build are reused from `store` when every article reads
     the same to the related-posts step."""
     now = now or options.now or datetime.now(timezone.utc)
     visible, drafts, future = [], 0, 0
@@ -99,24 +97,9 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
         edition_picks, picked_problems = _resolve_picks(list(edition.articles), edition.language.path)
         picked.update(edition_picks)
         problems += picked_problems
-    index = related if related is not None else RelatedByLanguage(config.related)
-    docs = _related_docs(articles, picked, index.made_from)
-    site = replace(site, related_docs=tuple(docs))
-    if related is not None or store is None:
-        return replace(site, related=_related_lists(docs, index)), problems
-    return replace(site, related=related_lists(config, site.related_docs, store)), problems
-
-
-def _related_docs(articles: list[Article], picked: dict[str, tuple[str, ...]],
-                  made_from: ByIdentity) -> list[RelatedDoc]:
-    """All the related-posts step reads of each article; made again only for an article that changed
-    (`made_from` is kept by a preview server's index) or whose picks did."""
-    docs = []
-    for a in articles:
-        picks = picked.get(a.url_path, ())
-        docs.append(made_from.get((a.url_path, picks), a, related_doc, a, picks))
-    made_from.settle()
-    return docs
+    docs = tuple(related_doc(a, picked.get(a.url_path, ())) for a in articles)
+    site = replace(site, related_docs=docs)
+    return replace(site, related=related_lists(config, docs, store)), problems
 
 
 def related_doc(a: Article, picks: tuple[str, ...] = ()) -> RelatedDoc:
@@ -204,26 +187,27 @@ def _page_versions(editions: tuple[Edition, ...],
     return versions
 
 
-def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...], store: BuildCache) -> dict[
+def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...], store: BuildCache | None = None) -> dict[
         str, tuple[RelatedLink, ...]]:
     """The related lists made from these docs afresh, as a build without a cache makes them, or as `store`
     remembers them (made from the same docs by an earlier full or patch build)."""
     key = memo_key("related lists as tuples", repr(config.related), repr(docs))
-    stored = store.get(key)  # kept as plain tuples: 46,000 links at 10,000 articles unpickle 7× faster
-    if stored is not None:
+    stored = store.get(key) if store is not None else None  # kept as plain tuples: 46,000 links at 10,000
+    if stored is not None:  # articles unpickle 7× faster
         return {article: tuple(RelatedLink(*link) for link in links) for article, links in stored.items()}
-    lists = _related_lists(list(docs), RelatedByLanguage(config.related))
+    if store is None:
+        return RelatedByLanguage(config.related).update(docs).lists
+    index = store.held("related index")  # a preview server's, made from the documents of its last build:
+    if not (isinstance(index, RelatedByLanguage) and index.settings == config.related):  # updated with the
+        index = RelatedByLanguage(config.related)  # changes (the same lists: tests/test_related.py)
+    current, known = {doc.key: doc for doc in docs}, index.docs
+    index.update([doc for key, doc in current.items() if known.get(key) != doc], [key for key in known
+                                                                                  if key not in current])
+    store.hold("related index", index)
+    lists = index.lists
     store.put(key, {article: tuple((link.key, link.score, link.reason) for link in links)
                     for article, links in lists.items()})
     return lists
-
-
-def _related_lists(docs: list[RelatedDoc], index: RelatedByLanguage) -> dict[str, tuple[RelatedLink, ...]]:
-    """Related lists within each language; `index` (kept between builds) is updated, not rebuilt."""
-    current, known = {doc.key: doc for doc in docs}, index.docs
-    changed = [doc for key, doc in current.items() if known.get(key) is not doc and known.get(key) != doc]
-    index.update(changed, [key for key in known if key not in current])
-    return index.lists
 
 
 def _with_canonical_terms(articles: list[Article]) -> tuple[list[Article], list[Diagnostic]]:

@@ -28,10 +28,10 @@ from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from .article import Article
-from .cache import ByIdentity
 from .languages import Language
 from .model import Site
-from .plan import ATOM_FEED, FEEDS, ROBOTS_FILE, RSS_FEED, SEARCH_INDEX_FILE, SITEMAP_FILE, SITEMAP_INDEX, Job, newest
+from .plan import (ATOM_FEED, FEEDS, ROBOTS_FILE, RSS_FEED, SEARCH_INDEX_FILE, SITEMAP_FILE, SITEMAP_INDEX, Job, newest,
+                   sitemap_entries)
 from .urls import RSS, JSON_FEED, SITEMAP, absolute
 
 GENERATOR = "sitegen"
@@ -48,12 +48,10 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # ----------------------------------------------------------------------------- feeds
 
-def feed_files(site: Site, jobs: Iterable[Job], memo: dict | None = None) -> dict[str, bytes]:
+def feed_files(site: Site, jobs: Iterable[Job]) -> dict[str, bytes]:
     """The feeds among the plan's `jobs` (plan.py lists them): Atom for each language and for every
     section and tag, RSS 2.0 and JSON Feed 1.1 for each language, each listing the newest `feeds.items`
-    articles of its listing. With a `memo` (kept by a preview server for one configuration), a feed whose
-    entries are unchanged is not made again.
-    """
+    articles of its listing."""
     entries_made: dict[str, str] = {}  # an article is an entry of many feeds (home, section, tags): made once
 
     def entry(article: Article) -> str:
@@ -67,9 +65,6 @@ def feed_files(site: Site, jobs: Iterable[Job], memo: dict | None = None) -> dic
         if job.kind not in FEEDS:
             continue
         language = site.editions[job.edition].language
-        if memo is not None and job.output_path in memo and memo[job.output_path][0] == job.subject:
-            files[job.output_path] = memo[job.output_path][1]
-            continue
         if job.kind == ATOM_FEED:
             title, page_url, entries = job.subject
             files[job.output_path] = _atom(site, language, job.output_path, title, page_url, entries, entry)
@@ -77,10 +72,6 @@ def feed_files(site: Site, jobs: Iterable[Job], memo: dict | None = None) -> dic
             files[job.output_path] = _rss(site, language, job.subject)
         else:
             files[job.output_path] = _json_feed(site, language, job.subject)
-        if memo is not None:
-            memo[job.output_path] = (job.subject, files[job.output_path])
-    for gone in (memo.keys() - files.keys()) if memo is not None else ():  # feeds of tags no longer used
-        del memo[gone]
     return files
 
 
@@ -235,12 +226,14 @@ def sitemap_files(site: Site, jobs: Iterable[Job]) -> dict[str, bytes]:
                 robots += f"Sitemap: {_absolute(site, SITEMAP)}\n"
             files[job.output_path] = robots.encode("utf-8")
         elif job.kind == SITEMAP_FILE:
-            files[job.output_path] = _urlset([_url(site, path, lastmod) for path, lastmod in job.subject])
+            files[job.output_path] = _urlset([_url(site, path, lastmod)
+                                              for path, lastmod in sitemap_entries(job.subject).items()])
         elif job.kind == SITEMAP_INDEX:
             index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
-            for name, lastmod in job.subject:
+            for name, pages in job.subject:
                 sitemap = _sub(index, "sitemap")
                 _sub(sitemap, "loc", _absolute(site, name))
+                lastmod = max((date for date in sitemap_entries(pages).values() if date), default=None)
                 if lastmod:
                     _sub(sitemap, "lastmod", _rfc3339(lastmod))
             files[job.output_path] = _xml_bytes(index)
@@ -272,19 +265,14 @@ def _urlset(urls: list[tuple[str, datetime | None, list[tuple[str, str]]]]) -> b
 
 # ----------------------------------------------------------------------------- search index
 
-def search_indexes(site: Site, jobs: Iterable[Job], memo: ByIdentity | None = None) -> dict[str, bytes]:
+def search_indexes(site: Site, jobs: Iterable[Job]) -> dict[str, bytes]:
     """The search indexes among the plan's `jobs`: what each language's search page fetches
     ('search-index.json', 'en/search-index.json'), its articles newest first, then its pages.
 
-    Compact, with sorted keys, because every visitor who searches downloads it. `memo` (a preview
-    server's, for one configuration) keeps each article's entry.
-    """
-    base_path, memo = site.config.base_path, memo if memo is not None else ByIdentity()
-    indexes = {job.output_path: ("[" + ",".join(memo.get(a.url_path, a, search_entry, a, base_path)
-                                                for a in job.subject) + "]").encode()
-               for job in jobs if job.kind == SEARCH_INDEX_FILE}
-    memo.settle()
-    return indexes
+    Compact, with sorted keys, because every visitor who searches downloads it."""
+    base_path = site.config.base_path
+    return {job.output_path: ("[" + ",".join(search_entry(a, base_path) for a in job.subject) + "]").encode()
+            for job in jobs if job.kind == SEARCH_INDEX_FILE}
 
 
 def search_entry(article: Article, base_path: str) -> str:

@@ -38,8 +38,8 @@ from .intact import folder_states, intact_folders
 from .model import Site, related_doc, related_lists, with_articles
 from .related import RelatedDoc, RelatedLink
 from .outputs import feed_files, search_entry, search_indexes
-from .plan import ALIAS, ARTICLE, CARD, ENTRY, PAGE, RELATED, SEARCH_ENTRY, Job, plan_site
-from .render import make_environment, render_site
+from .plan import ALIAS, ARTICLE, CARD, ENTRY, PAGE, RELATED, SEARCH_ENTRY, Job, plan_site, with_whole
+from .render import layout_digests, make_environment, render_site
 from .stamp import InputStates, Stamp, stamp_key, trusted, with_files
 from .views import card
 from .write import OutputWriter, uninterrupted
@@ -182,15 +182,14 @@ def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: Build
     related, docs = earlier, patches.docs
     if retold:  # what related lists are made from changed: made again
         related, docs = _related_again(store, docs_key, last.build, config, retold, docs)
-    lean = replace(with_articles(base.site, {**patches.articles, **swapped}), related=related)
-    affected = plan_site(lean).reading(_changed_parts(latest, swapped, earlier, related, lean))
-    site = with_articles(lean, _with_bodies(affected, swapped, memo_keys, config, store))
-    paths = {job.output_path for job in affected}
-    jobs = [job for job in plan_site(site).jobs if job.output_path in paths]  # the same, of the site with bodies
+    site = replace(with_articles(base.site, {**patches.articles, **swapped}), related=related)  # bodies left out
+    affected = plan_site(site).reading(_changed_parts(latest, swapped, earlier, related, site))
+    jobs = with_whole(affected, _with_bodies(affected, swapped, memo_keys, config, store))
     env, env_problems = make_environment(config, store.folder("layouts"))
     assets = StyleAndScripts({}, base.asset_names, {})
     env.globals["asset_url"] = partial(assets.url, config.base_path)
-    rendered, render_problems = render_site(site, env, jobs, recorded={path: r.inputs for path, r in records.items()},
+    rendered, render_problems = render_site(site, env, jobs, layout_digests(env, store),
+                                            recorded={path: r.inputs for path, r in records.items()},
                                             shared=repr(sorted(assets.names.items())))
     if env_problems or render_problems:
         raise FullBuild("a layout failed (the full build reports it)")

@@ -66,7 +66,7 @@ class Job(NamedTuple):  # a tuple: made 15,000 times for a 10,000-article site, 
     layout: str = ""  # a page's layout
     subject: object = None  # what its maker takes: the Article, (Listing, ListingPage), a feed's entries, an
     # asset's (plain name, bytes), a copied file's source…
-    reads: tuple[tuple[str, tuple[Article, ...]], ...] = ()  # (part, the articles it reads it of)
+    reads: tuple[tuple[str, Iterable[Article]], ...] = ()  # (part, the articles it reads it of)
 
 
 class Plan(NamedTuple):
@@ -82,14 +82,27 @@ class Plan(NamedTuple):
     def reading(self, changed: dict[str, set[str]]) -> list[Job]:
         """The jobs that read a changed part of an article: `changed` maps a part to the sources of the
         articles whose part changed."""
+        wanted = {part: sources for part, sources in changed.items() if sources}
         found = []
         for job in self.jobs:
             for part, articles in job.reads:
-                sources = changed.get(part)
-                if sources and not sources.isdisjoint([a.source for a in articles]):
+                if part in wanted and not wanted[part].isdisjoint([a.source for a in articles]):
                     found.append(job)
                     break
         return found
+
+
+class _Shown:
+    """The articles a related list shows, looked up only when asked for (Plan.reading asks for them when
+    a card changed; 10,000 lists are planned for every patch build)."""
+
+    __slots__ = ("links", "articles")
+
+    def __init__(self, links: tuple, articles: dict[str, Article]):
+        self.links, self.articles = links, articles
+
+    def __iter__(self):
+        return (self.articles[link.key] for link in self.links if link.key in self.articles)
 
 
 def plan_site(site: Site, assets: StyleAndScripts | None = None, sitemap_limit: int = SITEMAP_LIMIT) -> Plan:
@@ -129,16 +142,19 @@ def _article_jobs(site: Site, number: int) -> list[Job]:
     """The page of each article and page of a language, each followed by its redirects (`aliases:`)."""
     edition = site.editions[number]
     by_key = {a.url_path: a for a in edition.articles}
+    related_of = site.related
     jobs = []
     for article in (*edition.articles, *edition.pages):
-        related = tuple(by_key[link.key] for link in site.related.get(article.url_path, ()) if link.key in by_key)
-        reads = ((PAGE, (article,)), (RELATED, (article,)), (CARD, related))
+        shown = _Shown(related_of.get(article.url_path, ()), by_key)
+        reads = ((PAGE, (article,)), (RELATED, (article,)), (CARD, shown))
         layout = layout_file(article.layout or ("page" if article.is_page else "article"))
-        jobs.append(Job(page_file(article.url_path), ARTICLE, article.source, article.source,
-                        article.field_lines.get("slug", 1), number, layout, article, reads))
-        line = article.field_lines.get("aliases", 1)
-        jobs.extend(Job(alias_file(alias), ALIAS, f"an alias of {article.source}", article.source, line, number,
-                        "redirect.html", article, reads) for alias in article.aliases)
+        source = article.source
+        jobs.append(Job(page_file(article.url_path), ARTICLE, source, source, article.field_lines.get("slug", 1),
+                        number, layout, article, reads))
+        if article.aliases:
+            line, what = article.field_lines.get("aliases", 1), f"an alias of {source}"
+            jobs += [Job(alias_file(alias), ALIAS, what, source, line, number, "redirect.html", article, reads)
+                     for alias in article.aliases]
     return jobs
 
 
@@ -187,30 +203,29 @@ def _feed_jobs(site: Site) -> list[Job]:
 
 def _sitemap_jobs(site: Site, pages: list[Job], limit: int) -> list[Job]:
     """robots.txt, and with a host in base_url (a sitemap lists full URLs) the sitemap of every page search
-    engines should index: one file, or past `limit` URLs files of `limit` and a sitemap index of them."""
+    engines should index (the INDEXED jobs): one file, or past `limit` pages files of `limit`, in URL order,
+    and a sitemap index of them."""
     jobs = [Job(ROBOTS, ROBOTS_FILE, "robots.txt")]
     if not site.config.origin:
         return jobs
-    entries = sorted(sitemap_entries(pages).items())
+    indexed = [job for job in pages if job.kind in INDEXED]
     every = (DATES, (*site.articles, *site.pages))
-    if len(entries) <= limit:
-        return [*jobs, Job(SITEMAP, SITEMAP_FILE, "the sitemap", subject=tuple(entries), reads=(every,))]
-    chunks = [tuple(entries[start:start + limit]) for start in range(0, len(entries), limit)]
+    if len(indexed) <= limit:
+        return [*jobs, Job(SITEMAP, SITEMAP_FILE, "the sitemap", subject=tuple(indexed), reads=(every,))]
+    indexed.sort(key=_url_path)
+    chunks = [tuple(indexed[start:start + limit]) for start in range(0, len(indexed), limit)]
     names = [f"sitemap-{number}.xml" for number in range(1, len(chunks) + 1)]
-    jobs.append(Job(SITEMAP, SITEMAP_INDEX, "the sitemap", subject=tuple(
-        (name, max((lastmod for _, lastmod in chunk if lastmod), default=None)) for name, chunk in zip(names, chunks)),
-        reads=(every,)))
+    jobs.append(Job(SITEMAP, SITEMAP_INDEX, "the sitemap", subject=tuple(zip(names, chunks)), reads=(every,)))
     return jobs + [Job(name, SITEMAP_FILE, f"the sitemap ({name})", subject=chunk, reads=(every,))
                    for name, chunk in zip(names, chunks)]
 
 
 def sitemap_entries(jobs: Iterable[Job]) -> dict[str, datetime | None]:
-    """The URL path ('' for the home page) and lastmod of every indexed page among `jobs`: an article's
-    update (else its date), a listing page's newest article, an index's newest article; no date for search."""
+    """The URL path ('' for the home page) and lastmod of every indexed page among `jobs`, in URL order: an
+    article's update (else its date), a listing page's newest article, an index's newest article; no date
+    for the search page."""
     entries: dict[str, datetime | None] = {}
-    for job in jobs:
-        if job.kind not in INDEXED:
-            continue
+    for job in sorted((job for job in jobs if job.kind in INDEXED), key=_url_path):
         if job.kind == ARTICLE:
             lastmod = job.subject.updated or job.subject.date
         elif job.kind == LISTING:
@@ -219,8 +234,12 @@ def sitemap_entries(jobs: Iterable[Job]) -> dict[str, datetime | None]:
             lastmod = max(newest(listing.articles) for listing in job.subject[2])
         else:
             lastmod = None
-        entries[job.output_path.removesuffix(HOME_PAGE)] = lastmod
+        entries[_url_path(job)] = lastmod
     return entries
+
+
+def _url_path(job: Job) -> str:
+    return job.output_path.removesuffix(HOME_PAGE)
 
 
 def newest(articles: Iterable[Article]) -> datetime:
@@ -241,6 +260,26 @@ def _asset_jobs(site: Site, assets: StyleAndScripts) -> list[Job]:
         shown = sources.get(path) or display_path(Path(source), site.config)
         jobs.append(Job(path, COPY, shown, shown, subject=source))
     return jobs
+
+
+def with_whole(jobs: Iterable[Job], articles: dict[str, Article]) -> list[Job]:
+    """These jobs with the articles they show whole (an article's page and redirects, a feed's entries) taken
+    from `articles`, by source, where it has them: a patch build plans a model whose articles have no bodies
+    and reads back those of the few it renders."""
+    def whole(found: tuple[Article, ...]) -> tuple[Article, ...]:
+        return tuple(articles.get(a.source, a) for a in found)
+
+    swapped = []
+    for job in jobs:
+        if job.kind in (ARTICLE, ALIAS):
+            job = job._replace(subject=articles.get(job.subject.source, job.subject))
+        elif job.kind == ATOM_FEED:
+            title, url, entries = job.subject
+            job = job._replace(subject=(title, url, whole(entries)))
+        elif job.kind in FEEDS:
+            job = job._replace(subject=whole(job.subject))
+        swapped.append(job)
+    return swapped
 
 
 def clashes(plan: Plan) -> list[Diagnostic]:

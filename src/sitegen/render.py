@@ -11,15 +11,15 @@ import os
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache, lru_cache, partial
+from functools import cache, partial
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 import jinja2
 from jinja2 import meta
 
 from . import __version__
-from .cache import digest, memo_key
+from .cache import BuildCache, digest, memo_key
 from .config import SiteConfig
 from .dates import format_day, format_moment, format_month
 from .errors import Diagnostic, error
@@ -43,7 +43,7 @@ class Page:
 
     output_path: str
     html: bytes | None  # None: unchanged since the last build, whose file stays (or `placed`)
-    inputs: tuple | bytes = ()  # (layout, site view, context), or a digest of them: equal inputs, equal bytes
+    inputs: bytes = b""  # a digest of its layout, settings and views: equal inputs, equal bytes
     placed: object = None  # what render_site's `write` made of the html, where the page was rendered
 
     @property
@@ -59,7 +59,7 @@ def make_environment(config: SiteConfig, compiled: Path | None = None) -> tuple[
         bytecode_cache=None if compiled is None else _compiled_layouts(compiled, config),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        auto_reload=False,  # compiled once per build (build.py makes a new environment when a layout changes)
+        auto_reload=False,  # compiled once: a full build, or a patch build, makes a new environment
     )
     _install_helpers(env, config)
     problems = []
@@ -126,30 +126,27 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
     env.filters["absolute"] = lambda url: absolute(config.origin, str(url))
 
 
-def render_site(site: Site, env: jinja2.Environment, jobs: Iterable[Job],
-                progress: Callable[[str, int, int], None] | None = None,
-                previous: dict[str, Page] | None = None, memo: dict | None = None,
-                recorded: dict[str, bytes] | None = None, workers: int = 1, shared: str = "",
-                deliver: Callable[[Page], None] | None = None,
+def render_site(site: Site, env: jinja2.Environment, jobs: Iterable[Job], layouts: dict[str, bytes],
+                progress: Callable[[str, int, int], None] | None = None, recorded: dict[str, bytes] | None = None,
+                workers: int = 1, shared: str = "", deliver: Callable[[Page], None] | None = None,
                 write: Callable[[str, bytes, bytes], object] | None = None) -> tuple[list[Page], list[Diagnostic]]:
     """The pages among the plan's `jobs`, rendered on `workers` processes; a page whose inputs are unchanged
     is not rendered again.
 
-    Unchanged means equal to the inputs of the page in `previous` (a preview server keeps its pages in
-    memory), or, in a build, equal to the digest `recorded` for the file already in the output (its
-    Page then has no html: the file there stays). `memo` keeps article views between builds of one
-    configuration (a preview server). `shared` is what every page depends on besides the model (the
-    fingerprinted names of the CSS and JS they link). Each page is handed to `deliver` as soon as it is
-    rendered (or found unchanged), for the output to be written while the rest renders; or, with `write`,
-    written where it was rendered, by `write(output path, html, inputs)`, whose result the Page holds
-    instead of the html (a build's worker processes write their own pages)."""
+    A page's inputs are its layout (with every layout it uses: `layouts`, as layout_digests makes them), the
+    settings and strings, `shared` (what
+    every page depends on besides the model: the fingerprinted names of the CSS and JS they link) and
+    its views, which are values: their digest is the page's record. A page whose digest is the one
+    `recorded` for its file in the output is not rendered (its Page has no html: the file there stays).
+    Each page is handed to `deliver` as soon as it is rendered (or found unchanged), for the output to be
+    written while the rest renders; or, with `write`, written where it was rendered, by `write(output
+    path, html, inputs)`, whose result the Page holds instead of the html (a build's worker processes write
+    their own pages)."""
     translators = [Translator(edition.language.code, site.config.language, site.config.strings)
                    for edition in site.editions]
-    factories = [ViewFactory(site, edition, translator, GENERATOR,
-                             None if memo is None else memo.setdefault(edition.language.code, {}))
+    factories = [ViewFactory(site, edition, translator, GENERATOR)
                  for edition, translator in zip(site.editions, translators)]
     page_jobs = _page_jobs([job for job in jobs if job.kind in PAGES], site, factories)
-    layouts = layout_digests(env)
     settings = digest(GENERATOR, repr(site.config), shared, *(repr(sorted(t.strings.items())) for t in translators))
 
     def render(layout: str, context: dict) -> bytes | tuple[str, int, str]:
@@ -170,8 +167,7 @@ def render_site(site: Site, env: jinja2.Environment, jobs: Iterable[Job],
         html = render(job.layout, context)
         return inputs, Placing(write(job.output_path, html, inputs)) if write and isinstance(html, bytes) else html
 
-    outcomes = parallel_imap(settle, range(len(page_jobs)), workers) if previous is None else \
-        _kept_or_rendered(page_jobs, [job.context() for job in page_jobs], previous, layouts, shared, render, workers)
+    outcomes = parallel_imap(settle, range(len(page_jobs)), workers)
     pages: list[Page] = []
     failures: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one layout bug, many pages
     try:
@@ -183,15 +179,13 @@ def render_site(site: Site, env: jinja2.Environment, jobs: Iterable[Job],
             elif isinstance(result, tuple):
                 failures[result].append(job.what)
                 continue
-            else:  # a Page: kept as it was
-                page = result if isinstance(result, Page) else Page(job.output_path, result, inputs)
+            else:
+                page = Page(job.output_path, result, inputs)
             pages.append(page)
             if deliver is not None:
                 deliver(page)
     finally:  # the workers are stopped, on a failure here too, before the writer cleans up after them
         outcomes.close()
-    for views in factories:
-        views.forget_unasked()
     problems = []
     for (path, line, message), pages_hit in failures.items():
         more = f" and {len(pages_hit) - 1} more pages" if len(pages_hit) > 1 else ""
@@ -199,28 +193,21 @@ def render_site(site: Site, env: jinja2.Environment, jobs: Iterable[Job],
     return pages, problems
 
 
-def _kept_or_rendered(page_jobs: list[PageJob], contexts: list[dict], previous: dict[str, Page],
-                      layouts: dict[str, bytes], shared: str, render: Callable[[str, dict], bytes | tuple[str, int, str]],
-                      jobs: int) -> Iterator[tuple]:
-    """A preview server's pages, in order, as (inputs, the Page kept or the result of rendering): its views
-    are compared here with those of the pages it kept, and only changed pages go to the workers."""
-    kept: dict[int, Page] = {}
-    for index, job in enumerate(page_jobs):
-        earlier = previous.get(job.output_path)
-        if earlier is not None and earlier.inputs == (layouts.get(job.layout), shared, contexts[index]):
-            kept[index] = earlier
-    todo = [index for index in range(len(page_jobs)) if index not in kept]
-    results = parallel_imap(lambda index: render(page_jobs[index].layout, contexts[index]), todo, jobs)
-    for index, job in enumerate(page_jobs):
-        yield (kept[index].inputs, kept[index]) if index in kept else (
-            (layouts.get(job.layout), shared, contexts[index]), next(results))
-
-
-@lru_cache(maxsize=4)  # an environment's layouts never change: build.py makes a new one when a file does
-def layout_digests(env: jinja2.Environment) -> dict[str, bytes]:
-    """For each layout, a digest of its source and of every layout it extends, includes or imports."""
+def layout_digests(env: jinja2.Environment, store: BuildCache | None = None) -> dict[str, bytes]:
+    """For each layout, a digest of its source and of every layout it extends, includes or imports (parsing
+    them all takes longer than a patch build renders: `store` keeps the result for the same sources)."""
     sources = {name: env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
                for name in env.list_templates(extensions=list(TEMPLATE_SUFFIXES))}
+    key = memo_key("layout digests", jinja2.__version__, repr(sorted(sources.items())))
+    found = store.get(key) if store is not None else None
+    if not isinstance(found, dict):
+        found = _closure_digests(env, sources)
+        if store is not None:
+            store.put(key, found)
+    return found
+
+
+def _closure_digests(env: jinja2.Environment, sources: dict[str, str]) -> dict[str, bytes]:
     uses: dict[str, set[str]] = {}
     for name, source in sources.items():
         try:

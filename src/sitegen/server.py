@@ -203,7 +203,8 @@ class Preview:
         recovering = bool(state.errors)
         with state.changed:
             state.building = False
-            state.base_path = result.site.config.base_path
+            if result.site is not None:  # (a build that patched or did nothing changed no setting)
+                state.base_path = result.site.config.base_path
         state.errors = []
         for warning in result.warnings:
             self.log("  " + warning.format().replace("\n", "\n  "))
@@ -222,8 +223,11 @@ class Preview:
         return result
 
     def _moved(self, result: BuildResult) -> dict[str, str]:
-        """Old URL → new URL for articles renamed by this build (matched by title when a file was renamed)."""
+        """Old URL → new URL for articles renamed by this build (matched by title when a file was renamed);
+        only a full build can rename one."""
         site = result.site
+        if site is None:
+            return {}
         urls = {a.source: (a.title, site.config.base_path + a.url_path) for a in (*site.articles, *site.pages)}
         gone = {source: old for source, old in self.urls.items() if source not in urls or urls[source][1] != old[1]}
         moved = {}
@@ -290,7 +294,7 @@ def serve(site_dir: Path, host: str, port: int, output: Path | None, options, op
         shutil.rmtree(output)
     state = ServedState(root=output, base_path=config.base_path)
     # plain CSS and JS names: a CSS edit then changes one file, and browsers swap the stylesheet in place
-    preview = Preview(Builder(site_dir, output, replace(options, fingerprint=False), remember=True), state, log)
+    preview = Preview(Builder(site_dir, output, replace(options, fingerprint=False), resident=True), state, log)
     try:
         server = make_server(state, host, port)
     except OSError as exc:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from markupsafe import Markup
 
 from .article import Article, Term
-from .cache import ByIdentity, remembered_repr
+from .cache import remembered_repr
 from .i18n import Translator
 from .images import ImageRef
 from .markdown import Heading
@@ -134,8 +134,6 @@ class SiteView:
     extra: dict[str, Any]
 
 
-_SECTIONS_KEY = "\0sections"  # in a view memo: the sections the memoised breadcrumbs were made with
-_CARDS_KEY, _SITE_KEY = "\0cards", "\0site"  # in a view memo: the articles' cards, the site view
 
 
 class _Cards(dict):
@@ -153,10 +151,9 @@ class _Cards(dict):
 class ViewFactory:
     """Turns one language's model objects into views, caching the cards every listing reuses."""
 
-    def __init__(self, site: Site, edition: Edition, translate: Translator, generator: str, memo: dict | None = None):
+    def __init__(self, site: Site, edition: Edition, translate: Translator, generator: str):
         self.site = site
         self.edition = edition
-        self.memo = memo
         self.t = translate
         self.home = site.config.base_path
         language = edition.language
@@ -164,12 +161,11 @@ class ViewFactory:
         self.sections = {listing.term.slug: listing.term for listing in edition.sections}
         self.sections.update({listing.term.name.casefold(): listing.term for listing in edition.sections})
         self._page_urls: dict[int, tuple[Listing, tuple[str, ...]]] = {}  # by listing (kept alive in the value)
-        self._asked: set[str] = set()  # the articles whose views were asked for, of those a memo keeps
-        if memo is not None and memo.get(_SECTIONS_KEY) != self.sections:  # breadcrumbs link to sections
-            memo.clear()
-            memo[_SECTIONS_KEY] = dict(self.sections)
-        self._cards = self._all_cards()
-        site_view = SiteView(
+        # Each article's card, made when first asked for (a build that renders a few pages asks for a few).
+        # (Not self._card: the cards would hold the factory, a cycle only the GC undoes.)
+        self._cards = _Cards({a.url_path: a for a in edition.articles},
+                             partial(card, home=self.home, words_per_minute=site.config.reading_speed))
+        self.site_view = SiteView(
             title=language.title, description=language.description, language=language.code,
             locale=open_graph_locale(language.code), base_url=site.config.base_url, url=self.home_url,
             sections=self._nav_sections(), generator=generator, feeds=(
@@ -180,20 +176,6 @@ class ViewFactory:
             tags_url=self.url(language.path + TAGS) if edition.tags else None,
             authors_url=self.url(language.path + AUTHORS) if edition.authors else None, extra=site.config.extra,
         )
-        if memo is not None:  # the same object while equal: comparing pages' inputs is then quick
-            site_view = memo[_SITE_KEY] = site_view if memo.get(_SITE_KEY) != site_view else memo[_SITE_KEY]
-        self.site_view = site_view
-
-    def _all_cards(self) -> dict[str, Card]:
-        """Each article's card, by URL path: made when first asked for (a build that renders a few pages asks
-        for a few); with a memo, all made at once, again only for articles that changed."""
-        if self.memo is None:  # (not self._card: the cards would hold the factory, a cycle only the GC undoes)
-            return _Cards({a.url_path: a for a in self.edition.articles},
-                          partial(card, home=self.home, words_per_minute=self.site.config.reading_speed))
-        kept = self.memo.setdefault(_CARDS_KEY, ByIdentity())
-        cards = {a.url_path: kept.get(a.url_path, a, self._card, a) for a in self.edition.articles}
-        kept.settle()
-        return cards
 
     def url(self, path: str) -> str:
         """A site path ('about/', '/css/site.css') as a link that works under base_url."""
@@ -226,30 +208,9 @@ class ViewFactory:
         code = self.edition.language.code
         return self.site.versions_of(path, code) if shared else {code: path}
 
-    def _card(self, article: Article) -> Card:
-        return card(article, self.home, self.site.config.reading_speed)
-
     def article(self, article: Article) -> ArticleView:
-        """The article's view; with a memo (kept by a preview server) reused while its inputs stay equal."""
+        """The view of an article's page."""
         links: tuple[RelatedLink, ...] = self.site.related.get(article.url_path, ())
-        if self.memo is None:
-            return self._article(article, links)
-        inputs = (article, links, tuple(self._cards[link.key] for link in links),
-                  self.site.versions_of(article.url_path, article.language))  # its translations
-        self._asked.add(article.url_path)
-        earlier = self.memo.get(article.url_path)
-        if earlier is None or earlier[0] != inputs:
-            earlier = self.memo[article.url_path] = (inputs, self._article(article, links))
-        return earlier[1]
-
-    def forget_unasked(self) -> None:
-        """The memo forgets the views of articles no page asked for since this factory was made (renamed or
-        deleted ones): a preview server keeps its memo for as long as the configuration stays the same."""
-        if self.memo is not None:
-            for key in [key for key in self.memo if not key.startswith("\0") and key not in self._asked]:
-                del self.memo[key]
-
-    def _article(self, article: Article, links: tuple[RelatedLink, ...]) -> ArticleView:
         breadcrumb = self.breadcrumb(article)
         translations, alternates = self._languages(self.site.versions_of(article.url_path, article.language))
         return ArticleView(

@@ -1,8 +1,11 @@
-"""The only stage that writes the output: all of it aside, then swapped in.
+"""The only stage that writes the output, so that a failed or interrupted build leaves the previous
+site exactly as it was.
 
-A build renders everything in memory first; only then is the output written
-to a sibling folder and swapped for the old one, so a failed or interrupted
-build leaves the previous site exactly as it was.
+Pages are written while they are rendered, by the worker processes that render them, and the other
+files after them (OutputWriter): each beside the file it replaces when the output is as the last
+build left it, renamed over it at the end, or else into a new folder beside the output, swapped in
+at the end. Until then, and if the build fails, the output is as it was. A file whose bytes or
+source are unchanged is not written again.
 """
 
 from __future__ import annotations
@@ -371,52 +374,6 @@ def _link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
-
-
-def sync_output(output: Path, files: dict[str, bytes], copies: dict[str, Path],
-                written: dict[str, object]) -> list[str]:
-    """Bring `output` in line with `files` and `copies`, writing only what changed.
-
-    For the preview server, which serves this folder while the author works:
-    `written` (kept between calls) remembers what is there, so each rebuild
-    touches only the files whose bytes or source changed, and removes the
-    ones no longer built. Requests wait while it runs, so no swap is needed.
-    """
-    output = output.resolve()
-    if not written and output.exists():  # a new session: start from an empty folder
-        shutil.rmtree(output)
-    output.mkdir(parents=True, exist_ok=True)
-    (output / MARKER).write_text("This folder is written by sitegen serve.\n")
-    wanted: dict[str, object] = {}
-    changed = []
-    try:
-        for relative, data in files.items():
-            wanted[relative] = data  # kept to compare with next time: equal bytes are not written again
-            earlier = written.get(relative)
-            if earlier is not data and earlier != data:
-                _inside(output, relative).write_bytes(data)
-                changed.append(relative)
-        for relative, source in copies.items():
-            if relative in files:
-                continue
-            wanted[relative] = _copy_signature(source)
-            if written.get(relative) != wanted[relative]:
-                shutil.copyfile(source, _inside(output, relative))
-                changed.append(relative)
-        for relative in sorted(written.keys() - wanted.keys()):
-            gone = _inside(output, relative)
-            gone.unlink(missing_ok=True)
-            for folder in gone.parents:  # leave no empty folders behind, as a fresh build would not
-                if folder == output or any(folder.iterdir()):
-                    break
-                folder.rmdir()
-            changed.append(relative)
-    except OSError as exc:
-        written.clear()  # the folder is in an unknown state: the next call starts over
-        raise _write_error(output, exc) from None
-    written.clear()
-    written.update(wanted)
-    return sorted(changed)
 
 
 def _recover_interrupted(output: Path) -> None:

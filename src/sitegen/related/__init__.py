@@ -48,7 +48,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
-from ..cache import ByIdentity
 from ..config import RelatedConfig
 
 if TYPE_CHECKING:
@@ -89,7 +88,6 @@ class RelatedByLanguage:
         self.settings = settings
         self.indexes: dict[str, RelatedIndex] = {}
         self._language_of: dict[str, str] = {}  # document key → language
-        self.made_from = ByIdentity()  # for the caller: each document by what it was made from
 
     @property
     def docs(self) -> dict[str, RelatedDoc]:
