@@ -426,6 +426,7 @@ def _edit_steps():
     return steps
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.sampled_from(_edit_steps()), min_size=1, max_size=5), jobs=st.sampled_from([1, 2]),
        languages=st.sampled_from(["", "languages:\n  en: {title: Test News}\n  ca: {title: Notícies}\n"]))

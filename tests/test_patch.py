@@ -370,6 +370,7 @@ def _replace_line(path, start: str, line: str) -> None:
         path.write_text("\n".join(line if old.startswith(start) else old for old in path.read_text().split("\n")))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.lists(st.sampled_from(_text_edits()), min_size=1, max_size=3), min_size=1, max_size=5),
        config=st.sampled_from(["", "feeds:\n  full_content: true\n  items: 3\npage_size: 2\n",

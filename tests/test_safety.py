@@ -68,6 +68,7 @@ def test_two_builds_of_the_same_input_are_byte_identical(tmp_path):
     assert tree(tmp_path / "out1") == tree(tmp_path / "out2") == tree(tmp_path / "out3")
 
 
+@pytest.mark.slow
 def test_killing_the_build_at_any_moment_leaves_the_previous_site_complete(tmp_path):
     """SIGKILL at random points of a rebuild: the output is always a whole site, old or new."""
     files = {f"content/s{n % 4}/story-{n}.md": article(f"Story {n}", "2024-05-01", tags=f"[T{n % 7}]",

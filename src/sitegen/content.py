@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
@@ -129,7 +129,7 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         if store is not None and article is not None:  # with the memos it was made from, to keep them too
             made_from = (front_matter_key(split.front_matter, split.front_matter_line),
                          markdown_key(split.body, config.pygments_style, config.safe_mode))
-            store.put(key, (replace(article, body=None), tuple(found), made_from))  # the HTML is in its own memo
+            store.put(key, (_without_body(article), tuple(found), made_from))  # the HTML is in its own memo
         return article, tuple(found), store.take_news() if store is not None else None  # a worker's memos go home
 
     keys: dict[str, bytes] = {}
@@ -216,8 +216,16 @@ def remembered_articles(store: BuildCache, keys: list[bytes], jobs: int = 1) -> 
     not in both); fetched together, which is quicker than one by one."""
     memos = store.get_many(keys, jobs)
     bodies = store.get_many((memo[2][1] for memo in memos.values()), jobs)
-    return {key: (replace(article, body=bodies[made_from[1]]), found, made_from)
-            for key, (article, found, made_from) in memos.items() if made_from[1] in bodies}
+    return {key: (Article(**fields, body=bodies[made_from[1]]), found, made_from)
+            for key, (fields, found, made_from) in memos.items() if made_from[1] in bodies}
+
+
+def _without_body(article: Article) -> dict:
+    """An article's fields but its body, as its memo keeps them: an Article is made whole, with its body."""
+    return {name: getattr(article, name) for name in _MEMO_FIELDS}
+
+
+_MEMO_FIELDS = tuple(f.name for f in fields(Article) if f.name != "body")
 
 
 def _files_unchanged(article: Article | None) -> bool:

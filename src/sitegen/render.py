@@ -248,14 +248,16 @@ class PageJob(NamedTuple):  # a tuple: made 14,000 times per build of a 10,000-a
 
 def _page_jobs(jobs: list[Job], site: Site, factories: list[ViewFactory]) -> list[PageJob]:
     """The plan's page jobs, each with the views its layout is given."""
-    views_of: dict[str, Callable[[], object]] = {}  # an article's view, made once for its page and redirects
+    views_of: dict[str, Callable[[], object]] = {}  # the view of an article with redirects: made once for all
     made = []
     for job in jobs:
         views = factories[job.edition]
-        if job.kind in (ARTICLE, ALIAS):
+        if job.kind in (ARTICLE, ALIAS) and job.subject.aliases:
             view = views_of.get(job.subject.source)
             if view is None:
                 view = views_of[job.subject.source] = cache(partial(views.article, job.subject))
+        elif job.kind == ARTICLE:  # (not kept: a worker would hold every view it made until the end)
+            view = partial(views.article, job.subject)
         elif job.kind == LISTING:
             view = partial(_listing_view, views, site.editions[job.edition], *job.subject)
         elif job.kind == INDEX:
