@@ -370,6 +370,7 @@ def test_ctrl_c_leaves_the_output_alone_and_exits_130(news, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(sitegen.build, "render_site", interrupted)
+    (news / "site.yaml").write_text((news / "site.yaml").read_text() + "description: Another\n")  # a full build
     run = build_site(news)
     assert run.code == 130 and "interrupted: the output folder was left as it was" in run.err and "Traceback" not in run.err
     assert read(news, "index.html") == before

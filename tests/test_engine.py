@@ -37,7 +37,7 @@ def _field_edits():
             field(n, image="/images/hero.png", image_alt=f"The hero {n}"),
             field(n, image="/images/hero.png", image_alt="Another alt text"),
             field(n, aliases=f"[/old/s{n}/, /older/s{n}.html]"),
-            field(n, translation_key="shared-story"),
+            field(n, translation_key=f"key-{n}"),  # (then no longer linked to the Catalan s0 by its file name)
             field(n, kicker=f"Kicker {n}"),  # an unknown key: page.extra
             field(n, draft="true"),
             field(n, summary=f"A summary of its own {n}."),

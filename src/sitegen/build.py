@@ -32,7 +32,7 @@ from .render import Page, layout_digests, layout_names, make_environment, render
 from .urls import HIGHLIGHT_CSS
 from .parallel import job_count
 from .patch import keep_for_patches, patch_build
-from .stamp import InputStates, Stamp, input_states, next_due, stamp_key, trusted, with_files
+from .stamp import InputStates, Stamp, input_states, next_due, recent, stamp_key, trusted, with_files
 from .intact import folder_states, folders_of, intact_folders, unchanged_files
 from .write import OutputWriter, check_output_dir, uninterrupted
 
@@ -79,23 +79,27 @@ class Builder:
         config = load_config(self.site_dir)
         output = (self.wanted_output or config.site_path(config.output_dir)).resolve()  # one key for its records
         now = self.options.now or datetime.now(timezone.utc)
-        inputs, records = {}, {}
+        inputs, records, digests = {}, {}, {}
         if self.cache.keeps:  # a build with nothing to do stops here, one that edits a few articles patches
             inputs, records = input_states(config), self.cache.outputs(output)
-            done = self._unless_full(config, output, inputs, records, now, started, started_ns)
+            last, known = self.cache.get(stamp_key(output, self.options)), {}
+            changed = last.changed(with_files(inputs, last.outside), known) if isinstance(last, Stamp) else None
+            digests = recent(inputs, started_ns, known)  # (before anything is read)
+            done = self._unless_full(config, output, inputs, digests, last, changed, records, now, started,
+                                     started_ns)
             if done is not None:
                 return done
-        return self._full(config, output, inputs, records, now, started, started_ns, progress)
+        return self._full(config, output, inputs, digests, records, now, started, started_ns, progress)
 
-    def _unless_full(self, config: SiteConfig, output: Path, inputs: InputStates, records: dict, now: datetime,
-                     started: float, started_ns: int) -> BuildResult | None:
-        """The build done without a full one, if the last build's stamp says nothing changed (nothing to do)
-        or only some articles' text did (a patch build); else None."""
-        last = self.cache.get(stamp_key(output, self.options))
-        if not isinstance(last, Stamp):
+    def _unless_full(self, config: SiteConfig, output: Path, inputs: InputStates, digests: dict[str, bytes],
+                     last: Stamp | None, changed: set[str] | None, records: dict, now: datetime, started: float,
+                     started_ns: int) -> BuildResult | None:
+        """The build done without a full one, if the last build's stamp says nothing it read changed
+        (`changed`: nothing to do) or only some articles' text did (a patch build); else None."""
+        if last is None or changed is None:
             _log.info("a full build: the cache has no record of a build into %s with these options", output)
             return None
-        if last.still_holds(with_files(inputs, last.outside), now):
+        if not changed and last.holds_at(now):
             folders = intact_folders(output, records, last.folders)
             if folders is None:
                 _log.info("a full build: files in %s were changed, added or removed since the last build", output)
@@ -105,14 +109,16 @@ class Builder:
                 self.cache.save()
             return BuildResult(last.articles, last.pages, 0, 0, last.skipped_drafts, last.skipped_future,
                                last.warnings, _since(started), output)
-        patched = patch_build(config, output, self.options, self.cache, inputs, last, records, now, started_ns)
+        patched = patch_build(config, output, self.options, self.cache, inputs, digests, last, changed, records,
+                              now, started_ns)
         if patched is None:
             return None
         return BuildResult(last.articles, last.pages, len(patched.changed), patched.rendered, last.skipped_drafts,
                            last.skipped_future, patched.warnings, _since(started), output, patched.changed)
 
-    def _full(self, config: SiteConfig, output: Path, inputs: InputStates, records: dict, now: datetime,
-              started: float, started_ns: int, progress: Progress | None) -> BuildResult:
+    def _full(self, config: SiteConfig, output: Path, inputs: InputStates, digests: dict[str, bytes],
+              records: dict, now: datetime, started: float, started_ns: int,
+              progress: Progress | None) -> BuildResult:
         """Load and check everything, plan the outputs, then render and write what changed: pages are
         written by the processes that render them, as they are rendered; the other files after."""
         env, problems = make_environment(config, self.cache.folder("layouts"))
@@ -158,7 +164,7 @@ class Builder:
                 self.cache.put(stamp_key(output, self.options), Stamp(
                     started_ns, trusted(with_files(inputs, outside), started_ns), written_folders, outside,
                     next_due(content.articles, now, self.options), now,
-                    len(site.articles), len(pages), site.skipped_drafts, site.skipped_future, warnings))
+                    len(site.articles), len(pages), site.skipped_drafts, site.skipped_future, warnings, digests))
                 self.cache.save(output, writer.records, prune=True)
         except BaseException:
             writer.abandon()

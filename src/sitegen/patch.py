@@ -14,8 +14,9 @@ or sitemap depends on (`FREE`). When an edit changes what the related-posts step
 summary, the start of the text), the related lists are made again from what the last full build
 made them from (`RelatedDocs`) with the edited articles' in place, and the pages of the articles
 whose list changed are rendered again too. Any other change, any problem with an edited file, a
-damaged cache: `patch_build` returns None and the full build runs, reporting what it finds. The
-output is byte for byte that of a full build (tests/test_patch.py builds both after random edits).
+damaged cache: `patch_build` returns None (under -v, a note says why: `FullBuild`) and the full
+build runs, reporting what it finds. The output is byte for byte that of a full build
+(tests/test_patch.py and tests/test_engine.py build both after random edits).
 """
 
 from __future__ import annotations
@@ -134,11 +135,12 @@ def snapshot_keys(output: Path, options: BuildOptions) -> tuple[bytes, bytes, by
 
 
 def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: BuildCache, inputs: InputStates,
-                last: Stamp, records: dict[str, OutputRecord], now: datetime, started_ns: int) -> Patched | None:
-    """Apply the edited articles to the last build's model and output; None if a full build is needed (and
-    under -v, why)."""
+                digests: dict[str, bytes], last: Stamp, changed: set[str], records: dict[str, OutputRecord],
+                now: datetime, started_ns: int) -> Patched | None:
+    """Apply the edited articles (of the `changed` files since the `last` build) to its model and output;
+    None if a full build is needed (and under -v, why)."""
     try:
-        return _patch(config, output, options, store, inputs, last, records, now, started_ns)
+        return _patch(config, output, options, store, inputs, digests, last, changed, records, now, started_ns)
     except FullBuild as why:
         _log.info("a full build, not a patch build: %s", why)
         return None
@@ -149,17 +151,18 @@ class FullBuild(Exception):
 
 
 def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: BuildCache, inputs: InputStates,
-           last: Stamp, records: dict[str, OutputRecord], now: datetime, started_ns: int) -> Patched:
+           digests: dict[str, bytes], last: Stamp, changed: set[str], records: dict[str, OutputRecord],
+           now: datetime, started_ns: int) -> Patched:
     if last.made > now:
         raise FullBuild("the clock is earlier than at the last build")
     if last.due is not None and now >= last.due:
         raise FullBuild("a future-dated article has come due")
     inputs = with_files(inputs, last.outside)  # images articles reached outside the site's folders
-    edited = _edited_sources(config, inputs, last)
+    edited = _edited_sources(config, inputs, last, changed)
     folders = intact_folders(output, records, last.folders)
     if folders is None:
         raise FullBuild("the output folder is not as the last build left it")
-    new_stamp = partial(replace, last, inputs=trusted(inputs, started_ns), made=now)
+    new_stamp = partial(replace, last, inputs=trusted(inputs, started_ns), made=now, digests=digests)
     if not edited:  # only an editor's swap or backup files changed
         with uninterrupted():
             store.put(stamp_key(output, options), new_stamp(folders=folders))
@@ -272,13 +275,11 @@ def _shown(links: tuple[RelatedLink, ...] | None) -> list[tuple[str, str]] | Non
     return None if links is None else [(link.key, link.reason) for link in links]
 
 
-def _edited_sources(config: SiteConfig, inputs: InputStates, last: Stamp) -> list[str]:
-    """The article files (as sources) changed since the last build; FullBuild if anything else changed."""
+def _edited_sources(config: SiteConfig, inputs: InputStates, last: Stamp, changed: set[str]) -> list[str]:
+    """The article files (as sources) among the `changed` files; FullBuild if anything else changed."""
     content = str(config.site_path(config.content_dir)) + "/"
     edited = []
-    for path in inputs.keys() | last.inputs.keys():
-        if inputs.get(path) == last.inputs.get(path):
-            continue
+    for path in sorted(changed):
         relative = path.removeprefix(content)
         if relative == path or path in last.outside:  # (an image reached with '../../x.png' is, whatever its path)
             raise FullBuild(f"{path} changed (outside content/, or not an article)")

@@ -11,15 +11,17 @@ touches nothing. Any difference, and the build runs as usual (reusing its memos)
 Linked folders are followed; files an article reached outside these folders (an image at
 '../../shared/x.png') are listed with the stamp and checked too. A file whose ctime (or mtime)
 is within RACY_NS of the start of the build is not trusted (a change in the same clock tick may
-leave all four numbers as they were): it counts as changed next time. ctime, unlike mtime,
+leave all four numbers as they were): its bytes are digested as the build starts, and the next
+build tells by them whether it changed (`recent`, `Stamp.changed`). ctime, unlike mtime,
 cannot be set back by a tool (touch -d, rsync -t, an editor) — except on Windows, where it is
 the creation time and only mtime and size tell.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -53,11 +55,30 @@ class Stamp:
     skipped_drafts: int
     skipped_future: int
     warnings: tuple[Diagnostic, ...]
+    digests: dict[str, bytes] = field(default_factory=dict)  # of the files whose state was UNTRUSTED (`recent`)
 
-    def still_holds(self, inputs: InputStates, now: datetime) -> bool:
-        """Whether a build with these inputs, now, would build what this one built."""
-        return (inputs == self.inputs and UNTRUSTED not in inputs.values()
-                and self.made <= now and (self.due is None or now < self.due))
+    def changed(self, inputs: InputStates, digested: dict[str, bytes] | None = None) -> set[str]:
+        """The files (and folders) not as this build found them: in another state, added or removed; or in a
+        state too recent to trust then, and with other bytes now than then (the digests it reads are left
+        in `digested`)."""
+        found = set()
+        for path in inputs.keys() | self.inputs.keys():
+            now, then = inputs.get(path), self.inputs.get(path)
+            if now == then and now != UNTRUSTED:
+                continue
+            if then == UNTRUSTED and now and now != UNTRUSTED and path in self.digests:
+                data = file_digest(path)
+                if digested is not None and data is not None:
+                    digested[path] = data
+                if data == self.digests[path]:
+                    continue
+            found.add(path)
+        return found
+
+    def holds_at(self, now: datetime) -> bool:
+        """Whether a build with the same inputs at `now` would build what this one built: not at an earlier
+        moment (which may show fewer articles), and no future-dated article it left out has come due."""
+        return self.made <= now and (self.due is None or now < self.due)
 
 
 def stamp_key(output: Path, options: BuildOptions) -> bytes:
@@ -107,6 +128,30 @@ def is_trusted(state: State | None, started_ns: int) -> bool:
     """Whether a file (or its absence) is old enough, at a build that started at `started_ns`, for a later
     change to show (by its ctime, or its mtime where ctime is the creation time: Windows)."""
     return state is None or (state != UNTRUSTED and max(state[0], state[1]) < started_ns - RACY_NS)
+
+
+def recent(inputs: InputStates, started_ns: int, digested: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """The digest of each file whose state is too recent, at a build that started at `started_ns`, to tell a
+    later change from it (an editor saving twice in one clock tick): read when the build starts, before the
+    build reads it, so that the next build tells by the bytes whether it changed (as git does with files
+    it finds racily clean). A preview server rebuilds 50 ms after a save: every save is that recent.
+    `digested`: digests read a moment ago (by Stamp.changed), not read again."""
+    found = {}
+    for path, state in inputs.items():
+        if state and not is_trusted(state, started_ns):
+            data = digested.get(path) if digested else None
+            data = data if data is not None else file_digest(path)
+            if data is not None:
+                found[path] = data
+    return found
+
+
+def file_digest(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as file:
+            return hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=16)).digest()
+    except OSError:
+        return None
 
 
 def trusted(inputs: InputStates, started_ns: int) -> InputStates:
