@@ -171,3 +171,26 @@ def test_an_article_view_is_made_once_for_its_page_and_its_redirects(tmp_path, m
     build(site, options=BuildOptions(jobs=1))
     assert sorted(made) == ["content/world/a.md", "content/world/b.md"]
     assert "world/a/" in (site / "public/old/a/index.html").read_text()
+
+
+def test_a_preview_that_builds_first_in_one_thread_then_in_another_keeps_using_its_cache(tmp_path, caplog,
+                                                                                       trust_at_once):
+    """`sitegen serve` makes its first build in its main thread and the others in its build thread:
+    SQLite's connections belong to the thread that opened them."""
+    import logging
+    import threading
+
+    site = make_site(tmp_path, {"content/world/a.md": article("A"), "content/world/b.md": article("B")})
+    builder = Builder(site, tmp_path / "served", BuildOptions(drafts=True), resident=True)
+    builder.build()
+    path = site / "content/world/a.md"
+    path.write_text(path.read_text() + "More words.\n")
+    results = []
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="sitegen"):
+        thread = threading.Thread(target=lambda: results.append(builder.build()))
+        thread.start()
+        thread.join()
+    assert results[0].site is None  # a patch build, from the records
+    assert not [r for r in caplog.records if "could not be" in r.getMessage() or "full build" in r.getMessage()]
+    assert_same_as_fresh_build(site, tmp_path / "served", tmp_path)

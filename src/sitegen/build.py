@@ -32,7 +32,8 @@ from .render import Page, layout_digests, layout_names, make_environment, render
 from .urls import HIGHLIGHT_CSS
 from .parallel import job_count
 from .patch import keep_for_patches, patch_build
-from .stamp import InputStates, Stamp, input_states, next_due, recent, stamp_key, trusted, with_files
+from .stamp import (UNTRUSTED, InputStates, Stamp, input_states, next_due, recent, stamp_key, trusted,
+                    with_files)
 from .intact import folder_states, folders_of, intact_folders, unchanged_files
 from .write import OutputWriter, check_output_dir, uninterrupted
 
@@ -104,8 +105,10 @@ class Builder:
             if folders is None:
                 _log.info("a full build: files in %s were changed, added or removed since the last build", output)
                 return None
-            if folders != last.folders:  # folders too recent to trust last time are now: say so
-                self.cache.put(stamp_key(output, self.options), replace(last, folders=folders))
+            if folders != last.folders or UNTRUSTED in last.inputs.values():  # what was too recent to trust
+                inputs = trusted(with_files(inputs, last.outside), started_ns)  # last time, now found unchanged,
+                self.cache.put(stamp_key(output, self.options),  # is not read again next time
+                               replace(last, folders=folders, inputs=inputs, digests=digests))
                 self.cache.save()
             return BuildResult(last.articles, last.pages, 0, 0, last.skipped_drafts, last.skipped_future,
                                last.warnings, _since(started), output)

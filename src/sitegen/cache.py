@@ -34,6 +34,7 @@ import logging
 import os
 import pickle
 import sqlite3
+import threading
 from stat import S_ISREG
 import sys
 import zlib
@@ -157,7 +158,7 @@ class BuildCache:
     def __init__(self, site_dir: Path, enabled: bool = True, resident: bool = False):
         self.path = site_dir / CACHE_DIR / DATABASE if enabled else None
         self._db: sqlite3.Connection | None = None
-        self._pid = 0
+        self._owner = (0, 0)  # the process and thread the connection was opened in
         self.new_memos: dict[bytes, bytes] = {}  # made by this process, not yet stored
         self.used: set[bytes] = set()
         self._resident: dict[bytes, Any] | None = {} if resident else None  # values by key, as objects
@@ -173,8 +174,9 @@ class BuildCache:
         """The database, opened once per process (a forked worker opens its own)."""
         if self.path is None:
             return None
-        if self._db is None or self._pid != os.getpid():
-            self._pid = os.getpid()
+        owner = (os.getpid(), threading.get_ident())  # (SQLite's connections are not for other threads: the
+        if self._db is None or self._owner != owner:  # preview server builds first in its main thread,
+            self._owner = owner  # then in its build thread)
             self._db = self._open()
         return self._db
 
@@ -255,7 +257,8 @@ class BuildCache:
         try:
             return dict(db.execute(f"SELECT key, value FROM memo WHERE key IN ({','.join('?' * len(keys))})",
                                    keys).fetchall())
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
+            _log.info("the build cache could not be read (%s): its memos are made again", exc)
             return {}
 
     def put(self, key: bytes, value: Any) -> None:
@@ -311,7 +314,8 @@ class BuildCache:
         try:
             rows = db.execute("SELECT path, inputs, digest, size, mtime FROM output WHERE folder = ?",
                               (str(folder),)).fetchall()
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
+            _log.info("the build cache could not be read (%s): every output is written again", exc)
             return {}
         return {path: OutputRecord(inputs, check, size, mtime) for path, inputs, check, size, mtime in rows}
 
@@ -353,7 +357,8 @@ class BuildCache:
                                    records.items() if changed is None else
                                    ((path, records[path]) for path in changed if path in records))))
             db.execute("COMMIT")
-        except sqlite3.DatabaseError:  # locked by another build for too long, or damaged: skip this time
+        except sqlite3.DatabaseError as exc:  # locked by another build for too long, or damaged: skip this time
+            _log.info("the build cache could not be written (%s): the next build does more", exc)
             try:
                 db.execute("ROLLBACK")
             except sqlite3.DatabaseError:

@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     serve.add_argument("--future", action="store_true", help="include articles dated in the future")
     serve.add_argument("--open", action="store_true", help="open the site in the browser")
+    serve.add_argument("-v", "--verbose", action="store_true", help="say why a rebuild did more than its change needs")
 
     loudness = build.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
@@ -115,10 +116,14 @@ def _print_notes():
         def emit(self, record: logging.LogRecord) -> None:
             print(f"note: {record.getMessage()}", file=sys.stderr)  # the standard error of now (tests swap it)
 
-    logger, handler = logging.getLogger("sitegen"), Notes()
+    logger, handler, level = logging.getLogger("sitegen"), Notes(), logging.getLogger("sitegen").level
     logger.setLevel(logging.INFO)
     logger.addHandler(handler)
-    return lambda: logger.removeHandler(handler)
+
+    def stop() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    return stop
 
 
 def _init(args: argparse.Namespace) -> int:
