@@ -691,15 +691,15 @@ def test_an_output_path_blocked_by_hand_is_built_aside_instead(tmp_path, every_i
 
 def _log_writes(monkeypatch, log):
     """Note in `log` which process writes each page (worker processes inherit the patch)."""
-    real = write_module._write_file
+    real = Path.write_bytes
 
-    def noted(target, data, inputs):
+    def noted(target, data):
         if target.name.startswith(("index.html", ".index.html")):
             with log.open("a") as notes:
                 notes.write(f"{os.getpid()}\n")
-        return real(target, data, inputs)
+        return real(target, data)
 
-    monkeypatch.setattr(write_module, "_write_file", noted)
+    monkeypatch.setattr(Path, "write_bytes", noted)
 
 
 @pytest.mark.parametrize("second", ["layout edited (in place)", "site.yaml edited (in place)", "no cache (aside)"])
@@ -733,15 +733,15 @@ def test_a_worker_failing_to_write_leaves_the_output_as_it_was(tmp_path, monkeyp
     before = tree(site / "public")
     (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "Other News"))
     (site / "content/world/new.md").write_text(article("New", "2024-06-01"))  # its page needs a new folder
-    real = write_module._write_file
+    real = Path.write_bytes
 
-    def disk_full_in_workers(target, data, inputs):
+    def disk_full_in_workers(target, data):
         if os.getpid() != parent and target.name.startswith((".index.html", "index.html")):
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(target, data, inputs)
+        return real(target, data)
 
     parent = os.getpid()
-    monkeypatch.setattr(write_module, "_write_file", disk_full_in_workers)
+    monkeypatch.setattr(Path, "write_bytes", disk_full_in_workers)
     run = build_site(site, "-j", "2", *([] if incremental else ["--no-cache"]))
     assert run.code == 1 and "cannot write the site: No space left on device" in run.err
     assert tree(site / "public") == before and _leftovers(site) == []
@@ -785,7 +785,7 @@ def test_ctrl_c_while_workers_write_pages_leaves_the_output_as_it_was(tmp_path, 
     before = tree(site / "public")
     (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "Other News"))
     (site / "content/world/new.md").write_text(article("New", "2024-06-01"))
-    real_adopt, real_write, taken = OutputWriter.adopt, write_module._write_file, []
+    real_adopt, real_write, taken = OutputWriter.adopt, Path.write_bytes, []
 
     def interrupted_at_the_third_page(self, placed):
         taken.append(placed)
@@ -798,7 +798,7 @@ def test_ctrl_c_while_workers_write_pages_leaves_the_output_as_it_was(tmp_path, 
         return real_write(*args)
 
     monkeypatch.setattr(OutputWriter, "adopt", interrupted_at_the_third_page)
-    monkeypatch.setattr(write_module, "_write_file", slowly)
+    monkeypatch.setattr(Path, "write_bytes", slowly)
     with pytest.raises(KeyboardInterrupt):  # (which keeps the exception, and what its traceback holds, alive)
         build(site, options=BuildOptions(jobs=2, cache=incremental))
     time.sleep(1)  # what the workers would write if they had not been stopped
@@ -812,14 +812,14 @@ def test_ctrl_c_while_a_page_is_written_here_leaves_no_folder_behind(tmp_path, m
     before = tree(site / "public")
     (site / "content/newsection/new.md").parent.mkdir()
     (site / "content/newsection/new.md").write_text(article("New", "2024-06-01", section="newsection"))
-    real = write_module._write_file
+    real = Path.write_bytes
 
-    def interrupted_writing_the_new_page(target, data, inputs):
+    def interrupted_writing_the_new_page(target, data):
         if "newsection" in str(target):
             raise KeyboardInterrupt
-        return real(target, data, inputs)
+        return real(target, data)
 
-    monkeypatch.setattr(write_module, "_write_file", interrupted_writing_the_new_page)
+    monkeypatch.setattr(Path, "write_bytes", interrupted_writing_the_new_page)
     run = build_site(site, "-j", "1")
     assert run.code == 130 and "interrupted: the output folder was left as it was" in run.err
     assert tree(site / "public") == before and not (site / "public/newsection").exists() and _leftovers(site) == []
