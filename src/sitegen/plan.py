@@ -70,6 +70,8 @@ class Job(NamedTuple):  # a tuple: made 15,000 times for a 10,000-article site, 
 
 
 class Plan(NamedTuple):
+    """Every output file of a site (plan_site), one job each, pages first in the order they are rendered."""
+
     jobs: tuple[Job, ...]
 
     def of(self, *kinds: str) -> list[Job]:
