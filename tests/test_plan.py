@@ -13,7 +13,8 @@ SITE_FILES = {
     "site.yaml": "title: Test News\nbase_url: https://news.example.com/\ntimezone: UTC\npage_size: 2\n"
                  "language: ca\nlanguages:\n  ca: {}\n  en: {}\n",
     "content/world/pact.md": article("Defense pact signed", "2024-06-21", tags="[Russia, Diplomacy]",
-                                     author="Ann Lee", aliases="[/old-pact/]", related="[gas]", body="Putin and Kim signed a pact."),
+                                     author="Ann Lee", aliases="[/old-pact/]", related="[gas]",
+                                     body="Putin and Kim signed a pact."),
     "content/world/visit.md": article("Visit to Vietnam", "2024-06-20", tags="[Russia]", body="Putin visited Vietnam."),
     "content/world/visit.en.md": article("Visit to Vietnam (en)", "2024-06-20", body="In English."),
     "content/economy/gas.md": article("Gas prices fall", "2024-06-19", body="Gas prices fell in June."),

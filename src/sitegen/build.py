@@ -53,7 +53,7 @@ class BuildResult:
     milliseconds: int
     output: Path
     changed: tuple[str, ...] = ()  # output paths written or removed by this build
-    site: Site | None = None  # the model and the plan of a full build (a patch build, or none, keeps the last)
+    site: Site | None = None  # the model and the plan of a full build (None when it patched or had nothing to do)
     plan: Plan | None = None
 
 

@@ -171,7 +171,7 @@ class BuildCache:
         return self._resident is not None or self._connection() is not None
 
     def _connection(self) -> sqlite3.Connection | None:
-        """The database, opened once per process (a forked worker opens its own)."""
+        """The database, opened once per process and thread (a forked worker opens its own)."""
         if self.path is None:
             return None
         owner = (os.getpid(), threading.get_ident())  # (SQLite's connections are not for other threads: the

@@ -321,7 +321,7 @@ def _changed_parts(model: dict[str, Article], swapped: dict[str, Article],
 def _with_bodies(jobs: list[Job], swapped: dict[str, Article], memo_keys: dict[str, bytes], config: SiteConfig,
                  store: BuildCache) -> dict[str, Article]:
     """The articles these jobs show whole (their pages, and the entries of full-content feeds) with their
-    bodies read back, by source (the edited ones as they are)."""
+    bodies read back, by source; not the edited ones, which have theirs."""
     wanted = {job.subject.source: job.subject for job in jobs if job.kind in (ARTICLE, ALIAS)}
     if config.feeds.full_content:
         wanted.update((a.source, a) for job in jobs for part, articles in job.reads if part == ENTRY for a in articles)
@@ -330,5 +330,4 @@ def _with_bodies(jobs: list[Job], swapped: dict[str, Article], memo_keys: dict[s
     if len(memos) < len(missing):
         raise FullBuild("the memo of an article to render again is not in the cache")
     imaged = prepare_images(config, tuple(memos[memo_keys[source]][0] for source in missing), store).articles
-    return {**{source: replace(wanted[source], body=full.body) for source, full in zip(missing, imaged)},
-            **{source: swapped[source] for source in wanted.keys() & swapped.keys()}}
+    return {source: replace(wanted[source], body=full.body) for source, full in zip(missing, imaged)}

@@ -131,10 +131,11 @@ def plan_site(site: Site, assets: StyleAndScripts | None = None, sitemap_limit: 
                         layout="redirect.html"))
     jobs += _feed_jobs(site)
     jobs += _sitemap_jobs(site, jobs, sitemap_limit)
-    jobs += [Job(edition.language.path + SEARCH_INDEX, SEARCH_INDEX_FILE, "the search index" + (
-        f" of '{edition.language.code}'" if multilingual else ""), edition=number,
-        subject=(*edition.articles, *edition.pages), reads=((SEARCH_ENTRY, (*edition.articles, *edition.pages)),))
-        for number, edition in enumerate(site.editions)]
+    for number, edition in enumerate(site.editions):
+        listed = (*edition.articles, *edition.pages)
+        jobs.append(Job(edition.language.path + SEARCH_INDEX, SEARCH_INDEX_FILE, "the search index" + (
+            f" of '{edition.language.code}'" if multilingual else ""), edition=number, subject=listed,
+            reads=((SEARCH_ENTRY, listed),)))
     if assets is not None:
         jobs += _asset_jobs(site, assets)
     return Plan(tuple(jobs))
@@ -293,7 +294,7 @@ def clashes(plan: Plan) -> list[Diagnostic]:
         if job.kind == ASSET and job.subject[0] != job.output_path:  # its plain name too: what clashes in a
             claims[job.subject[0]].append(job)  # build clashes in a preview (which keeps plain names) alike
     problems = []
-    # Only copied files and aliases can put a file where another output needs a folder, or the reverse.
+    # Only copied files, assets and aliases can put a file where another output needs a folder, or the reverse.
     special = {path for path, jobs in claims.items() if any(job.kind in (COPY, ASSET, ALIAS) for job in jobs)}
     ordered = sorted(claims)
     blocked = {p.as_posix() for path in special for p in PurePosixPath(path).parents} & claims.keys()

@@ -134,9 +134,8 @@ def render_site(site: Site, env: jinja2.Environment, jobs: Iterable[Job], layout
     is not rendered again.
 
     A page's inputs are its layout (with every layout it uses: `layouts`, as layout_digests makes them), the
-    settings and strings, `shared` (what
-    every page depends on besides the model: the fingerprinted names of the CSS and JS they link) and
-    its views, which are values: their digest is the page's record. A page whose digest is the one
+    settings and strings, `shared` (what every page depends on besides the model: the fingerprinted names
+    of the CSS and JS they link) and its views, which are values: their digest is the page's record. A page whose digest is the one
     `recorded` for its file in the output is not rendered (its Page has no html: the file there stays).
     Each page is handed to `deliver` as soon as it is rendered (or found unchanged), for the output to be
     written while the rest renders; or, with `write`, written where it was rendered, by `write(output
