@@ -6,8 +6,11 @@ import contextlib
 import functools
 import io
 import os
+import pickle
 import shutil
+import sqlite3
 import threading
+import zlib
 from dataclasses import dataclass, replace
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,6 +19,7 @@ import pytest
 
 from sitegen import stamp
 from sitegen.build import build
+from sitegen.cachekey import KEY_ENV, Signer, user_signer
 from sitegen.cli import main
 from sitegen.config import BuildOptions
 
@@ -81,6 +85,43 @@ def trust_at_once(monkeypatch):
     """Files written just before a build count as unchanged by the next one (a build with nothing to
     do does nothing), as files written more than two seconds before do outside the tests."""
     monkeypatch.setattr(stamp, "RACY_NS", 0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_cache(tmp_path_factory):
+    """The user's cache directory, where the key that signs build caches is kept: a folder of the test
+    session's, not the home of whoever runs the tests (builds run by tests in other processes see it too)."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    saved = {name: os.environ.get(name) for name in ("XDG_CACHE_HOME", KEY_ENV)}
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    os.environ.pop(KEY_ENV, None)
+    yield folder
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+CACHE_DATABASE = ".sitegen-cache/build.db"
+
+
+def stored_memos(site: Path) -> dict[bytes, object]:
+    """The memos of a site's build cache as values, read back as sitegen stores them (signed with the
+    user's key, compressed, pickled)."""
+    signer = user_signer()
+    with sqlite3.connect(site / CACHE_DATABASE) as db:
+        rows = db.execute("SELECT key, value FROM memo").fetchall()
+    return {key: pickle.loads(zlib.decompress(signer.opened(value))) for key, value in rows}
+
+
+def store_memo(site: Path, key: bytes, payload: bytes, signed: bool = True) -> None:
+    """Put a memo into a site's build cache as a pickle `payload`, signed with the user's key (as sitegen
+    would have stored it) or not (as another machine would have)."""
+    stored = zlib.compress(payload)
+    with sqlite3.connect(site / CACHE_DATABASE) as db:
+        db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?)",
+                   (key, user_signer().sign(stored) if signed else Signer(b"k" * 32).sign(stored)))
 
 
 def run_cli(*args: str | Path) -> Run:

@@ -20,10 +20,10 @@ from typing import Callable
 
 from .article import StaticFile
 from .assets import asset_files, highlight_css, style_and_scripts
-from .cache import BuildCache
+from .cache import CACHE_DIR, BuildCache
 from .config import BuildOptions, SiteConfig, config_warnings, load_config
 from .content import load_content
-from .errors import ERROR, Diagnostic, raise_if_errors
+from .errors import ERROR, Diagnostic, raise_if_errors, warning
 from .imaging import prepare_images
 from .model import Site, build_model
 from .outputs import feed_files, search_indexes, sitemap_files
@@ -83,7 +83,7 @@ class Builder:
         inputs, records, digests = {}, {}, {}
         if self.cache.keeps:  # a build with nothing to do stops here, one that edits a few articles patches
             inputs, records = input_states(config), self.cache.outputs(output)
-            last, known = self.cache.get(stamp_key(output, self.options)), {}
+            last, known = self.cache.get(stamp_key(output, self.options), Stamp), {}
             changed = last.changed(with_files(inputs, last.outside), known) if isinstance(last, Stamp) else None
             digests = recent(inputs, started_ns, known)  # (before anything is read)
             done = self._unless_full(config, output, inputs, digests, last, changed, records, now, started,
@@ -124,7 +124,7 @@ class Builder:
               progress: Progress | None) -> BuildResult:
         """Load and check everything, plan the outputs, then render and write what changed: pages are
         written by the processes that render them, as they are rendered; the other files after."""
-        env, problems = make_environment(config, self.cache.folder("layouts"))
+        env, problems = make_environment(config, self.cache)
         problems += config_warnings(config)
         problems += check_output_dir(config, output)
         jobs = job_count(self.options.jobs)
@@ -172,6 +172,7 @@ class Builder:
         except BaseException:
             writer.abandon()
             raise
+        warnings += _cache_warnings(self.cache)
         return BuildResult(
             articles=len(site.articles), pages=len(pages), rendered=sum(page.rendered for page in pages),
             files_written=len(plan.paths.intersection(changed)), skipped_drafts=site.skipped_drafts,
@@ -194,6 +195,15 @@ def _hand_over(writer: OutputWriter, files: dict[str, bytes], copies: dict[str, 
     for path, source in copies.items():
         writer.add(path, source)
     writer.wait()
+
+
+def _cache_warnings(cache: BuildCache) -> tuple[Diagnostic, ...]:
+    """Why the build cache was not used, if it could not be: a warning, not an error (--strict or not), since
+    the site is built all the same, only without what the cache would have saved."""
+    if cache.unusable is None:
+        return ()
+    return (warning(CACHE_DIR, 0, f"the build cache is not used: {cache.unusable}",
+                    f"builds are slower without it; fix what the message says, or delete {CACHE_DIR}/"),)
 
 
 def _since(started: float) -> int:

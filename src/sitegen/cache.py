@@ -14,12 +14,15 @@ It holds what a build can reuse from the last one:
   files whose bytes changed.
 
 A file's state (see `file_state`) stands for its bytes, as in git's index
-and in the build stamp (stamp.py); beyond that nothing in it is trusted:
-each value carries a checksum and a value that fails it, or cannot be read
-back, is a miss; a database that cannot be read
-is thrown away and started again. Losing the cache only costs time.
-Values are pickled, like Pelican's cache: it is this machine's own state,
-ignored by git; don't use a cache folder from someone you don't trust.
+and in the build stamp (stamp.py); beyond that nothing in it is trusted.
+Values are pickles, and unpickling can run code, so each is stored with a
+tag made with this user's secret key, kept outside the site folder
+(cachekey.py): a value without this key's tag (forged, damaged, or from
+another machine) is never unpickled, and the compiled layouts are signed
+the same way. A value of the wrong kind is a miss; a damaged database is
+thrown away and started again; a cache that cannot be opened or written
+(another user's, a folder in its place) is a warning, and the build goes on
+without it. Losing the cache only costs time; `-v` notes each of these once.
 
 A resident cache (the preview server's) also keeps what it stores and reads
 as objects in memory, for the builds of one session: the engine is the same
@@ -34,6 +37,7 @@ import logging
 import os
 import pickle
 import sqlite3
+import tempfile
 import threading
 from stat import S_ISREG
 import sys
@@ -46,6 +50,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import __version__
+from .cachekey import Signer, UnusableKey, user_signer
 
 _log = logging.getLogger(__name__)
 CACHE_DIR = ".sitegen-cache"
@@ -87,6 +92,21 @@ def file_state(path: str | os.PathLike) -> State | None:
     return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
 
 
+Shape = Any  # a type, or a tuple of shapes: a tuple of that many values of those shapes
+
+
+def fits(value: Any, shape: Shape) -> bool:
+    """Whether a value read back from the cache is of the shape its reader expects."""
+    if isinstance(shape, tuple):
+        return isinstance(value, tuple) and len(value) == len(shape) and all(map(fits, value, shape))
+    return isinstance(value, shape)
+
+
+def _damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite found the file damaged, or not a database at all."""
+    return (exc.sqlite_errorcode or 0) & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
 def remembered_repr(cls: type) -> type:
     """A frozen dataclass whose repr is made once per object. A page's fingerprint is the repr of its
     views, and one card, term or image is part of many pages: its repr is then made once, not once
@@ -106,31 +126,6 @@ def remembered_repr(cls: type) -> type:
 
 def memo_key(stage: str, settings: str, text: str) -> bytes:
     return digest(_GENERATION, stage, settings, text)
-
-
-def _checksum(payload: bytes) -> bytes:
-    """Enough to notice a damaged value (not a forged one: see the module's note)."""
-    return zlib.crc32(payload).to_bytes(4, "little")
-
-
-def _payload(stored: bytes) -> bytes | None:
-    """A stored value's pickle, or None if it fails its checksum or cannot be decompressed."""
-    check, payload = stored[:4], stored[4:]
-    if _checksum(payload) != check:
-        _log.info("a memo of the build cache fails its checksum: made again")
-        return None
-    try:
-        return zlib.decompress(payload)
-    except zlib.error:
-        return None
-
-
-def _value(payload: bytes | None) -> Any | None:
-    try:
-        return None if payload is None else pickle.loads(payload)
-    except Exception:  # damaged in a way the checksum could not see, or from an older sitegen
-        _log.info("a memo of the build cache could not be read back: made again")
-        return None
 
 
 @dataclass(frozen=True)
@@ -157,13 +152,24 @@ class BuildCache:
 
     def __init__(self, site_dir: Path, enabled: bool = True, resident: bool = False):
         self.path = site_dir / CACHE_DIR / DATABASE if enabled else None
+        self._site_dir = site_dir
+        self.unusable: str | None = None  # why the cache on disk is not used, if it cannot be (a warning)
+        self.signer: Signer | None = None
+        self._noted: set[str] = set()
         self._db: sqlite3.Connection | None = None
         self._owner = (0, 0)  # the process and thread the connection was opened in
+        self._maker = os.getpid()  # the process that may throw a damaged database away (not a worker)
+        if self.path is not None:
+            try:
+                self.signer = user_signer()
+            except UnusableKey as exc:
+                self._give_up(str(exc))
         self.new_memos: dict[bytes, bytes] = {}  # made by this process, not yet stored
         self.used: set[bytes] = set()
         self._resident: dict[bytes, Any] | None = {} if resident else None  # values by key, as objects
         self._resident_outputs: dict[str, dict[str, OutputRecord]] = {}  # records by output folder
         self._held: dict[str, Any] = {}  # working objects kept for the session (`hold`)
+        self._scratch: tempfile.TemporaryDirectory | None = None
 
     @property
     def keeps(self) -> bool:
@@ -181,6 +187,10 @@ class BuildCache:
         return self._db
 
     def _open(self) -> sqlite3.Connection | None:
+        for place, kind in ((self.path.parent, "a file, not a folder"), (self.path, "not a file")):
+            if place.exists() and place.is_dir() == (place is self.path):
+                self._give_up(f"{self._shown(place)} is {kind}")
+                return None
         for attempt in (1, 2):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,39 +198,108 @@ class BuildCache:
                 db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # a new database gives back what pruning frees
                 db.executescript(_SCHEMA)
                 db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("BEGIN IMMEDIATE")  # fails now, not after the build, if it cannot be written
+                db.execute("COMMIT")
                 return db
-            except sqlite3.DatabaseError:
-                if attempt == 1:  # not a database (damaged, or something else): start again
-                    _log.info("the build cache %s is not a database that can be read: started again", self.path)
-                    self.path.unlink(missing_ok=True)
-            except OSError:
-                break
-        self.path = None  # a read-only site folder: build without a cache
+            except sqlite3.DatabaseError as exc:
+                if attempt == 1 and _damage(exc):  # not a database (damaged, or something else): start again
+                    self._note(f"the build cache {self._shown(self.path)} is not a database that can be read: started again")
+                    self._remove()
+                    continue
+                self._give_up(f"{self._shown(self.path)} cannot be opened and written ({exc})")
+            except OSError as exc:
+                self._give_up(f"{self._shown(self.path)} cannot be opened and written ({exc.strerror or exc})")
+            return None
         return None
 
-    def folder(self, name: str) -> Path | None:
-        """A folder beside the database for files of this cache (compiled layouts), None with --no-cache."""
-        if self.path is None:
-            return None
-        folder = self.path.parent / name
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError:  # a read-only site folder
-            return None
+    def _give_up(self, why: str) -> None:
+        """Build without the cache on disk from now on (a warning says why)."""
+        self.unusable, self.path, self._db = why, None, None
+
+    def _note(self, message: str) -> None:
+        """Say under -v why a build does more than it might have, once per build cache."""
+        if message not in self._noted:
+            self._noted.add(message)
+            _log.info(message)
+
+    def _shown(self, path: Path) -> str:
+        """A path of the cache as messages show it: from the site folder."""
+        return os.path.relpath(path, self._site_dir)
+
+    def _remove(self) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def _failed(self, exc: sqlite3.DatabaseError, consequence: str) -> None:
+        """A read or write of the database failed: a damaged database is started again (by the process
+        that opened the cache: a worker only notes it), one that cannot be written is given up, and a
+        busy one (another build holding it too long) costs this build `consequence`."""
+        if _damage(exc) and os.getpid() == self._maker:
+            self._note(f"the build cache {self._shown(self.path)} is damaged ({exc}): started again")
+            if self._db is not None:
+                self._db.close()
+            self._db = None
+            self._remove()
+        elif (exc.sqlite_errorcode or 0) & 0xFF in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
+                                                    sqlite3.SQLITE_PERM, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL):
+            self._give_up(f"{self._shown(self.path)} cannot be written ({exc})")
+        else:
+            self._note(f"the build cache could not be used ({exc}): {consequence}")
+
+    def folder(self, name: str) -> Path:
+        """A folder beside the database for files of this cache (compiled layouts, image variants); without
+        a cache on disk (--no-cache, or one that cannot be used), a scratch folder of this process's, removed
+        when it ends."""
+        if self.path is not None:
+            folder = self.path.parent / name
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                return folder
+            except OSError as exc:
+                self._note(f"{folder} cannot be made ({exc.strerror}): a scratch folder is used instead")
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="sitegen-")
+        folder = Path(self._scratch.name) / name
+        folder.mkdir(exist_ok=True)
         return folder
 
-    def get(self, key: bytes) -> Any | None:
-        """The memo stored under `key`, or None when it is missing or damaged."""
+    def get(self, key: bytes, kind: Shape = object) -> Any | None:
+        """The memo stored under `key`, or None when it is missing, damaged, forged or not of this `kind`."""
         self.used.add(key)
         if self._resident is not None and key in self._resident:
-            return self._resident[key]
+            return self._fitting(self._resident[key], kind)
         stored = self.new_memos.get(key) or self._fetch([key]).get(key)
-        value = None if stored is None else _value(_payload(stored))
+        value = None if stored is None else self._fitting(self._unpickled(self._opened(stored)), kind)
         if value is not None and self._resident is not None:
             self._resident[key] = value
         return value
 
-    def get_many(self, keys: Iterable[bytes], threads: int = 2) -> dict[bytes, Any]:
+    def _opened(self, stored: bytes) -> bytes | None:
+        """A stored value's pickle, or None unless it carries this user's tag and decompresses."""
+        data = self.signer.opened(stored) if self.signer is not None else None
+        if data is None:
+            self._note("memos of the build cache without this user's key (made elsewhere, or damaged) were "
+                       "not read: made again")
+            return None
+        try:
+            return zlib.decompress(data)
+        except zlib.error:
+            return None
+
+    def _unpickled(self, payload: bytes | None) -> Any | None:
+        try:
+            return None if payload is None else pickle.loads(payload)
+        except Exception:  # from an older sitegen
+            self._note("a memo of the build cache could not be read back: made again")
+            return None
+
+    def _fitting(self, value: Any | None, kind: Shape) -> Any | None:
+        if value is None or fits(value, kind):
+            return value
+        self._note("a memo of the build cache is not of the kind expected (from another version?): made again")
+        return None
+
+    def get_many(self, keys: Iterable[bytes], threads: int = 2, kind: Shape = object) -> dict[bytes, Any]:
         """The memos stored under `keys`, missing and damaged ones left out: a batch of keys per query, each
         batch checked and decompressed on `threads` threads (zlib lets go of the GIL while it works) and
         unpickled before the next is fetched. For the 20,000 memos of 10,000 articles, about twice as fast
@@ -229,7 +308,8 @@ class BuildCache:
         self.used.update(wanted)
         values: dict[bytes, Any] = {}
         if self._resident is not None:
-            values = {key: self._resident[key] for key in wanted if key in self._resident}
+            values = {key: value for key in wanted if key in self._resident
+                      for value in [self._fitting(self._resident[key], kind)] if value is not None}
             wanted = [key for key in wanted if key not in values]
         with ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as pool:
             for start in range(0, len(wanted), _KEYS_PER_QUERY):
@@ -240,9 +320,10 @@ class BuildCache:
                 del stored
                 share = -(-len(found) // threads)
                 parts = [found[at:at + share] for at in range(0, len(found), share)] if found else []
-                payloads = (pool.map if pool else map)(lambda part: [_payload(value) for _, value in part], parts)
+                payloads = (pool.map if pool else map)(lambda part: [self._opened(value) for _, value in part],
+                                                       parts)
                 for (key, _), payload in zip(found, chain.from_iterable(payloads)):
-                    value = _value(payload)
+                    value = self._fitting(self._unpickled(payload), kind)
                     if value is not None:
                         values[key] = value
                         if self._resident is not None:
@@ -258,7 +339,7 @@ class BuildCache:
             return dict(db.execute(f"SELECT key, value FROM memo WHERE key IN ({','.join('?' * len(keys))})",
                                    keys).fetchall())
         except sqlite3.DatabaseError as exc:
-            _log.info("the build cache could not be read (%s): its memos are made again", exc)
+            self._failed(exc, "its memos are made again")
             return {}
 
     def put(self, key: bytes, value: Any) -> None:
@@ -268,7 +349,7 @@ class BuildCache:
         if self.path is None:  # --no-cache, or a folder it cannot write: no memo is kept on disk
             return
         payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)  # HTML shrinks 4×
-        self.new_memos[key] = _checksum(payload) + payload
+        self.new_memos[key] = self.signer.sign(payload)  # type: ignore[union-attr]
 
     def hold(self, name: str, value: Any) -> None:
         """Keep a working object (the related-posts index, updated in place) for the next build, if this
@@ -315,7 +396,7 @@ class BuildCache:
             rows = db.execute("SELECT path, inputs, digest, size, mtime FROM output WHERE folder = ?",
                               (str(folder),)).fetchall()
         except sqlite3.DatabaseError as exc:
-            _log.info("the build cache could not be read (%s): every output is written again", exc)
+            self._failed(exc, "every output is written again")
             return {}
         return {path: OutputRecord(inputs, check, size, mtime) for path, inputs, check, size, mtime in rows}
 
@@ -357,12 +438,12 @@ class BuildCache:
                                    records.items() if changed is None else
                                    ((path, records[path]) for path in changed if path in records))))
             db.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:  # locked by another build for too long, or damaged: skip this time
-            _log.info("the build cache could not be written (%s): the next build does more", exc)
+        except sqlite3.DatabaseError as exc:  # locked by another build for too long, damaged, read-only
             try:
                 db.execute("ROLLBACK")
             except sqlite3.DatabaseError:
                 pass
+            self._failed(exc, "the next build does more")
             return
         self.new_memos.clear()
 

@@ -47,15 +47,15 @@ class CachedTextStages(TextStages):
         self.store = store
 
     def front_matter(self, text: str, first_line: int) -> YamlMapping:
-        return self._memo(front_matter_key(text, first_line),
+        return self._memo(front_matter_key(text, first_line), YamlMapping,
                           lambda: super(CachedTextStages, self).front_matter(text, first_line))
 
     def markdown(self, body: str, pygments_style: str, safe: bool) -> RenderedMarkdown:
-        return self._memo(markdown_key(body, pygments_style, safe),
+        return self._memo(markdown_key(body, pygments_style, safe), RenderedMarkdown,
                           lambda: super(CachedTextStages, self).markdown(body, pygments_style, safe))
 
-    def _memo(self, key: bytes, make: Callable[[], Any]) -> Any:
-        value = self.store.get(key)
+    def _memo(self, key: bytes, kind: type, make: Callable[[], Any]) -> Any:
+        value = self.store.get(key, kind)
         if value is None:
             value = make()
             self.store.put(key, value)
@@ -140,7 +140,7 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
     read_before: dict[str, tuple[tuple, bytes]] = {}  # source → (state, key) as the last build read it
     keeps_keys = store is not None and not some  # the map below, of every article file
     if keeps_keys:
-        read_before = store.get(memo_key("article keys", settings, "")) or {}
+        read_before = store.get(memo_key("article keys", settings, ""), dict) or {}
     for source, relative, path in sources:
         state = states[source] = file_state(path)
         earlier = read_before.get(source)
@@ -214,10 +214,11 @@ def remembered_articles(store: BuildCache, keys: list[bytes], jobs: int = 1) -> 
         Article, tuple[Diagnostic, ...], tuple[bytes, ...]]]:
     """The article memos stored under `keys`, each with its body from its Markdown memo (stored once,
     not in both); fetched together, which is quicker than one by one."""
-    memos = store.get_many(keys, jobs)
-    bodies = store.get_many((memo[2][1] for memo in memos.values()), jobs)
+    memos = store.get_many(keys, jobs, kind=(dict, tuple, (bytes, bytes)))
+    bodies = store.get_many((memo[2][1] for memo in memos.values()), jobs, kind=RenderedMarkdown)
     return {key: (Article(**fields, body=bodies[made_from[1]]), found, made_from)
-            for key, (fields, found, made_from) in memos.items() if made_from[1] in bodies}
+            for key, (fields, found, made_from) in memos.items()
+            if made_from[1] in bodies and fields.keys() == _MEMO_FIELDS_SET}
 
 
 def _without_body(article: Article) -> dict:
@@ -226,6 +227,7 @@ def _without_body(article: Article) -> dict:
 
 
 _MEMO_FIELDS = tuple(f.name for f in fields(Article) if f.name != "body")
+_MEMO_FIELDS_SET = set(_MEMO_FIELDS)
 
 
 def _files_unchanged(article: Article | None) -> bool:

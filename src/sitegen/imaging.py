@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,10 +34,11 @@ from .config import ImagesConfig, SiteConfig
 from .errors import Diagnostic, warning
 from .images import ImageRef, ImageSource
 
-CACHE_FOLDER = Path(".sitegen-cache") / "images"
 _VERSION = b"imaging 1"  # bump when the way variants are made changes: old cache entries are then ignored
 _MANIFEST = "variants.json"
 _FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
+_MIME_TYPES = {mime for _, mime in _FORMATS.values()}
+_VARIANT_NAME = re.compile(r"[0-9]+w\.(?:jpg|png|webp)")  # as _resize_all names them
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
 _ATTRIBUTE = re.compile(r'([^\s"\'>/=]+)(?:="([^"]*)")?')
 
@@ -58,7 +60,7 @@ def prepare_images(config: SiteConfig, articles: tuple[Article, ...], store: Bui
     """Each article with the variants of its local images, made now (on `jobs` threads) or found in the
     cache; `store` remembers each image file's digest by its mtime, size and inode, so unchanged files
     are not read."""
-    cache = config.site_dir / CACHE_FOLDER
+    cache = store.folder("images")
     made: dict[Path, tuple[tuple[ImageSource, ...], dict[str, Path]] | ImageFailed] = {}
     made.update(_make_missing(list(articles), config, cache, store, jobs))  # the slow part, on all cores, first
     files: dict[str, Path] = {}
@@ -106,7 +108,7 @@ def _make_missing(articles: list[Article], config: SiteConfig, cache: Path, stor
     for file in dict.fromkeys(ref.file for ref in refs if ref and ref.file):
         key = _cache_key(file, config.images, store)
         entries[file] = cache / key[:2] / key
-    todo = {entry: file for file, entry in entries.items() if not (entry / _MANIFEST).is_file()}
+    todo = {entry: file for file, entry in entries.items() if _manifest(entry) is None}
 
     def make(entry: Path) -> ImageFailed | None:
         try:
@@ -136,9 +138,12 @@ def _variants(file: Path, site_path: str, config: SiteConfig, cache: Path, files
     """The image's sources; their files are added to `files` (output path → cached file)."""
     key = _cache_key(file, config.images, store)
     entry = cache / key[:2] / key
-    if not (entry / _MANIFEST).is_file():
+    manifest = _manifest(entry)
+    if manifest is None:
         _make_variants(file, entry, config.images)
-    manifest = json.loads((entry / _MANIFEST).read_text(encoding="utf-8"))
+        manifest = _manifest(entry)
+        if manifest is None:
+            raise ImageFailed(f"cannot make the resized versions of '{file.name}' (the image cache is not usable)")
     stem = site_path.rsplit(".", 1)[0]
     sources = []
     for mime, variants in manifest:
@@ -153,7 +158,7 @@ def _variants(file: Path, site_path: str, config: SiteConfig, cache: Path, files
 
 def _cache_key(file: Path, settings: ImagesConfig, store: BuildCache) -> str:
     remembered = memo_key("image file", "", f"{file}\0{file_state(file)}")
-    found = store.get(remembered)  # (a preview server's cache has it in memory)
+    found = store.get(remembered, bytes)  # (a preview server's cache has it in memory)
     if found is None:
         found = hashlib.blake2b(file.read_bytes(), digest_size=16).digest()
         store.put(remembered, found)
@@ -161,14 +166,50 @@ def _cache_key(file: Path, settings: ImagesConfig, store: BuildCache) -> str:
     return hashlib.blake2b(_VERSION + found + shaping, digest_size=16).hexdigest()
 
 
+def _manifest(entry: Path) -> list | None:
+    """The variants that an entry of the image cache lists, or None if it holds none that can be used. The
+    cache is input like any other (it can be restored from elsewhere): a manifest that is not what
+    `_resize_all` writes, or that names anything but a plain file of the entry's own folder (a symlink to
+    /etc/passwd, '../x'), would publish that file, so it is made again instead."""
+    try:
+        if entry.is_symlink():
+            return None
+        manifest = json.loads((entry / _MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, list):
+        return None
+    for item in manifest:
+        if not (isinstance(item, list) and len(item) == 2 and item[0] in _MIME_TYPES and isinstance(item[1], list)):
+            return None
+        for variant in item[1]:
+            if not (isinstance(variant, list) and len(variant) == 2 and isinstance(variant[0], str)
+                    and _VARIANT_NAME.fullmatch(variant[0]) and type(variant[1]) is int and variant[1] > 0
+                    and _plain_file(entry / variant[0])):
+                return None
+    return manifest
+
+
+def _plain_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _make_variants(file: Path, entry: Path, settings: ImagesConfig) -> None:
-    """Write every variant and the manifest into `entry`, atomically (a folder renamed into place)."""
+    """Write every variant and the manifest into `entry`, atomically (a folder renamed into place; an entry
+    there that cannot be used is replaced)."""
     from PIL import Image, ImageOps
 
     staging = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     try:
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        if entry.is_symlink() or entry.is_file():
+            entry.unlink()
+        elif entry.is_dir() and _manifest(entry) is None:
+            shutil.rmtree(entry)
         with Image.open(file) as opened:
             if opened.format not in _FORMATS or getattr(opened, "is_animated", False):
                 manifest: list = []  # GIFs, animations and rarer formats are published as they are

@@ -192,7 +192,7 @@ def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...], store: Build
     """The related lists made from these docs afresh, as a build without a cache makes them, or as `store`
     remembers them (made from the same docs by an earlier full or patch build)."""
     key = memo_key("related lists as tuples", repr(config.related), repr(docs))
-    stored = store.get(key) if store is not None else None  # kept as plain tuples: 46,000 links at 10,000
+    stored = store.get(key, dict) if store is not None else None  # kept as plain tuples: 46,000 links at 10,000
     if stored is not None:  # articles unpickle 7× faster
         return {article: tuple(RelatedLink(*link) for link in links) for article, links in stored.items()}
     if store is None:

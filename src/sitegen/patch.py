@@ -169,8 +169,8 @@ def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: Build
             store.save()
         return Patched((), 0, last.warnings)
     snapshot_key, patches_key, docs_key = snapshot_keys(output, options)
-    base, patches = store.get(snapshot_key), store.get(patches_key)  # (a full build writes both)
-    if not (isinstance(base, Snapshot) and isinstance(patches, Patches) and base.build == patches.build == last.build):
+    base, patches = store.get(snapshot_key, Snapshot), store.get(patches_key, Patches)  # (a full build writes both)
+    if not (base is not None and patches is not None and base.build == patches.build == last.build):
         raise FullBuild("the model of the last build is not in the cache")
     memo_keys = {**base.memo_keys, **patches.memo_keys}
     if config != base.site.config:
@@ -188,7 +188,7 @@ def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: Build
     site = replace(with_articles(base.site, {**patches.articles, **swapped}), related=related)  # bodies left out
     affected = plan_site(site).reading(_changed_parts(latest, swapped, earlier, related, site))
     jobs = with_whole(affected, _with_bodies(affected, swapped, memo_keys, config, store))
-    env, env_problems = make_environment(config, store.folder("layouts"))
+    env, env_problems = make_environment(config, store)
     assets = StyleAndScripts({}, base.asset_names, {})
     env.globals["asset_url"] = partial(assets.url, config.base_path)
     rendered, render_problems = render_site(site, env, jobs, layout_digests(env, store),
@@ -263,8 +263,8 @@ def _related_again(store: BuildCache, docs_key: bytes, build: int, config: SiteC
     """The related lists made again from the last full build's documents, with those of articles retold by
     earlier patches (`docs`) and now (`retold`, by key) in their place; and the documents that differ from
     the full build's, by key."""
-    stored = store.get(docs_key)
-    if not (isinstance(stored, RelatedDocs) and stored.build == build):
+    stored = store.get(docs_key, RelatedDocs)
+    if not (stored is not None and stored.build == build):
         raise FullBuild("what the last build's related lists were made from is not in the cache")
     docs = {**docs, **{doc.key: related_doc(retold[doc.key], doc.picked) for doc in stored.docs if doc.key in retold}}
     return related_lists(config, tuple(docs.get(doc.key, doc) for doc in stored.docs), store), docs

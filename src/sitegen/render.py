@@ -20,6 +20,7 @@ from jinja2 import meta
 
 from . import __version__
 from .cache import BuildCache, digest, memo_key
+from .cachekey import Signer
 from .config import SiteConfig
 from .dates import format_day, format_moment, format_month
 from .errors import Diagnostic, error
@@ -51,12 +52,14 @@ class Page:
         return self.html is not None or self.placed is not None
 
 
-def make_environment(config: SiteConfig, compiled: Path | None = None) -> tuple[jinja2.Environment, list[Diagnostic]]:
-    """A Jinja environment over the layout folders; every template compiled once (and kept in the folder
-    `compiled`, if given, for the next build: loading is 20× quicker than compiling)."""
+def make_environment(config: SiteConfig, store: BuildCache | None = None) -> tuple[
+        jinja2.Environment, list[Diagnostic]]:
+    """A Jinja environment over the layout folders; every template compiled once (and kept in the build
+    cache `store`, if given, for the next build: loading is 20× quicker than compiling)."""
+    kept = store is not None and store.path is not None and store.signer is not None  # a cache on disk
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in layout_dirs(config)]),
-        bytecode_cache=None if compiled is None else _compiled_layouts(compiled, config),
+        bytecode_cache=_compiled_layouts(store.folder("layouts"), config, store.signer) if kept else None,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         auto_reload=False,  # compiled once: a full build, or a patch build, makes a new environment
@@ -76,7 +79,7 @@ def make_environment(config: SiteConfig, compiled: Path | None = None) -> tuple[
     return env, problems
 
 
-def _compiled_layouts(folder: Path, config: SiteConfig) -> jinja2.BytecodeCache:
+def _compiled_layouts(folder: Path, config: SiteConfig, signer: Signer) -> jinja2.BytecodeCache:
     """Jinja's cache of compiled layouts, which knows a layout by its text alone. The code also depends on
     sitegen's and Jinja's versions and on the settings, which a filter applied to a constant bakes in
     (`'/logo.png' | absolute` is compiled to the URL): their digest names the files, others are removed."""
@@ -84,7 +87,36 @@ def _compiled_layouts(folder: Path, config: SiteConfig) -> jinja2.BytecodeCache:
     for name in os.listdir(folder):
         if not name.startswith(prefix):
             Path(folder, name).unlink(missing_ok=True)
-    return jinja2.FileSystemBytecodeCache(str(folder), f"{prefix}-%s.cache")
+    return SignedLayouts(folder, prefix, signer)
+
+
+class SignedLayouts(jinja2.BytecodeCache):
+    """Compiled layouts kept in files, each signed as the build cache's memos are (cachekey.py): loading
+    compiled code runs it, so a file without this user's tag is compiled again, never loaded."""
+
+    def __init__(self, folder: Path, prefix: str, signer: Signer):
+        self.folder, self.prefix, self.signer = folder, prefix, signer
+
+    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{self.prefix}-{bucket.key}.cache"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            stored = self._file(bucket).read_bytes()
+        except OSError:
+            return
+        code = self.signer.opened(stored)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        file = self._file(bucket)
+        temporary = file.with_name(f"{file.name}.{os.getpid()}.new")
+        try:  # written whole, then renamed: another build never reads half a file
+            temporary.write_bytes(self.signer.sign(bucket.bytecode_to_string()))
+            os.replace(temporary, file)
+        except OSError:
+            temporary.unlink(missing_ok=True)
 
 
 def _layout_path(env: jinja2.Environment, name: str) -> str:
@@ -198,7 +230,7 @@ def layout_digests(env: jinja2.Environment, store: BuildCache | None = None) -> 
     sources = {name: env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
                for name in env.list_templates(extensions=list(TEMPLATE_SUFFIXES))}
     key = memo_key("layout digests", jinja2.__version__, repr(sorted(sources.items())))
-    found = store.get(key) if store is not None else None
+    found = store.get(key, dict) if store is not None else None
     if not isinstance(found, dict):
         found = _closure_digests(env, sources)
         if store is not None:
