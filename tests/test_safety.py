@@ -10,11 +10,9 @@ import pytest
 
 from sitegen.yamlfile import YamlProblem, load_mapping
 
-from conftest import article, build_site, make_site
+from conftest import article, build_site, make_site, png, tree
 
-
-def tree(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+SAFE = "safe_mode: true\nbase_url: https://n.example.com/\ntimezone: UTC\n"
 
 
 def test_safe_mode_escapes_raw_html_and_drops_script_urls(tmp_path):
@@ -29,6 +27,68 @@ def test_safe_mode_escapes_raw_html_and_drops_script_urls(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body_html
     assert 'href="#">a</a>' in body_html and 'href="#">b</a>' in body_html
     assert '<a href="https://example.com">ok</a>' in body_html
+
+
+@pytest.mark.parametrize("config", [SAFE, "base_url: https://n.example.com/\n"], ids=["safe mode", "trusted"])
+def test_a_breadcrumb_link_that_runs_a_script_is_shown_as_text(tmp_path, config):
+    site = make_site(tmp_path, {"site.yaml": config, "content/a.md": article(
+        breadcrumb='[Home, {title: Click, url: "javascript:alert(document.domain)"}, '
+                   '{title: Also, url: " JaVa&#x53;cript:alert(1)"}, {title: World, url: /world/}]')})
+    run = build_site(site)
+    assert run.code == 0
+    page = (site / "public/a/index.html").read_text()
+    assert "alert(" not in page.lower() and 'href="/world/"' in page and ">Click<" in page
+    assert "content/a.md:4: warning: breadcrumb link 'javascript:alert(document.domain)' would run a script" in run.err
+
+
+def test_the_safe_url_filter_lets_themes_check_links_of_their_own_fields(tmp_path):
+    site = make_site(tmp_path, {
+        "layouts/article.html": '{% extends "base.html" %}{% block main %}'
+                                '<a id="source" href="{{ page.extra.source | safe_url }}">source</a>{% endblock %}',
+        "content/a.md": article(source='"javascript:alert(1)"'), "content/b.md": article(source="https://e.example/")})
+    assert build_site(site).code == 0
+    assert '<a id="source" href="#">' in (site / "public/a/index.html").read_text()
+    assert '<a id="source" href="https://e.example/">' in (site / "public/b/index.html").read_text()
+
+
+def test_safe_mode_publishes_no_file_from_outside_the_site(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "passwd").write_text("root:x:0:0")
+    (outside / "photo.png").write_bytes(png(40, 30))
+    site = make_site(tmp_path, {"site.yaml": SAFE, "content/world/a.md": article(
+        image="../../../outside/photo.png", image_alt="A photo"),
+        "content/world/c.md": article(body="![Inline](../../../outside/photo.png)\n")})
+    (site / "content/world/leak.txt").symlink_to(outside / "passwd")
+    (site / "content/world/b.md").symlink_to(outside / "passwd")
+    (site / "assets").mkdir()
+    (site / "assets/leak.css").symlink_to(outside / "passwd")
+    run = build_site(site)
+    assert run.code == 1 and not (site / "public").exists()
+    real = outside.resolve()
+    for expected in [
+            f"content/world/leak.txt: error: a link to {real}/passwd, outside the site folder (safe_mode",
+            f"content/world/b.md: error: a link to {real}/passwd, outside the site folder",
+            f"assets/leak.css: error: a link to {real}/passwd, outside the site folder",
+            f"content/world/a.md:4: error: image '../../../outside/photo.png' is {real}/photo.png, outside the site "
+            "folder (safe_mode)",
+            f"content/world/c.md:6: error: image '../../../outside/photo.png' is {real}/photo.png"]:
+        assert expected in run.err
+    (site / "site.yaml").write_text("base_url: https://n.example.com/\n")  # trusted authors: their choice
+    (site / "content/world/b.md").unlink()
+    assert build_site(site).code == 0
+    assert (site / "public/world/leak.txt").read_text() == "root:x:0:0"
+
+
+def test_safe_mode_warns_of_invisible_and_direction_changing_characters(tmp_path):
+    site = make_site(tmp_path, {"site.yaml": SAFE, "content/a.md": article(
+        title="Invoice \u202egnp.exe", tags="[Energy, \"En\u200bergy\"]")})
+    run = build_site(site)
+    assert run.code == 0
+    assert "content/a.md:2: warning: 'title' holds invisible or direction-changing characters (U+202E)" in run.err
+    assert "content/a.md:4: warning: 'tags' holds invisible or direction-changing characters (U+200B)" in run.err
+    (site / "site.yaml").write_text("base_url: https://n.example.com/\n")
+    assert "direction-changing" not in build_site(site).err
 
 
 def test_without_safe_mode_raw_html_is_the_authors_choice(tmp_path):

@@ -1,6 +1,8 @@
 """The preview server's logic, mostly without sockets: paths, injection, builds, watching, debounce."""
 
+import http.client
 import json
+import socket
 import threading
 import time
 import urllib.request
@@ -181,6 +183,60 @@ def test_http_status_mime_head_404_and_waiting_for_builds(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("host, answered", [
+    ("127.0.0.1:8000", True), ("localhost:8000", True), ("LOCALHOST", True), ("[::1]:8000", True),
+    ("192.168.1.20:8000", True), ("news.localhost:8000", True), ("preview.example:8000", True),
+    ("attacker.example", False), ("attacker.example:8000", False), ("127.0.0.1.attacker.example", False),
+    ("localhost.attacker.example", False), ("", False)])
+def test_only_requests_for_this_server_are_answered(tmp_path, host, answered):
+    """A page on another site that points its own name at 127.0.0.1 (DNS rebinding) must not read the
+    preview, which may hold drafts."""
+    site, state, preview, _ = make_preview(tmp_path, {"content/world/a.md": article("Story", draft="true")})
+    preview.build_once({})
+    state.host = "preview.example"
+    server = make_server(state, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for method in ("GET", "HEAD"):
+            connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+            connection.putrequest(method, "/", skip_host=True)
+            connection.putheader("Host", host)
+            connection.endheaders()
+            response = connection.getresponse()
+            assert response.status == (200 if answered else 403)
+            connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_hundred_and_fifty_requests_at_once_are_all_answered_quickly(tmp_path):
+    site, state, preview, _ = make_preview(tmp_path, {"content/world/a.md": article("Story")})
+    preview.build_once({})
+    server = make_server(state, "127.0.0.1", 0)
+    assert server.request_queue_size >= 128
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        sockets = [socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=20) for _ in range(150)]
+        for connection in sockets:
+            connection.sendall(b"GET /world/a/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        answers = [connection.recv(12) for connection in sockets]
+        assert answers == [b"HTTP/1.0 200"] * 150
+        for connection in sockets:
+            connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_serve_never_builds_into_the_sites_output_dir(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article(draft="true")})
+    run = run_cli("serve", "-s", site, "--port", "0", "--drafts", "-o", site / "public")
+    assert run.code == 1 and "refusing to preview into the site's output_dir (public/)" in run.err
+    assert not (site / "public").exists()
 
 
 def test_a_port_in_use_gives_a_clear_message(tmp_path):

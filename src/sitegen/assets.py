@@ -21,7 +21,8 @@ import rjsmin
 
 from .article import StaticFile
 from .config import SiteConfig
-from .theme import asset_dirs
+from .errors import Diagnostic, error
+from .theme import asset_dirs, display_path, refused_from_outside
 
 _MINIFIERS = {".css": lambda text: rcssmin.cssmin(text, keep_bang_comments=True),
               ".js": lambda text: rjsmin.jsmin(text, keep_bang_comments=True)}
@@ -53,6 +54,19 @@ def asset_files(config: SiteConfig, content_files: tuple[StaticFile, ...]) -> di
                     copies[path.relative_to(folder).as_posix()] = path
     copies.update((static.output_path, static.source) for static in content_files)
     return copies
+
+
+def files_from_outside(config: SiteConfig, copies: dict[str, Path]) -> list[Diagnostic]:
+    """Under safe_mode, an error for each asset that a link takes outside the site folder."""
+    return [error(_shown(source, config), 0, f"a link to {outside}, outside the site folder (safe_mode "
+                  "publishes nothing from outside it)", "copy the file into the site instead")
+            for source in copies.values() if (outside := refused_from_outside(config, source)) is not None]
+
+
+def _shown(path: Path, config: SiteConfig) -> str:
+    """A path of the site as it is written (display_path would follow the link)."""
+    return path.relative_to(config.site_dir).as_posix() if path.is_relative_to(config.site_dir) else \
+        display_path(path, config)
 
 
 def style_and_scripts(copies: dict[str, Path], generated: dict[str, str], content_paths: set[str],

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from .article import StaticFile
-from .assets import asset_files, highlight_css, style_and_scripts
+from .assets import asset_files, files_from_outside, highlight_css, style_and_scripts
 from .cache import CACHE_DIR, BuildCache
 from .config import BuildOptions, SiteConfig, config_warnings, load_config
 from .content import load_content
@@ -133,6 +133,7 @@ class Builder:
         images = prepare_images(config, content.articles, self.cache, jobs)  # made once (.sitegen-cache/images/)
         problems += images.diagnostics
         copies = asset_files(config, content.static_files)  # theme, site and content files copied as they are
+        problems += files_from_outside(config, copies)
         copies.update(images.files)
         assets = style_and_scripts(copies, {HIGHLIGHT_CSS: highlight_css(config)},
                                    {static.output_path for static in content.static_files}, self.options.fingerprint)

@@ -6,9 +6,11 @@ list or 'a, b, c', no tags) and what migrated blogs bring (migration.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .article import Article, Term
@@ -19,15 +21,16 @@ from .embeds import HINT as EMBED_HINT, embed_problems
 from .errors import Diagnostic, did_you_mean, error, warning
 from .frontmatter import FrontMatterError, SplitText, split_front_matter
 from .i18n import base_language
-from .images import ImageRef, body_images, resolve_image
+from .images import OUTSIDE_HINT, ImageRef, body_images, resolve_image
 from .languages import Language, known_language
 from .markdown import RenderedMarkdown, render_markdown
 from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name
 from .slugs import slugify
-from .urls import AUTHORS, TAGS, expand_permalink
+from .urls import AUTHORS, TAGS, expand_permalink, runs_script
 from .yamlfile import YamlMapping, YamlProblem, load_mapping, one_line
 
 PAGES_FOLDER = "pages"
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _YES_NO = {"yes": True, "on": True, "no": False, "off": False}  # YAML 1.1 booleans, read as text here
 KNOWN_FIELDS = (
     "title", "date", "updated", "slug", "section", "tags", "author", "authors", "breadcrumb",
@@ -180,6 +183,8 @@ class _FieldReader:
             image=self._image(relative, config),
         )
         self._warn_unknown_keys()
+        if config.safe_mode:
+            self._warn_invisible(("title", "subtitle", "section", "tags", "author", "authors", "breadcrumb"))
         self._warn_duplicate_keys()
         if not self.ok:
             return None
@@ -301,14 +306,24 @@ class _FieldReader:
                 self.fail("breadcrumb", "'breadcrumb' entries must be text or {title: ..., url: ...}",
                           "e.g. 'breadcrumb: Home' or 'breadcrumb: [Home, {title: World, url: /world/}]'")
                 return ()
-        return tuple(item if isinstance(item, dict) else str(item) for item in items)
+        crumbs = []
+        for item in items:
+            if isinstance(item, dict) and runs_script(item.get("url", "")):
+                self.problems.append(warning(self.source, self.line("breadcrumb"),
+                                             f"breadcrumb link '{item['url']}' would run a script: shown as text",
+                                             "link to a page (/world/) or an address (https://…)"))
+                item = {"title": item["title"]}
+            crumbs.append(item if isinstance(item, dict) else str(item))
+        return tuple(crumbs)
 
     def _image(self, relative: str, config: SiteConfig) -> ImageRef | None:
         src = self.text("image")
         if not src:
             return None
-        ref, problem = resolve_image(src, relative, config, self.consulted)
-        if problem:
+        ref, problem, refused = resolve_image(src, relative, config, self.consulted)
+        if refused:
+            self.fail("image", problem, OUTSIDE_HINT)
+        elif problem:
             self.problems.append(warning(self.source, self.line("image"), problem,
                                          "put the file in assets/ (image: /images/x.jpg) or beside the article"))
         if not self.text("image_alt"):
@@ -316,6 +331,18 @@ class _FieldReader:
                                          "describe the picture for readers who cannot see it"))
         return replace(ref, alt=self.text("image_alt"), caption=self.text("image_caption"),
                        credit=self.text("image_credit"))
+
+    def _warn_invisible(self, keys: tuple[str, ...]) -> None:
+        """Under safe_mode, a warning for text that holds characters that change the direction of what
+        follows or cannot be seen (a title that reads differently than it is written, two tags that look
+        alike): what someone the site does not trust might slip in."""
+        for key in keys:
+            found = sorted({char for text in _texts(self.data.get(key)) for char in _INVISIBLE.findall(text)})
+            if found:
+                names = ", ".join(f"U+{ord(char):04X}" for char in found)
+                self.problems.append(warning(self.source, self.line(key),
+                                             f"'{key}' holds invisible or direction-changing characters ({names})",
+                                             "retype the text, or delete those characters"))
 
     def _warn_duplicate_keys(self) -> None:
         for key, first, last in self.mapping.duplicates:
@@ -340,3 +367,14 @@ class _FieldReader:
 def _kind(value: object) -> str:
     names = {list: "a list", dict: "a mapping", bool: "true/false", type(None): "empty (null)"}
     return names.get(type(value), repr(value))
+
+
+def _texts(value: Any) -> list[str]:
+    """Every string in a front matter value (a list of tags, a breadcrumb of {title, url})."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _texts(item)]
+    return []

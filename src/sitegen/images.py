@@ -20,12 +20,13 @@ from urllib.parse import quote
 
 from .cache import FileState, file_state, remembered_repr
 from .config import SiteConfig
-from .errors import Diagnostic, warning
-from .theme import theme_dir
+from .errors import Diagnostic, error, warning
+from .theme import refused_from_outside, theme_dir
 
 _IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"', re.I)
 _REMOTE = ("http://", "https://", "//", "data:")
 MISSING_HINT = "put the file in assets/ (/images/x.jpg) or beside the article, or fix the name"
+OUTSIDE_HINT = "copy the image into the site's assets/ or beside the article"
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,12 @@ class BodyImage:
 
 
 def resolve_image(src: str, article_relative: str, config: SiteConfig,
-                  consulted: list[FileState] | None = None) -> tuple[ImageRef, str]:
-    """The image's reference and a problem ('' when the file was found); each file looked at is added
-    to `consulted`, so a cached result can be checked against the files as they are now."""
+                  consulted: list[FileState] | None = None) -> tuple[ImageRef, str, bool]:
+    """The image's reference, a problem ('' when the file was found), and whether the problem is an error (a
+    file outside the site folder, which safe_mode refuses); each file looked at is added to `consulted`,
+    so a cached result can be checked against the files as they are now."""
     if src.startswith(_REMOTE):
-        return ImageRef(src), ""
+        return ImageRef(src), "", False
     if src.startswith("/"):
         site_path = src.lstrip("/")
         candidates = [config.site_path(config.assets_dir) / site_path,
@@ -83,11 +85,14 @@ def resolve_image(src: str, article_relative: str, config: SiteConfig,
         if consulted is not None:
             consulted.append((str(candidate), state))
         if state is not None:
+            outside = refused_from_outside(config, candidate)
+            if outside is not None:
+                return ImageRef(url), f"image '{src}' is {outside}, outside the site folder (safe_mode)", True
             width, height = image_size(candidate, state)
             if width is None:
-                return ImageRef(url), f"cannot read image '{src}' (not an image file, or damaged)"
-            return ImageRef(url, width=width, height=height, file=candidate), ""
-    return ImageRef(url), f"image '{src}' not found"
+                return ImageRef(url), f"cannot read image '{src}' (not an image file, or damaged)", False
+            return ImageRef(url, width=width, height=height, file=candidate), "", False
+    return ImageRef(url), f"image '{src}' not found", False
 
 
 def body_images(body_html: str, markdown: str, body_line: int, source: str, relative: str, config: SiteConfig,
@@ -100,8 +105,10 @@ def body_images(body_html: str, markdown: str, body_line: int, source: str, rela
         if not src or src.startswith(_REMOTE) or src.lower().endswith(".svg"):
             continue
         line = body_line + next((i for i, text in enumerate(lines) if src in text), 0)
-        ref, problem = resolve_image(src, relative, config, consulted)
-        if problem:
+        ref, problem, refused = resolve_image(src, relative, config, consulted)
+        if refused:
+            problems.append(error(source, line, problem, OUTSIDE_HINT))
+        elif problem:
             problems.append(warning(source, line, problem, MISSING_HINT))
         else:
             found.append(BodyImage(src, line, ref))

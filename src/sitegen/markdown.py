@@ -16,6 +16,7 @@ import markdown as python_markdown
 from markdown.treeprocessors import InlineProcessor
 
 from .embeds import EmbedExtension
+from .urls import runs_script
 
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_TAG = re.compile(
@@ -24,7 +25,6 @@ _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _SKIPPED_BLOCKS = re.compile(r"<(pre|script|style)\b.*?</\1>", re.S | re.I)
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=)"([^"]*)"', re.I)
-_UNSAFE_SCHEME = re.compile(r"^(?:javascript|vbscript|data):", re.I)
 _FOOTNOTES = re.compile(r'<div class="footnote">.*?</div>', re.S)
 _log = logging.getLogger(__name__)
 
@@ -146,9 +146,8 @@ def render_markdown(text: str, pygments_style: str = "default", safe: bool = Fal
 
 
 def _drop_unsafe_url(match: re.Match) -> str:
-    """'#' for a URL that would run code, however its scheme is spelt (entities, spaces, tabs)."""
-    value = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(match.group(2)))  # browsers drop these before a scheme
-    return f'{match.group(1)}"#"' if _UNSAFE_SCHEME.match(value) else match.group(0)
+    """'#' for a URL that would run code."""
+    return f'{match.group(1)}"#"' if runs_script(match.group(2)) else match.group(0)
 
 
 def plain_text(fragment: str) -> str:

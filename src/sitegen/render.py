@@ -29,7 +29,7 @@ from .imaging import picture_html
 from .listings import AUTHOR, HOME, MONTH, SECTION, TAG, YEAR, Listing, ListingPage
 from .model import Edition, Site
 from .plan import ALIAS, ARTICLE, INDEX, LISTING, NOT_FOUND, PAGES, SEARCH_PAGE, Job
-from .urls import SEARCH, absolute
+from .urls import SEARCH, absolute, runs_script
 from .theme import display_path, layout_dirs
 from .parallel import parallel_imap
 from .views import ViewFactory
@@ -156,6 +156,7 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
     env.filters["isodate"] = lambda value: value.isoformat() if value else ""
     env.filters["month_name"] = jinja2.pass_context(lambda context, value: format_month(value, language_of(context)))
     env.filters["absolute"] = lambda url: absolute(config.origin, str(url))
+    env.filters["safe_url"] = lambda url: "#" if runs_script(str(url)) else url
 
 
 def render_site(site: Site, env: jinja2.Environment, jobs: Iterable[Job], layouts: dict[str, bytes],

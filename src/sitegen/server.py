@@ -10,9 +10,11 @@ HTML responses here; files on disk stay as a normal build writes them.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import mimetypes
 import shutil
+import socket
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -22,7 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .build import Builder, BuildResult
-from .errors import Diagnostic, SiteError
+from .errors import Diagnostic, SiteError, error
 
 QUIET_SECONDS = 0.05
 EVENTS, SCRIPT = "__sitegen/events", "__sitegen/live.js"
@@ -35,6 +37,7 @@ class ServedState:
 
     root: Path
     base_path: str
+    host: str = "127.0.0.1"  # what the server was started for (--host): a name requests may use
     epoch: int = 0
     building: bool = False
     errors: list[dict] = field(default_factory=list)
@@ -93,9 +96,25 @@ class PreviewHandler(BaseHTTPRequestHandler):
         pass
 
     def do_HEAD(self) -> None:
-        self._respond(head=True)
+        if self._host_allowed():
+            self._respond(head=True)
+
+    def _host_allowed(self) -> bool:
+        """Whether the request names this server as its host; else it is refused (403). A page on another
+        site can point its own host name at 127.0.0.1 (DNS rebinding) and read the preview, drafts and
+        all, through the browser: so only loopback names, IP addresses and the name the server was
+        started with are answered."""
+        host = self.headers.get("Host")
+        if host is None or host_allowed(host, self.state.host):
+            return True
+        self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8",
+                   f"sitegen serve answers requests for {self.state.host or '127.0.0.1'}, localhost or an IP "
+                   f"address, not for '{host}'.\n".encode())
+        return False
 
     def do_GET(self) -> None:
+        if not self._host_allowed():
+            return
         path = urlsplit(self.path).path
         if path == self.state.base_path + EVENTS:
             self._events()
@@ -268,11 +287,33 @@ def _what(changes: dict[str, str]) -> str:
     return f"{shown} changed" if names else "start"
 
 
+def host_allowed(header: str, started_for: str) -> bool:
+    """Whether a Host header names a loopback name, an IP address, this machine or the host the server was
+    started for."""
+    name = header.strip().lower()
+    if name.startswith("["):  # [::1]:8000
+        name = name[1:].partition("]")[0]
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    name = name.rstrip(".")
+    try:
+        ipaddress.ip_address(name)
+        return True  # an address cannot be rebound: the browser connects where it says
+    except ValueError:
+        pass
+    machine = socket.gethostname().lower()  # (how a phone on the same network may reach `--host 0.0.0.0`)
+    return name == "localhost" or name.endswith(".localhost") or name in (
+        started_for.lower().rstrip("."), machine, f"{machine}.local")
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # (5 by default: a page with many images, and a few tabs, waited seconds)
+
+
 def make_server(state: ServedState, host: str, port: int) -> ThreadingHTTPServer:
     handler = type("Handler", (PreviewHandler,), {"state": state})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+    return PreviewServer((host, port), handler)
 
 
 def serve(site_dir: Path, host: str, port: int, output: Path | None, options, open_browser: bool,
@@ -288,11 +329,15 @@ def serve(site_dir: Path, host: str, port: int, output: Path | None, options, op
     config = load_config(site_dir)
     output = (output or config.site_dir / ".sitegen-cache" / "serve").resolve()
     refused = check_output_dir(config, output)
+    if output == config.site_path(config.output_dir):
+        refused.append(error(str(output), 0, f"refusing to preview into the site's output_dir ({config.output_dir}/)",
+                             "the preview holds drafts and unfinished edits, which must not reach the published "
+                             "site; leave out -o, or give another folder"))
     if refused:
         raise SiteError(refused)
     if output.exists():  # a new session starts empty, so nothing of an earlier one (drafts…) is served
         shutil.rmtree(output)
-    state = ServedState(root=output, base_path=config.base_path)
+    state = ServedState(root=output, base_path=config.base_path, host=host)
     # plain CSS and JS names: a CSS edit then changes one file, and browsers swap the stylesheet in place
     preview = Preview(Builder(site_dir, output, replace(options, fingerprint=False), resident=True), state, log)
     try:

@@ -6,6 +6,7 @@ name a folder instead. A site overrides the theme file by file.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,16 @@ def asset_dirs(config: SiteConfig) -> list[Path]:
     """Asset folders, the theme's first so the site's files are copied over them."""
     return [path for path in (theme_dir(config) / "assets", config.site_path(config.assets_dir))
             if path.is_dir()]
+
+
+def refused_from_outside(config: SiteConfig, path: Path | str) -> str | None:
+    """Under safe_mode, where a file really is if a link or '../' takes it outside the site folder (and the
+    theme's): text from people the site does not trust must not publish /etc/passwd. None otherwise."""
+    if not config.safe_mode:
+        return None
+    real = Path(os.path.realpath(path))
+    allowed = (config.site_dir.resolve(), theme_dir(config).resolve())
+    return None if any(real.is_relative_to(folder) for folder in allowed) else str(real)
 
 
 def display_path(path: Path, config: SiteConfig) -> str:

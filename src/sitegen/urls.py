@@ -7,6 +7,8 @@ a prefix has the same scheme under it: 'en/world/putin-visit/', 'en/atom.xml'.
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime
 
 TAGS = "tags/"
@@ -15,6 +17,15 @@ SEARCH = "search/"
 HOME_PAGE, NOT_FOUND_PAGE, HIGHLIGHT_CSS = "index.html", "404.html", "css/highlight.css"
 SEARCH_INDEX, SITEMAP, ROBOTS = "search-index.json", "sitemap.xml", "robots.txt"
 ATOM, RSS, JSON_FEED = "atom.xml", "rss.xml", "feed.json"
+
+
+_SCRIPT_SCHEME = re.compile(r"^(?:javascript|vbscript|data):", re.I)
+
+
+def runs_script(url: str) -> bool:
+    """Whether a link to `url` would run code (javascript:, vbscript:, data:), however its scheme is spelt:
+    with entities, or with spaces, tabs or control characters that browsers drop before a scheme."""
+    return bool(_SCRIPT_SCHEME.match(re.sub(r"[\x00-\x20\x7f]", "", html.unescape(url))))
 
 
 def expand_permalink(pattern: str, slug: str, section: str, date: datetime | None) -> str:
