@@ -236,3 +236,36 @@ def test_the_image_cache_cannot_publish_files_from_outside_the_site(photo_site, 
     published = tree(photo_site / "public")
     assert not any(b"the server's secret" in data for data in published.values())
     assert published == reference
+
+
+def test_a_second_build_of_a_site_waits_for_the_first_and_says_for_whom(tmp_path):
+    import threading
+
+    from sitegen.lock import site_lock
+
+    site = small_site(tmp_path)
+    told, done = [], []
+    with site_lock(site):
+        second = threading.Thread(target=lambda: done.append(build(site, waiting=told.append)))
+        second.start()
+        second.join(timeout=1.5)
+        assert second.is_alive() and not done  # waiting
+        assert told and told[0].startswith(f"a build in process {os.getpid()} on ")
+    second.join(timeout=60)
+    assert done and done[0].articles == 3
+
+
+def test_builds_started_together_all_succeed_and_leave_the_site_right(tmp_path):
+    """Two builds of one site at once, again and again, with edits in between: both succeed, one after the
+    other (7 rounds in 36 failed with 'No such file or directory' before the lock)."""
+    import subprocess
+    import sys
+
+    site = small_site(tmp_path)
+    command = [sys.executable, "-m", "sitegen", "build", "-s", str(site), "-j", "1"]
+    for round_ in range(12):
+        (site / "content/world/story-1.md").write_text(article("Story 1", "2024-05-02", body=f"Round {round_}."))
+        runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        results = [(run.wait(timeout=120), run.stderr.read()) for run in runs]
+        assert [code for code, _ in results] == [0, 0], results
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")

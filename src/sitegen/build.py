@@ -25,6 +25,7 @@ from .config import BuildOptions, SiteConfig, config_warnings, load_config
 from .content import load_content
 from .errors import ERROR, Diagnostic, raise_if_errors, warning
 from .imaging import prepare_images
+from .lock import site_lock
 from .model import Site, build_model
 from .outputs import feed_files, search_indexes, sitemap_files
 from .plan import ASSET, COPY, Plan, clashes, plan_site
@@ -58,9 +59,9 @@ class BuildResult:
 
 
 def build(site_dir: Path, output: Path | None = None, options: BuildOptions = BuildOptions(),
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, waiting: Callable[[str], None] | None = None) -> BuildResult:
     """Build the site in `site_dir`; raise SiteError (and write nothing) if it has errors."""
-    return Builder(site_dir, output, options).build(progress)
+    return Builder(site_dir, output, options).build(progress, waiting)
 
 
 class Builder:
@@ -74,8 +75,13 @@ class Builder:
         self.site_dir, self.wanted_output, self.options = site_dir, output, options
         self.cache = BuildCache(site_dir, enabled=options.cache, resident=resident)
 
-    def build(self, progress: Progress | None = None) -> BuildResult:
-        """Build the site; raise SiteError (and write nothing) if it has errors."""
+    def build(self, progress: Progress | None = None, waiting: Callable[[str], None] | None = None) -> BuildResult:
+        """Build the site; raise SiteError (and write nothing) if it has errors. While another build of the
+        site runs, wait for it (`waiting` is told who it is)."""
+        with site_lock(self.site_dir, waiting):
+            return self._build(progress)
+
+    def _build(self, progress: Progress | None) -> BuildResult:
         started, started_ns = time.perf_counter(), time.time_ns()
         config = load_config(self.site_dir)
         output = (self.wanted_output or config.site_path(config.output_dir)).resolve()  # one key for its records

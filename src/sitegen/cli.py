@@ -159,7 +159,8 @@ def _build(args: argparse.Namespace) -> int:
     options = BuildOptions(drafts=args.drafts, future=args.future, strict=args.strict, jobs=args.jobs,
                            cache=args.cache)
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
-    result = build(args.site, args.output, options, progress)
+    result = build(args.site, args.output, options, progress,
+                   lambda holder: print(f"waiting for {holder} to finish…", file=sys.stderr))
     if progress:
         progress.clear()
     if not args.quiet:

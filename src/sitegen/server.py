@@ -209,7 +209,7 @@ class Preview:
             state.building = True
         started = time.perf_counter()
         try:
-            result = self.builder.build()
+            result = self.builder.build(waiting=lambda holder: self.log(f"waiting for {holder} to finish…"))
         except SiteError as exc:
             state.errors = [_as_dict(d) for d in exc.diagnostics if d.is_error]
             with state.changed:
