@@ -10,7 +10,7 @@ import pytest
 
 from sitegen.yamlfile import YamlProblem, load_mapping
 
-from conftest import article, build_site, make_site, png, tree
+from conftest import article, build_site, clean_build, make_site, png, tree
 
 SAFE = "safe_mode: true\nbase_url: https://n.example.com/\ntimezone: UTC\n"
 
@@ -95,6 +95,42 @@ def test_without_safe_mode_raw_html_is_the_authors_choice(tmp_path):
     site = make_site(tmp_path, {"content/a.md": article(body='<iframe src="https://video.example/1"></iframe>\n')})
     build_site(site)
     assert '<iframe src="https://video.example/1"></iframe>' in (site / "public/a/index.html").read_text()
+
+
+@pytest.mark.parametrize("moved", [0, 7, 60])
+def test_a_build_killed_while_moving_files_in_leaves_no_temporary_file_and_is_finished_next_time(tmp_path, moved):
+    """kill -9 in the middle of the moves of an incremental build (a new site title: every page changes): the
+    output holds no temporary file a deploy would publish, each file is whole (old or new), and the next
+    build finishes the moves from the journal before anything else."""
+    files = {f"content/s{n % 4}/story-{n}.md": article(f"Story {n}", "2024-05-01", body="Words. " * 20)
+             for n in range(40)}
+    site = make_site(tmp_path, files)
+    assert build_site(site).code == 0
+    old = tree(site / "public")
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "The Daily Edit"))
+    new = clean_build(site, tmp_path / "new")
+    script = f"""
+import os, signal, sys
+real, moves = os.replace, []
+def dying(source, target):
+    if ".sitegen-new-" in str(source):
+        if len(moves) == {moved}:
+            os.kill(os.getpid(), signal.SIGKILL)
+        moves.append(source)
+    return real(source, target)
+os.replace = dying
+from sitegen.cli import main
+sys.exit(main(["build", "-q", "-j", "1", "-s", {str(site)!r}]))
+"""
+    assert subprocess.run([sys.executable, "-c", script]).returncode == -signal.SIGKILL
+    now = tree(site / "public")
+    assert not [path for path in now if ".sitegen-new" in path or ".sitegen-old" in path]
+    assert all(data in (old.get(path), new.get(path)) for path, data in now.items())
+    assert sum(now.get(path) == new[path] != old.get(path) for path in new) == moved
+    assert (tmp_path / "site/.public.sitegen-journal").exists()
+    assert build_site(site).code == 0
+    assert tree(site / "public") == tree(tmp_path / "new") and not (tmp_path / "site/.public.sitegen-journal").exists()
+    assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == []
 
 
 def test_yaml_alias_bombs_are_refused_quickly():

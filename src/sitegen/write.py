@@ -2,14 +2,18 @@
 site exactly as it was.
 
 Pages are written while they are rendered, by the worker processes that render them, and the other
-files after them (OutputWriter): each beside the file it replaces when the output is as the last
-build left it, renamed over it at the end, or else into a new folder beside the output, swapped in
-at the end. Until then, and if the build fails, the output is as it was. A file whose bytes or
-source are unchanged is not written again.
+files after them (OutputWriter), all into a staging folder beside the output, never inside it (a
+deploy that runs meanwhile publishes no half-built file). At the end, when the output is as the
+last build left it, the new files are moved into it, one rename each, after a journal listing the
+moves is written: a build killed during the moves (`kill -9`, a power cut) has them finished by the
+next build before anything else; otherwise the staging folder, completed with the unchanged files,
+replaces the output folder. Until then, and if the build fails, the output is as it was. A file
+whose bytes or source are unchanged is not written again.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -26,7 +30,7 @@ from .config import SiteConfig
 from .errors import Diagnostic, SiteError, error
 
 _NEW, _OLD = ".sitegen-new-", ".sitegen-old-"  # staging and previous output, beside the output
-_CLASHES = (FileExistsError, NotADirectoryError, IsADirectoryError)  # a file where a folder goes, or the reverse
+_JOURNAL = ".sitegen-journal"  # the moves from staging into the output, beside the output while they are made
 
 
 class Placed(NamedTuple):
@@ -66,10 +70,10 @@ class OutputWriter:
     touched since, see intact.py) is kept as it is, so it keeps its inode and mtime and a
     deploy tool sees it unchanged; a page whose data is None was not rendered again (its `inputs`,
     the digest of what it is made from, match the record). The others are written by a thread as
-    they come (file system calls release the GIL, so writing overlaps rendering): into the output
-    folder itself, each beside the file it replaces, when the last build's records are there (few
-    files change), else into a new folder beside it. `finish` then renames them over the old
-    files, or swaps the folders. Until then, and if the build fails, the output is as it was.
+    they come (file system calls release the GIL, so writing overlaps rendering), into a staging folder
+    beside the output. `finish` then moves them into the output when the last build's records are there
+    (few files change; see the module's note on the journal), else completes the staging folder and swaps
+    the two folders. Until then, and if the build fails, the output is as it was.
     """
 
     def __init__(self, output: Path, records: dict[str, OutputRecord]):
@@ -87,7 +91,6 @@ class OutputWriter:
         self._written: dict[str, OutputRecord] = {}  # and done
         self._failure: OSError | ValueError | None = None  # of a write elsewhere (`adopt`)
         self._thread: ThreadPoolExecutor | None = None
-        self._temporary = f"{_NEW}{os.getpid()}"  # the suffix of a file written in place, until renamed
         self.staging = _staging(self.output)  # named here: workers write into it too
         self._checked = False  # whether the output was found to hold just the recorded files (`keep_the_rest`)
 
@@ -114,11 +117,7 @@ class OutputWriter:
             return Placed(relative, inputs, None)
         try:
             return Placed(relative, inputs, self._write(relative, data, inputs))
-        except BaseException as exc:  # (Ctrl-C too)
-            if self.in_place:
-                self._remove_in_place(relative)  # the folders made for it
-            if not isinstance(exc, (OSError, ValueError)):
-                raise
+        except (OSError, ValueError) as exc:
             return Placed(relative, inputs, None, (data, exc))
 
     def adopt(self, placed: Placed) -> None:
@@ -135,12 +134,7 @@ class OutputWriter:
             self._written[placed.relative] = placed.record
 
     def _write(self, relative: str, data: bytes | Path, inputs: bytes) -> OutputRecord:
-        if self.in_place:
-            if _inside(self.output, relative).is_dir():  # makes its folder
-                raise IsADirectoryError(relative)  # a stray folder where the file goes: built aside instead
-            target = self._in_place_name(relative)
-        else:
-            target = _inside(self.staging, relative)
+        target = _inside(self.staging, relative)
         try:  # (a rename keeps its mtime)
             return _write_file(target, data, inputs)
         except BaseException:
@@ -169,20 +163,19 @@ class OutputWriter:
         self.records = {relative: kept for relative, (kept, _) in self.plan.items() if kept is not None}
         if not changed and (self._checked or holds_exactly(self.output, self.plan.keys()) and marked(self.output)):
             return []
+        if self.in_place and any(_in_the_way(self.output, relative) for relative in written):
+            self.in_place = False  # a stray file where a folder goes, or the reverse: the new output goes aside
         if not self.in_place:
             self.records = _swap_in(self.output, self.staging, self.plan, self.inputs, written)
             return changed
         pending = sorted(written, key=lambda relative: (relative.endswith(".html"), relative))  # CSS before pages
-        done = 0
         try:
-            with uninterrupted():  # Ctrl-C waits for the renames: the output is the old site or the new one
-                for done, relative in enumerate(pending):
-                    os.replace(self._in_place_name(relative), self.output / relative)
-                    self.records[relative] = written[relative]
+            with uninterrupted():  # Ctrl-C waits for the moves: the output is the old site or the new one
+                _move_in(self.output, self.staging, pending)
         except OSError as exc:
-            for relative in pending[done:]:
-                self._in_place_name(relative).unlink(missing_ok=True)
+            shutil.rmtree(self.staging, ignore_errors=True)
             raise _write_error(self.output, exc) from None  # the next build writes again what is not as recorded
+        self.records.update((relative, written[relative]) for relative in pending)
         if not self._checked:
             _remove_all_but(self.output, self.plan.keys() | {MARKER})
             if not marked(self.output):  # edited by hand, or the preview server's
@@ -193,14 +186,9 @@ class OutputWriter:
         """The build failed: leave the output as it was."""
         self._wait(raising=False)
 
-    def _in_place_name(self, relative: str) -> Path:
-        target = self.output / relative
-        return target.with_name(f".{target.name}{self._temporary}")
-
     def _wait(self, raising: bool = True) -> dict[str, OutputRecord]:
-        """What was written (by the thread, or by workers: `adopt`). If a write failed, or the build did, what
-        was written is removed (the output is as it was); a file in the way of a folder, or the reverse, and the
-        output is built aside instead."""
+        """What was written (by the thread, or by workers: `adopt`). If a write failed, or the build did, the
+        staging folder is removed (the output is as it was)."""
         if self._thread is not None:
             self._thread.shutdown(wait=True, cancel_futures=not raising)  # a failed build: write no more
         written, failure, self._failure = self._written, self._failure, None
@@ -214,50 +202,11 @@ class OutputWriter:
         submitted, self._writing = [relative for relative, _ in self._writing], []
         if failure is None and raising:
             return written
-        if raising and self.in_place and isinstance(failure, _CLASHES):
-            for relative in set(submitted) - written.keys():
-                self._remove_in_place(relative)
-            return self._build_aside(written)
-        if self.in_place:  # remove what was written (now or at an earlier wait), and the folders made for it
-            for relative in {*submitted, *written}:
-                self._remove_in_place(relative)
-            if not raising:  # and what a worker stopped by the failure wrote, or made, without saying so
-                self._sweep()
-        else:
-            shutil.rmtree(self.staging, ignore_errors=True)
+        shutil.rmtree(self.staging, ignore_errors=True)  # (with what a worker stopped by the failure wrote)
         self._written = {}
         if not raising:
             return {}
         raise failure if isinstance(failure, ValueError) else _write_error(self.output, failure)  # type: ignore
-
-    def _remove_in_place(self, relative: str) -> None:
-        temporary = self._in_place_name(relative)
-        with suppress(OSError):  # never written, or its folder is a file in the way
-            temporary.unlink()
-        _remove_empty_folders(temporary.parent, self.output)
-
-    def _sweep(self) -> None:
-        """Remove this build's temporary files from the output, and empty folders (a build leaves none)."""
-        for relative in files_in(str(self.output)):
-            if relative.endswith("/"):
-                _remove_empty_folders(self.output / relative, self.output)
-            elif relative.endswith(self._temporary):
-                (self.output / relative).unlink(missing_ok=True)
-                _remove_empty_folders((self.output / relative).parent, self.output)
-
-    def _build_aside(self, written: dict[str, OutputRecord]) -> dict[str, OutputRecord]:
-        """A file or folder in the way in the output: the new output is built beside it instead, from the
-        files written so far, moved there (what workers wrote exists only as files)."""
-        try:
-            for relative in written:
-                temporary = self._in_place_name(relative)
-                os.replace(temporary, _inside(self.staging, relative))
-                _remove_empty_folders(temporary.parent, self.output)
-        except (OSError, ValueError) as exc:
-            shutil.rmtree(self.staging, ignore_errors=True)
-            raise _write_error(self.output, exc) if isinstance(exc, OSError) else exc from None
-        self.in_place = False
-        return written
 
 
 def _remove_all_but(output: Path, wanted) -> None:
@@ -351,6 +300,36 @@ def _swap_in(output: Path, staging: Path, plan: dict[str, tuple[OutputRecord | N
     return records
 
 
+def _in_the_way(output: Path, relative: str) -> bool:
+    """Whether a folder stands where the file goes, or a file where one of its folders goes."""
+    target = output / relative
+    if target.is_dir():
+        return True
+    return any(folder.is_file() or folder.is_symlink() and not folder.is_dir()
+               for folder in target.parents if output in folder.parents)
+
+
+def _move_in(output: Path, staging: Path, pending: list[str]) -> None:
+    """Move the files written into `staging` into the output, each over the file it replaces. The journal
+    of the moves is on disk first: if the build is killed midway, the next one finishes them
+    (`_recover_interrupted`), so the output is never left half old and half new for longer than that."""
+    journal = output.parent / f".{output.name}{_JOURNAL}"
+    with open(journal, "w", encoding="utf-8") as file:
+        json.dump({"staging": staging.name, "moves": pending}, file)
+        file.flush()
+        os.fsync(file.fileno())
+    _move_all(output, staging, pending)
+    journal.unlink()
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_all(output: Path, staging: Path, pending: list[str]) -> None:
+    for relative in pending:
+        source, target = staging / relative, _inside(output, relative)
+        if source.is_file() and not source.is_symlink():  # (a journal replayed: moved before the kill)
+            os.replace(source, target)
+
+
 def _write_file(target: Path, data: bytes | Path, inputs: bytes) -> OutputRecord:
     """Write bytes, or copy a file, to `target`; the record of it."""
     if isinstance(data, Path):
@@ -377,7 +356,11 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _recover_interrupted(output: Path) -> None:
-    """Clean up after a build that was killed while writing: restore the old output, drop half-written ones."""
+    """Clean up after a build that was killed while writing: finish the moves of its journal, restore the old
+    output if it was killed between the two renames of a swap, drop half-written ones."""
+    journal = output.parent / f".{output.name}{_JOURNAL}"
+    if journal.exists():
+        _replay(output, journal)
     for leftover in sorted(output.parent.glob(f".{output.name}.sitegen-*-*")):
         kind, _, pid = leftover.name.rpartition("-")
         if not pid.isdigit() or _is_running(int(pid)):
@@ -386,6 +369,28 @@ def _recover_interrupted(output: Path) -> None:
             os.replace(leftover, output)  # killed between the two renames of the swap
         else:
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _replay(output: Path, journal: Path) -> None:
+    """Finish the moves of a journal left by a killed build (checked like any input: only files of its own
+    staging folder are moved, only into the output); one that cannot be read is dropped, with its staging."""
+    try:
+        entry = json.loads(journal.read_text(encoding="utf-8"))
+        staging = output.parent / entry["staging"]
+        moves = entry["moves"]
+        if not (isinstance(entry["staging"], str) and staging.parent == output.parent
+                and staging.name.startswith(f".{output.name}{_NEW}") and isinstance(moves, list)
+                and all(isinstance(move, str) for move in moves)):
+            raise ValueError("not a journal of sitegen's")
+    except (OSError, ValueError, KeyError, TypeError):
+        journal.unlink(missing_ok=True)
+        return
+    try:
+        _move_all(output, staging, moves)
+    except ValueError:  # a path out of the output: not one sitegen wrote
+        pass
+    journal.unlink(missing_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _is_running(pid: int) -> bool:
