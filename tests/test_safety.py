@@ -133,6 +133,26 @@ sys.exit(main(["build", "-q", "-j", "1", "-s", {str(site)!r}]))
     assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == []
 
 
+def test_names_longer_than_file_systems_take_are_cut_or_reported(tmp_path):
+    long = "Very long name " * 20  # 300 characters
+    site = make_site(tmp_path, {
+        "content/a.md": article(tags=f"[{long}a, {long}b]", author=long, section=long, slug=long),
+        "content/b.md": article(aliases=f"[/old/{'x' * 300}/]"),
+        f"content/{'p' * 250}.png": png(30, 20),
+        "content/c.md": article(image=f"{'p' * 250}.png", image_alt="A picture")})
+    run = build_site(site)
+    assert run.code == 1
+    assert ("content/b.md:4: error: 'aliases': a folder or file name in '/old/xxxx" in run.err
+            and "is longer than 240 bytes" in run.err)
+    (site / "content/b.md").write_text(article())
+    run = build_site(site)
+    assert run.code == 0, run.err
+    names = [part for path in (site / "public").rglob("*") for part in [path.name]]
+    assert max(len(name.encode()) for name in names) <= 255
+    tags = sorted(p.name for p in (site / "public/tags").iterdir() if p.is_dir())
+    assert len(tags) == 2 and all(len(tag) <= 120 and tag.startswith("very-long-name-very") for tag in tags)
+
+
 def test_yaml_alias_bombs_are_refused_quickly():
     levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
     for n in range(1, 9):

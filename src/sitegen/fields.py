@@ -31,6 +31,7 @@ from .yamlfile import YamlMapping, YamlProblem, load_mapping, one_line
 
 PAGES_FOLDER = "pages"
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+LONGEST_NAME = 240  # bytes of one folder or file name of the output: file systems take 255
 _YES_NO = {"yes": True, "on": True, "no": False, "off": False}  # YAML 1.1 booleans, read as text here
 KNOWN_FIELDS = (
     "title", "date", "updated", "slug", "section", "tags", "author", "authors", "breadcrumb",
@@ -288,6 +289,10 @@ class _FieldReader:
             if not parts or ".." in parts or "://" in entry or any(c in entry for c in "?#"):
                 self.fail("aliases", f"'aliases' must list old paths of this site, like /2019/old-name/, not {entry!r}",
                           "a path without '..', '?', '#' or a host")
+                return ()
+            if any(len(part.encode()) > LONGEST_NAME for part in parts):
+                self.fail("aliases", f"'aliases': a folder or file name in {entry!r} is longer than "
+                                     f"{LONGEST_NAME} bytes, more than file systems take", "shorten it")
                 return ()
             path = "/".join(parts)
             paths.append(path if path.endswith((".html", ".htm")) else path + "/")

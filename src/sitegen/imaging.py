@@ -144,7 +144,8 @@ def _variants(file: Path, site_path: str, config: SiteConfig, cache: Path, files
         manifest = _manifest(entry)
         if manifest is None:
             raise ImageFailed(f"cannot make the resized versions of '{file.name}' (the image cache is not usable)")
-    stem = site_path.rsplit(".", 1)[0]
+    folder, _, name = site_path.rsplit(".", 1)[0].rpartition("/")
+    stem = f"{folder}/{name.encode()[:200].decode('utf-8', 'ignore')}".lstrip("/")  # (+ '.<key>.<width>w.webp')
     sources = []
     for mime, variants in manifest:
         urls = []

@@ -7,6 +7,7 @@ Catalan "col.legi" written with a full stop keeps its geminated l: "collegi".
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -24,6 +25,7 @@ _BY_LANGUAGE = {
 }
 _CATALAN_GEMINATE = re.compile(r"(?<=[lL])\.(?=[lL])")  # "col.legi", the middle dot as a full stop
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+LONGEST_SLUG = 120
 
 
 def slugify(text: str, language: str = "") -> str:
@@ -38,4 +40,16 @@ def slugify(text: str, language: str = "") -> str:
         text = _CATALAN_GEMINATE.sub("", text)
     ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATIONS))
     ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
-    return _NON_WORD.sub("-", ascii_text).strip("-")
+    return _short(_NON_WORD.sub("-", ascii_text).strip("-"))
+
+
+def _short(slug: str) -> str:
+    """A slug of at most LONGEST_SLUG characters: a longer one is cut at a hyphen and ends with a digest of
+    the whole, so two long names that start alike still differ. A folder name over 255 bytes is more
+    than file systems take (and no reader wants such a URL)."""
+    if len(slug) <= LONGEST_SLUG:
+        return slug
+    kept = slug[:LONGEST_SLUG - 9]
+    if "-" in kept[LONGEST_SLUG // 2:]:
+        kept = kept.rpartition("-")[0]
+    return f"{kept.rstrip('-')}-{hashlib.blake2b(slug.encode(), digest_size=4).hexdigest()}"
