@@ -153,6 +153,49 @@ def test_names_longer_than_file_systems_take_are_cut_or_reported(tmp_path):
     assert len(tags) == 2 and all(len(tag) <= 120 and tag.startswith("very-long-name-very") for tag in tags)
 
 
+@pytest.mark.parametrize("body, blame", [
+    ("[a](" * 20000, "20,000 link openings '[…](')"),
+    (" ".join(f"[x{i}][r{i}]" for i in range(5000)) + "\n\n" + "\n".join(f"[r{i}]: /u{i}" for i in range(5000)),
+     "5,000 reference links '[…][…]'"),
+    (" ".join(f"w[^{i}]" for i in range(20000)) + "\n\n" + "\n".join(f"[^{i}]: n" for i in range(20000)),
+     "40,000 footnote marks '[^…]'")], ids=["link openings", "reference links", "footnotes"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_markdown_that_takes_too_long_is_an_error_naming_the_article_and_the_rest_is_reported(
+        tmp_path, body, blame, jobs):
+    files = {f"content/world/ok-{n}.md": article(f"Fine {n}") for n in range(12)}
+    site = make_site(tmp_path, {"site.yaml": "limits:\n  markdown_seconds: 1\n", **files,
+                                "content/world/slow.md": article(body=body),
+                                "content/world/bad.md": "---\ntitle: [unclosed\n---\n"})
+    started = time.monotonic()
+    run = build_site(site, "-j", jobs)
+    assert run.code == 1 and time.monotonic() - started < 30
+    assert (f"content/world/slow.md:5: error: this article's Markdown took more than 1 s to render "
+            f"(it has {blame}") in run.err
+    assert "content/world/bad.md:3: error: front matter" in run.err  # the rest of the site still reported
+
+
+def test_limits_on_one_article_are_clear_errors(tmp_path):
+    tags = ", ".join(f"T{n}" for n in range(150))
+    site = make_site(tmp_path, {"content/many.md": article(tags=f"[{tags}]"),
+                                "content/huge.md": article(body="Words and more words. " * 100_000)})
+    run = build_site(site)
+    assert run.code == 1
+    assert "content/many.md:4: error: 150 tags: an article may have 100 at most" in run.err
+    assert "content/huge.md: error: the article is larger than 2,048 KB" in run.err
+    (site / "site.yaml").write_text("limits: {tags: 200, article_kilobytes: 4096}\n")
+    assert build_site(site).code == 0
+
+
+def test_a_feed_entry_lists_twenty_tags_at_most(tmp_path):
+    tags = ", ".join(f"T{n:02d}" for n in range(60))
+    site = make_site(tmp_path, {"site.yaml": "base_url: https://n.example.com/\nlimits: {tags: 60}\n",
+                                "content/a.md": article(tags=f"[{tags}]")})
+    assert build_site(site).code == 0
+    atom = (site / "public/tags/t00/atom.xml").read_text()
+    assert atom.count("<category ") == 20 and 'term="T19"' in atom and 'term="T20"' not in atom
+    assert (site / "public/tags/t59/index.html").exists()  # every tag still has its page
+
+
 def test_yaml_alias_bombs_are_refused_quickly():
     levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
     for n in range(1, 9):

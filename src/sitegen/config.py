@@ -66,6 +66,16 @@ class ImagesConfig:
 
 
 @dataclass(frozen=True)
+class LimitsConfig:
+    """What one article may take: past these, it is an error naming the article, not a build that stalls
+    or runs out of memory (one article with 9,000 tags made 9,001 tag feeds of 9,000 categories each)."""
+
+    tags: int = 100  # tags per article
+    article_kilobytes: int = 2048  # the size of one article file
+    markdown_seconds: float = 10  # the time one article's Markdown may take to render
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     site_dir: Path
     title: str = "My news site"
@@ -89,6 +99,7 @@ class SiteConfig:
     feeds: FeedConfig = field(default_factory=FeedConfig)
     languages: tuple[Language, ...] = ()  # from `languages:`, the default first; () for a one-language site
     images: ImagesConfig = field(default_factory=ImagesConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     extra: dict[str, Any] = field(default_factory=dict)
     strings: dict[str, Table] = field(default_factory=dict)  # the site's i18n/<lang>.yaml; not a setting
 
@@ -146,7 +157,8 @@ def _settings_of(cls: type) -> dict[str, tuple[type, Any]]:
 
 
 SETTINGS = _settings_of(SiteConfig)
-GROUPS = {"related": RelatedConfig, "permalinks": PermalinkConfig, "feeds": FeedConfig, "images": ImagesConfig}  # nested settings
+GROUPS = {"related": RelatedConfig, "permalinks": PermalinkConfig, "feeds": FeedConfig, "images": ImagesConfig,
+          "limits": LimitsConfig}  # nested settings
 GROUP_SETTINGS = {name: _settings_of(cls) for name, cls in GROUPS.items()}
 
 
@@ -182,6 +194,8 @@ def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
               for name in GROUPS}
     _check_ranges(groups["related"], _RELATED_RANGES, "related.", mapping, problems)
     _check_ranges(groups["feeds"], {"items": (1, None)}, "feeds.", mapping, problems)
+    _check_ranges(groups["limits"], {"tags": (1, None), "article_kilobytes": (1, None), "markdown_seconds": (0.1, None)},
+                  "limits.", mapping, problems)
     _check_permalinks(groups["permalinks"], mapping, problems)
     _check_images(groups["images"], mapping, problems)
     sections = values.get("sections", {})

@@ -44,7 +44,8 @@ def front_matter_key(text: str, first_line: int) -> bytes:
 class CachedTextStages(TextStages):
     """Front matter and Markdown memoised in the build cache, keyed by their text and settings."""
 
-    def __init__(self, store: BuildCache):
+    def __init__(self, store: BuildCache, markdown_seconds: float):
+        super().__init__(markdown_seconds)
         self.store = store
 
     def front_matter(self, text: str, first_line: int) -> YamlMapping:
@@ -123,7 +124,8 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
     whose state (cache.file_state) is the one recorded when it was last read is not even opened: its
     memo key is known. The others go to worker processes (even those whose Markdown is in the build
     cache: all are, after a site.yaml edit, and reading 10,000 is 20% quicker on two cores)."""
-    stages = CachedTextStages(store) if store is not None else TextStages()
+    seconds = config.limits.markdown_seconds
+    stages = CachedTextStages(store, seconds) if store is not None else TextStages(seconds)
     settings = digest(repr(config)).hex()  # hashed once, not with every article
 
     def parse(item: tuple[str, str, SplitText, bytes]) -> tuple[Article | None, tuple[Diagnostic, ...], Any]:
@@ -152,7 +154,7 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
             keys[source] = earlier[1]
             unknown.append((source, relative, path, None))
             continue
-        raw = _read(path, source, problems)
+        raw = _read(path, source, problems, config)
         if raw is None:
             continue
         keys[source] = _article_key(settings, source, relative, raw)
@@ -168,7 +170,7 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
             results[source] = (memo[0], memo[1], None)
             continue
         if raw is None:  # known by its state, but its memo is gone: read it after all
-            raw = _read(path, source, problems)
+            raw = _read(path, source, problems, config)
             if raw is None:
                 continue
             keys[source] = _article_key(settings, source, relative, raw)
@@ -201,13 +203,20 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
     return read, {source: keys[source] for source in read}
 
 
-def _read(path: str, source: str, problems: list[Diagnostic]) -> bytes | None:
+def _read(path: str, source: str, problems: list[Diagnostic], config: SiteConfig) -> bytes | None:
+    """An article file's bytes, or None (and a problem) if it cannot be read or is over the size limit."""
+    most = config.limits.article_kilobytes * 1024
     try:
         with open(path, "rb") as file:
-            return file.read()
+            raw = file.read(most + 1)
     except OSError as exc:
         problems.append(error(source, 0, f"cannot read the file: {exc.strerror}"))
         return None
+    if len(raw) > most:
+        problems.append(error(source, 0, f"the article is larger than {config.limits.article_kilobytes:,} KB",
+                              "split it into several articles; 'limits.article_kilobytes' in site.yaml sets the size"))
+        return None
+    return raw
 
 
 def _article_key(settings: str, source: str, relative: str, raw: bytes) -> bytes:

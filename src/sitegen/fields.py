@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from .article import Article, Term
 from .cache import FileState
-from .config import SiteConfig
+from .config import LimitsConfig, SiteConfig
 from .dates import DATE_HINT, DateProblem, parse_date
 from .embeds import HINT as EMBED_HINT, embed_problems
 from .errors import Diagnostic, did_you_mean, error, warning
@@ -23,7 +23,7 @@ from .frontmatter import FrontMatterError, SplitText, split_front_matter
 from .i18n import base_language
 from .images import OUTSIDE_HINT, ImageRef, body_images, resolve_image
 from .languages import Language, known_language
-from .markdown import RenderedMarkdown, render_markdown
+from .markdown import RenderedMarkdown, TooSlow, render_markdown, slow_constructs, time_limit
 from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name
 from .slugs import slugify
 from .urls import AUTHORS, TAGS, expand_permalink, runs_script
@@ -41,13 +41,18 @@ KNOWN_FIELDS = (
 
 
 class TextStages:
-    """The two costly pure text stages of reading an article; the build passes a cached pair (content.py)."""
+    """The two costly pure text stages of reading an article; the build passes a cached pair (content.py).
+    Rendering one body may take `markdown_seconds` at most (TooSlow past that)."""
+
+    def __init__(self, markdown_seconds: float = LimitsConfig.markdown_seconds):
+        self.markdown_seconds = markdown_seconds
 
     def front_matter(self, text: str, first_line: int) -> YamlMapping:
         return load_mapping(text, first_line)
 
     def markdown(self, body: str, pygments_style: str, safe: bool) -> RenderedMarkdown:
-        return render_markdown(body, pygments_style, safe)
+        with time_limit(self.markdown_seconds):
+            return render_markdown(body, pygments_style, safe)
 
 
 def split_article(source: str, raw: bytes, problems: list[Diagnostic]) -> SplitText | None:
@@ -70,8 +75,9 @@ def split_article(source: str, raw: bytes, problems: list[Diagnostic]) -> SplitT
 
 
 def parse_article(source: str, relative: str, split: SplitText, config: SiteConfig,
-                  problems: list[Diagnostic], stages: TextStages = TextStages()) -> Article | None:
+                  problems: list[Diagnostic], stages: TextStages | None = None) -> Article | None:
     """Build one Article from a file's front matter and body, appending any problems found."""
+    stages = stages or TextStages(config.limits.markdown_seconds)
     try:
         mapping = stages.front_matter(split.front_matter, split.front_matter_line)
     except YamlProblem as exc:
@@ -171,6 +177,9 @@ class _FieldReader:
         slug = self._slug(path, language)
         section = None if is_page else self._section(path, config, language)
         tags = self._terms(self.names("tags"), "tags", TAGS, config, language)
+        if len(tags) > config.limits.tags:
+            self.fail("tags", f"{len(tags):,} tags: an article may have {config.limits.tags} at most",
+                      "keep the tags readers browse by; 'limits.tags' in site.yaml sets the number")
         author_names = tuple(dict.fromkeys(self.names("authors") + self.names("author")))
         authors = self._terms(author_names or ((config.author,) if config.author else ()), "author", AUTHORS, config,
                               language)
@@ -194,6 +203,14 @@ class _FieldReader:
         except RecursionError:
             self.problems.append(error(self.source, body_line, "the Markdown is nested too deeply to render",
                                        "lists, quotes or emphasis hundreds of levels deep; flatten them"))
+            return None
+        except TooSlow:
+            blame = slow_constructs(body)
+            self.problems.append(error(
+                self.source, body_line, f"this article's Markdown took more than {config.limits.markdown_seconds:g} s "
+                f"to render" + (f" (it has {blame})" if blame else ""),
+                "split it, or look for a construct repeated thousands of times; 'limits.markdown_seconds' in "
+                "site.yaml sets the time"))
             return None
         images, image_problems = body_images(rendered.html, body, body_line, self.source, relative, config,
                                              self.consulted)

@@ -9,6 +9,10 @@ from __future__ import annotations
 import html
 import logging
 import re
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -143,6 +147,48 @@ def render_markdown(text: str, pygments_style: str = "default", safe: bool = Fal
         first_paragraph=plain_text(first.group(1)) if first else "",
         word_count=len(_WORD.findall(plain)),
     )
+
+
+class TooSlow(Exception):
+    """Rendering one body took longer than its time budget."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TooSlow in the block once `seconds` have passed: Python-Markdown takes quadratic time on some
+    inputs (80 KB of '[a](' never finishes), and one article must not stall a build. A timer signal, so
+    only where signals can be had: the main thread of a process (the command line's, a worker's); in the
+    preview server's build thread the block runs without a limit."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TooSlow()
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+_SLOW_CONSTRUCTS = (  # what makes Python-Markdown slow, and how many of each an article can have without it
+    (re.compile(r"\[[^\]\n]*\]\(|\[\("), 2000, "link openings '[…]('"),
+    (re.compile(r"\]\[[^\]\n]*\]"), 1000, "reference links '[…][…]'"),
+    (re.compile(r"\[\^[^\]\n]*\]"), 2000, "footnote marks '[^…]'"),
+    (re.compile(r"[*_]{1,3}"), 20000, "emphasis marks"),
+    (re.compile(r"<"), 20000, "'<' characters"),
+)
+
+
+def slow_constructs(body: str) -> str:
+    """The constructs an over-long render can be blamed on, as a phrase ('' when none stands out)."""
+    found = [f"{len(matches):,} {name}" for pattern, usual, name in _SLOW_CONSTRUCTS
+             if len(matches := pattern.findall(body)) > usual]
+    return ", ".join(found)
 
 
 def _drop_unsafe_url(match: re.Match) -> str:

@@ -35,6 +35,7 @@ from .plan import (ATOM_FEED, FEEDS, ROBOTS_FILE, RSS_FEED, SEARCH_INDEX_FILE, S
 from .urls import RSS, JSON_FEED, SITEMAP, absolute
 
 GENERATOR = "sitegen"
+FEED_CATEGORIES = 20  # tags an entry lists: every tag feed repeats the entry, so not all of a long list
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -111,7 +112,7 @@ def _atom_entry(site: Site, article: Article) -> str:
         person = _sub(entry, "author")
         _sub(person, "name", author.name)
         _sub(person, "uri", absolute(origin, author.url))
-    for tag in article.tags:
+    for tag in article.tags[:FEED_CATEGORIES]:
         _sub(entry, "category", term=tag.name, scheme=absolute(origin, tag.url))
     if article.summary:
         _sub(entry, "summary", article.summary)
@@ -144,7 +145,7 @@ def _rss(site: Site, language: Language, entries: tuple[Article, ...]) -> bytes:
         _sub(item, "pubDate", format_datetime(article.date))
         for author in article.authors:
             _sub(item, "dc:creator", author.name)
-        for tag in article.tags:
+        for tag in article.tags[:FEED_CATEGORIES]:
             _sub(item, "category", tag.name)
         if article.summary:
             _sub(item, "description", html.escape(article.summary, quote=False))  # readers take it as HTML
@@ -172,7 +173,7 @@ def _json_feed(site: Site, language: Language, entries: tuple[Article, ...]) -> 
         if article.authors:
             item["authors"] = [{"name": a.name, "url": absolute(origin, a.url)} for a in article.authors]
         if article.tags:
-            item["tags"] = [tag.name for tag in article.tags]
+            item["tags"] = [tag.name for tag in article.tags[:FEED_CATEGORIES]]
         if article.image:
             item["image"] = absolute(origin, article.image.url)
         items.append(item)
