@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -849,3 +850,80 @@ def test_fuzz_harness_checks_hold_on_its_seeds():
     exec(compile(harness.read_text(encoding="utf-8"), str(harness), "exec"), namespace)
     for seed in namespace["SEEDS"]:
         namespace["check"](seed)
+
+
+MARKDOWN_PIECES = st.sampled_from(["[a](", "[a]", "][", "(", ")", "[^1]", "[^1]: n\n", "[r]: /u\n", "*", "**", "_",
+                                   "`", "<", ">", "<b>", "#", "- ", "1. ", "!", "\n", "\n\n", " ", "    ", "word",
+                                   "http://x.example", "\\", "&amp;", "|", "---", "~~~", "```"])
+MARKDOWN_BODIES = st.lists(MARKDOWN_PIECES, max_size=3000).map("".join)
+
+
+@settings(max_examples=examples(60), deadline=timedelta(seconds=8),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(MARKDOWN_BODIES, st.integers(1, 200))
+def test_any_markdown_body_renders_or_runs_out_of_time_within_its_budget(body, repeat):
+    """Whatever an article's body, rendering it ends within its time budget (TooSlow past it): random
+    Markdown-ish text, pieces of it repeated as a hostile author would."""
+    from sitegen.fields import TextStages
+    from sitegen.markdown import TooSlow
+
+    try:
+        rendered = TextStages(markdown_seconds=1).markdown(body * (repeat if len(body) * repeat < 200_000 else 1),
+                                                           "default", False)
+        event("rendered")
+        assert isinstance(rendered.html, str)
+    except TooSlow:
+        event("out of time")
+
+
+PICKLED_VALUES = st.recursive(st.none() | st.integers() | st.text(max_size=5) | st.binary(max_size=5),
+                              lambda inner: st.lists(inner, max_size=3).map(tuple) | st.lists(inner, max_size=3)
+                              | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=8).map(pickle.dumps)
+
+
+@pytest.fixture(scope="module")
+def cached_site(tmp_path_factory):
+    """A site built once with its cache, and what a build without the cache makes of it."""
+    root = tmp_path_factory.mktemp("cached")
+    site = make_site(root, {f"content/world/story-{n}.md": article(f"Story {n}", f"2024-05-0{n + 1}", tags="[Energy]",
+                                                                   body=f"Text {n}.") for n in range(4)})
+    assert build_site(site).code == 0
+    assert build_site(site, "--no-cache", "-o", root / "clean").code == 0
+    return site, {p.relative_to(root / "clean").as_posix(): p.read_bytes()
+                  for p in sorted((root / "clean").rglob("*")) if p.is_file()}
+
+
+@settings(max_examples=examples(20), deadline=timedelta(seconds=60),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 10**9), st.one_of(st.binary(min_size=1, max_size=64), PICKLED_VALUES)),
+                min_size=1, max_size=8), st.booleans(), st.booleans())
+def test_any_damage_to_the_cache_leaves_the_build_right(cached_site, damage, signed, to_the_file):
+    """Random bytes or pickled values of any shape written over the cache's memos (signed with the user's key,
+    as sitegen stores its own, or not) or over the database file itself: the build succeeds and its output
+    is a clean build's."""
+    import sqlite3
+
+    from conftest import CACHE_DATABASE, store_memo
+
+    site, clean = cached_site
+    with scratch() as root:
+        copy = root / "site"
+        shutil.copytree(site, copy, ignore=shutil.ignore_patterns("public"))
+        database = copy / CACHE_DATABASE
+        if to_the_file:
+            data = bytearray(database.read_bytes())
+            for at, junk in damage:
+                at %= len(data)
+                data[at:at + len(junk)] = junk
+            database.write_bytes(bytes(data))
+            event("database file damaged")
+        else:
+            with sqlite3.connect(database) as db:
+                keys = [key for key, in db.execute("SELECT key FROM memo ORDER BY key")]
+            for at, junk in damage:
+                store_memo(copy, keys[at % len(keys)], junk, signed=signed)
+            event("memos replaced, signed" if signed else "memos replaced, not signed")
+        run = build_site(copy)
+        assert run.code == 0 and "Traceback" not in run.err, run.err
+        assert {p.relative_to(copy / "public").as_posix(): p.read_bytes()
+                for p in sorted((copy / "public").rglob("*")) if p.is_file()} == clean

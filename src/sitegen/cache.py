@@ -102,8 +102,13 @@ def fits(value: Any, shape: Shape) -> bool:
     return isinstance(value, shape)
 
 
-def _damage(exc: sqlite3.DatabaseError) -> bool:
+_READ_FAILURES = (sqlite3.DatabaseError, UnicodeDecodeError)  # (text of a damaged page that is not UTF-8)
+
+
+def _damage(exc: sqlite3.DatabaseError | UnicodeDecodeError) -> bool:
     """Whether SQLite found the file damaged, or not a database at all."""
+    if isinstance(exc, UnicodeDecodeError):
+        return True
     return (exc.sqlite_errorcode or 0) & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
@@ -201,7 +206,7 @@ class BuildCache:
                 db.execute("BEGIN IMMEDIATE")  # fails now, not after the build, if it cannot be written
                 db.execute("COMMIT")
                 return db
-            except sqlite3.DatabaseError as exc:
+            except _READ_FAILURES as exc:
                 if attempt == 1 and _damage(exc):  # not a database (damaged, or something else): start again
                     self._note(f"the build cache {self._shown(self.path)} is not a database that can be read: started again")
                     self._remove()
@@ -230,7 +235,7 @@ class BuildCache:
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
-    def _failed(self, exc: sqlite3.DatabaseError, consequence: str) -> None:
+    def _failed(self, exc: sqlite3.DatabaseError | UnicodeDecodeError, consequence: str) -> None:
         """A read or write of the database failed: a damaged database is started again (by the process
         that opened the cache: a worker only notes it), one that cannot be written is given up, and a
         busy one (another build holding it too long) costs this build `consequence`."""
@@ -240,7 +245,7 @@ class BuildCache:
                 self._db.close()
             self._db = None
             self._remove()
-        elif (exc.sqlite_errorcode or 0) & 0xFF in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
+        elif (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
                                                     sqlite3.SQLITE_PERM, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL):
             self._give_up(f"{self._shown(self.path)} cannot be written ({exc})")
         else:
@@ -338,7 +343,7 @@ class BuildCache:
         try:
             return dict(db.execute(f"SELECT key, value FROM memo WHERE key IN ({','.join('?' * len(keys))})",
                                    keys).fetchall())
-        except sqlite3.DatabaseError as exc:
+        except _READ_FAILURES as exc:
             self._failed(exc, "its memos are made again")
             return {}
 
@@ -395,10 +400,14 @@ class BuildCache:
         try:
             rows = db.execute("SELECT path, inputs, digest, size, mtime FROM output WHERE folder = ?",
                               (str(folder),)).fetchall()
-        except sqlite3.DatabaseError as exc:
+        except _READ_FAILURES as exc:
             self._failed(exc, "every output is written again")
             return {}
-        return {path: OutputRecord(inputs, check, size, mtime) for path, inputs, check, size, mtime in rows}
+        records = {path: OutputRecord(inputs, check, size, mtime) for path, inputs, check, size, mtime in rows
+                   if fits((path, inputs, check, size, mtime), (str, bytes, bytes, int, int))}
+        if len(records) < len(rows):
+            self._note("records of the build cache are not what they should be: their files are written again")
+        return records
 
     def save(self, folder: Path | None = None, records: dict[str, OutputRecord] | None = None,
              prune: bool = False, changed: Iterable[str] | None = None) -> None:
@@ -438,7 +447,7 @@ class BuildCache:
                                    records.items() if changed is None else
                                    ((path, records[path]) for path in changed if path in records))))
             db.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:  # locked by another build for too long, damaged, read-only
+        except _READ_FAILURES as exc:  # locked by another build for too long, damaged, read-only
             try:
                 db.execute("ROLLBACK")
             except sqlite3.DatabaseError:
