@@ -41,6 +41,15 @@ def test_a_breadcrumb_link_that_runs_a_script_is_shown_as_text(tmp_path, config)
     assert "content/a.md:4: warning: breadcrumb link 'javascript:alert(document.domain)' would run a script" in run.err
 
 
+@pytest.mark.parametrize("image", ['"javascript:alert(1)"', '" JaVaScRiPt:alert(1)"',
+                                   '"data:image/svg+xml,<svg onload=alert(1)>"', '"vbscript:x"'])
+def test_an_image_field_never_becomes_a_script_url(tmp_path, image):
+    site = make_site(tmp_path, {"site.yaml": SAFE, "content/a.md": article(image=image, image_alt="x")})
+    build_site(site)
+    page = (site / "public/a/index.html").read_text().lower()
+    assert "javascript:" not in page and "vbscript:" not in page and "data:image" not in page
+
+
 def test_the_safe_url_filter_lets_themes_check_links_of_their_own_fields(tmp_path):
     site = make_site(tmp_path, {
         "layouts/article.html": '{% extends "base.html" %}{% block main %}'

@@ -342,6 +342,11 @@ class _FieldReader:
         src = self.text("image")
         if not src:
             return None
+        if config.safe_mode and runs_script(src):
+            self.problems.append(warning(self.source, self.line("image"), f"image '{src[:40]}' is a "
+                                         f"{src.split(':')[0].strip().lower()}: URL, which safe_mode does not publish",
+                                         "put the file in assets/ (image: /images/x.jpg) or beside the article"))
+            return None
         ref, problem, refused = resolve_image(src, relative, config, self.consulted)
         if refused:
             self.fail("image", problem, OUTSIDE_HINT)
