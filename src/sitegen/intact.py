@@ -15,7 +15,7 @@ import os
 import time
 from pathlib import Path
 
-from .cache import OutputRecord
+from .cachefile import OutputRecord
 
 MARKER = ".sitegen-output"  # in an output folder sitegen made: a folder without it is never replaced
 MARKER_TEXT = "This folder is written by sitegen and replaced on every build.\n"

@@ -30,7 +30,8 @@ from pathlib import Path
 
 from .article import Article, Term
 from .assets import StyleAndScripts
-from .cache import BuildCache, OutputRecord, memo_key
+from .cache import BuildCache, memo_key
+from .cachefile import OutputRecord
 from .config import BuildOptions, SiteConfig
 from .content import is_skipped, remembered_articles, reread
 from .errors import Diagnostic

@@ -24,7 +24,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
-from .cache import OutputRecord, digest, file_state
+from .cache import digest, file_state
+from .cachefile import OutputRecord, fits
 from .intact import MARKER, MARKER_TEXT, files_in, holds_exactly, marked
 from .config import SiteConfig
 from .errors import Diagnostic, SiteError, error
@@ -134,7 +135,11 @@ class OutputWriter:
             self._written[placed.relative] = placed.record
 
     def _write(self, relative: str, data: bytes | Path, inputs: bytes) -> OutputRecord:
-        target = _inside(self.staging, relative)
+        if self.in_place:  # under a name of its own, in one folder: no copy of the output's folders to make
+            self.staging.mkdir(exist_ok=True)
+            target = self.staging / _staged_name(relative)
+        else:
+            target = _inside(self.staging, relative)
         try:  # (a rename keeps its mtime)
             return _write_file(target, data, inputs)
         except BaseException:
@@ -163,8 +168,8 @@ class OutputWriter:
         self.records = {relative: kept for relative, (kept, _) in self.plan.items() if kept is not None}
         if not changed and (self._checked or holds_exactly(self.output, self.plan.keys()) and marked(self.output)):
             return []
-        if self.in_place and any(_in_the_way(self.output, relative) for relative in written):
-            self.in_place = False  # a stray file where a folder goes, or the reverse: the new output goes aside
+        if self.in_place and _in_the_way(self.output, written):
+            self._set_aside(written)  # a stray file where a folder goes, or the reverse: the new output goes aside
         if not self.in_place:
             self.records = _swap_in(self.output, self.staging, self.plan, self.inputs, written)
             return changed
@@ -181,6 +186,17 @@ class OutputWriter:
             if not marked(self.output):  # edited by hand, or the preview server's
                 (self.output / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         return changed
+
+    def _set_aside(self, written: dict[str, OutputRecord]) -> None:
+        """Build the new output beside the old one after all: the files written so far go where they belong
+        in the staging folder, which `_swap_in` then completes."""
+        try:
+            for relative in written:
+                os.replace(self.staging / _staged_name(relative), _inside(self.staging, relative))
+        except (OSError, ValueError) as exc:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            raise _write_error(self.output, exc) if isinstance(exc, OSError) else exc from None
+        self.in_place = False
 
     def abandon(self) -> None:
         """The build failed: leave the output as it was."""
@@ -300,13 +316,22 @@ def _swap_in(output: Path, staging: Path, plan: dict[str, tuple[OutputRecord | N
     return records
 
 
-def _in_the_way(output: Path, relative: str) -> bool:
-    """Whether a folder stands where the file goes, or a file where one of its folders goes."""
-    target = output / relative
-    if target.is_dir():
-        return True
-    return any(folder.is_file() or folder.is_symlink() and not folder.is_dir()
-               for folder in target.parents if output in folder.parents)
+def _staged_name(relative: str) -> str:
+    """The name a file of the output is written under in the staging folder, until it is moved in."""
+    return digest(relative).hex()
+
+
+def _in_the_way(output: Path, relatives) -> bool:
+    """Whether a folder stands where one of these files goes, or a file where one of their folders goes."""
+    folders: set[str] = set()
+    for relative in relatives:
+        if os.path.isdir(output / relative):
+            return True
+        folder = relative.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return any(os.path.lexists(output / folder) and not os.path.isdir(output / folder) for folder in folders)
 
 
 def _move_in(output: Path, staging: Path, pending: list[str]) -> None:
@@ -314,20 +339,27 @@ def _move_in(output: Path, staging: Path, pending: list[str]) -> None:
     of the moves is on disk first: if the build is killed midway, the next one finishes them
     (`_recover_interrupted`), so the output is never left half old and half new for longer than that."""
     journal = output.parent / f".{output.name}{_JOURNAL}"
+    moves = [(_staged_name(relative), relative) for relative in pending]
     with open(journal, "w", encoding="utf-8") as file:
-        json.dump({"staging": staging.name, "moves": pending}, file)
+        json.dump({"staging": staging.name, "moves": moves}, file)
         file.flush()
         os.fsync(file.fileno())
-    _move_all(output, staging, pending)
+    _move_all(output, staging, moves)
     journal.unlink()
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _move_all(output: Path, staging: Path, pending: list[str]) -> None:
-    for relative in pending:
-        source, target = staging / relative, _inside(output, relative)
-        if source.is_file() and not source.is_symlink():  # (a journal replayed: moved before the kill)
-            os.replace(source, target)
+def _move_all(output: Path, staging: Path, moves: list[tuple[str, str]]) -> None:
+    made: set[Path] = set()  # folders known to be there
+    for name, relative in moves:
+        source = staging / name
+        if "/" in name or not os.path.isfile(source) or os.path.islink(source):
+            continue  # (a journal replayed: moved before the kill; or not sitegen's)
+        target = _within(output, relative)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        os.replace(source, target)
 
 
 def _write_file(target: Path, data: bytes | Path, inputs: bytes) -> OutputRecord:
@@ -380,13 +412,13 @@ def _replay(output: Path, journal: Path) -> None:
         moves = entry["moves"]
         if not (isinstance(entry["staging"], str) and staging.parent == output.parent
                 and staging.name.startswith(f".{output.name}{_NEW}") and isinstance(moves, list)
-                and all(isinstance(move, str) for move in moves)):
+                and all(fits(tuple(move) if isinstance(move, list) else move, (str, str)) for move in moves)):
             raise ValueError("not a journal of sitegen's")
     except (OSError, ValueError, KeyError, TypeError):
         journal.unlink(missing_ok=True)
         return
     try:
-        _move_all(output, staging, moves)
+        _move_all(output, staging, [tuple(move) for move in moves])
     except ValueError:  # a path out of the output: not one sitegen wrote
         pass
     journal.unlink(missing_ok=True)
@@ -412,9 +444,14 @@ def _write_error(output: Path, exc: OSError) -> SiteError:
 
 def _inside(root: Path, relative: str) -> Path:
     """`root/relative`, with its folder made; never a path outside `root`."""
+    target = _within(root, relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def _within(root: Path, relative: str) -> Path:
+    """`root/relative`; ValueError for a path outside `root`."""
     parts = relative.replace("\\", "/").split("/")
     if relative.startswith("/") or ".." in parts:
         raise ValueError(f"output path escapes the output folder: {relative!r}")
-    target = root.joinpath(*parts)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target
+    return root.joinpath(*parts)
