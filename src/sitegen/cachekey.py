@@ -80,7 +80,8 @@ def _stored_key(path: Path) -> bytes:
                 break
             time.sleep(0.01)
     except OSError as exc:
-        raise UnusableKey(f"its key {path} cannot be made or read ({exc.strerror})") from None
+        raise UnusableKey(f"its key {path} cannot be made or read ({exc.strerror}; set XDG_CACHE_HOME to a "
+                          f"folder of yours, or {KEY_ENV})") from None
     if os.name == "posix" and (status.st_uid != os.getuid() or status.st_mode & 0o077):
         raise UnusableKey(f"its key {path} belongs to another user or others can read or change it "
                           f"(chmod 600 it, or delete it to have a new one made)")
