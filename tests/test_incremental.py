@@ -335,7 +335,7 @@ def test_memos_of_an_older_sitegen_are_not_used(tmp_path, monkeypatch):
     build(site)
     with sqlite3.connect(site / CACHE) as db:
         stored = db.execute("SELECT count(*) FROM memo").fetchone()[0]
-    monkeypatch.setattr(cache, "_GENERATION", b"another version")
+    monkeypatch.setattr(cache, "GENERATION", b"another version")
     build(site)
     with sqlite3.connect(site / CACHE) as db:  # the old ones were not used, so they were dropped
         keys = {key for key, in db.execute("SELECT key FROM memo")}

@@ -305,8 +305,8 @@ def test_the_slower_paths_give_the_same_lists(monkeypatch):
         settings = RelatedConfig(include_newer=include_newer, count=4, threshold=0.02)
         expected = related.related_posts(docs, settings)
         with monkeypatch.context() as patch:
-            patch.setattr(signals, "_WIDE_ROW", 3)
-            patch.setattr(signals, "_KEY_LIMIT", 0)
+            patch.setattr(signals, "WIDE_ROW", 3)
+            patch.setattr(signals, "KEY_LIMIT", 0)
             assert related.related_posts(docs, settings) == expected
 
 

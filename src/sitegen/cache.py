@@ -53,7 +53,7 @@ _log = logging.getLogger(__name__)
 CACHE_DIR = ".sitegen-cache"
 DATABASE = "build.db"
 # Anything that changes what a memo holds: sitegen's own code and the Python that pickled it.
-_GENERATION = f"{__version__}|{sys.version_info[:2]}|3".encode()
+GENERATION = f"{__version__}|{sys.version_info[:2]}|3".encode()
 _BATCH = 3000  # memos held before they are written
 _KEYS_PER_QUERY = 500  # below SQLite's oldest limit of 999 parameters
 
@@ -102,7 +102,7 @@ def remembered_repr(cls: type) -> type:
 
 
 def memo_key(stage: str, settings: str, text: str) -> bytes:
-    return digest(_GENERATION, stage, settings, text)
+    return digest(GENERATION, stage, settings, text)
 
 
 class BuildCache:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import threading
@@ -32,6 +33,7 @@ from .errors import Diagnostic, SiteError, error
 
 _NEW, _OLD = ".sitegen-new-", ".sitegen-old-"  # staging and previous output, beside the output
 _JOURNAL = ".sitegen-journal"  # the moves from staging into the output, beside the output while they are made
+_STAGED = re.compile(r"[0-9a-f]/[0-9a-f]{32}")  # a file's name in the staging folder (`_staged_name`)
 
 
 class Placed(NamedTuple):
@@ -135,9 +137,9 @@ class OutputWriter:
             self._written[placed.relative] = placed.record
 
     def _write(self, relative: str, data: bytes | Path, inputs: bytes) -> OutputRecord:
-        if self.in_place:  # under a name of its own, in one folder: no copy of the output's folders to make
-            self.staging.mkdir(exist_ok=True)
+        if self.in_place:  # under a name of its own: no copy of the output's folders to make
             target = self.staging / _staged_name(relative)
+            target.parent.mkdir(parents=True, exist_ok=True)
         else:
             target = _inside(self.staging, relative)
         try:  # (a rename keeps its mtime)
@@ -317,8 +319,11 @@ def _swap_in(output: Path, staging: Path, plan: dict[str, tuple[OutputRecord | N
 
 
 def _staged_name(relative: str) -> str:
-    """The name a file of the output is written under in the staging folder, until it is moved in."""
-    return digest(relative).hex()
+    """The name a file of the output is written under in the staging folder, until it is moved in: a digest
+    of its path, in one of 16 folders (worker processes that create files in one folder at once wait
+    for each other)."""
+    name = digest(relative).hex()
+    return f"{name[0]}/{name}"
 
 
 def _in_the_way(output: Path, relatives) -> bool:
@@ -353,7 +358,7 @@ def _move_all(output: Path, staging: Path, moves: list[tuple[str, str]]) -> None
     made: set[Path] = set()  # folders known to be there
     for name, relative in moves:
         source = staging / name
-        if "/" in name or not os.path.isfile(source) or os.path.islink(source):
+        if not _STAGED.fullmatch(name) or not os.path.isfile(source) or os.path.islink(source):
             continue  # (a journal replayed: moved before the kill; or not sitegen's)
         target = _within(output, relative)
         if target.parent not in made:

@@ -13,8 +13,8 @@ POSTINGS = 64  # articles kept per tag or name: the newest
 RARITY_SCALE = 100_000.0  # rarity = log(1 + RARITY_SCALE / df): independent of the site's size
 _K1 = 1.2  # BM25 term-frequency saturation
 _DOCS_PER_BLOCK = 8192  # articles whose words are weighed at a time
-_WIDE_ROW = 512  # rows longer than this are sorted apart (see _best_in_rows), not widening a whole grid
-_KEY_LIMIT = 2 ** 63  # sort keys that would not fit an int64 take the slower lexsort
+WIDE_ROW = 512  # rows longer than this are sorted apart (see _best_in_rows), not widening a whole grid
+KEY_LIMIT = 2 ** 63  # sort keys that would not fit an int64 take the slower lexsort
 
 
 def _rarity(df: np.ndarray) -> np.ndarray:
@@ -119,7 +119,7 @@ def text_signal(terms: list[np.ndarray], order: np.ndarray, cap: float, newest: 
     del found
     # Entries by word, then age (oldest first, ties by key): a word's eras are runs of ERA of them.
     age = total - 1 - newest
-    if width * total * span * 2 < _KEY_LIMIT:  # one integer key holds it all, so one sort
+    if width * total * span * 2 < KEY_LIMIT:  # one integer key holds it all, so one sort
         keys = cols.astype(np.int64)
         keys *= total
         keys += age[rows]
@@ -200,7 +200,7 @@ def _best_in_rows(rows: np.ndarray, count: int, key: np.ndarray, limit: int):
     row: (rows, keys, places 0..limit-1)."""
     lengths = np.bincount(rows, minlength=count)
     position = np.arange(len(rows)) - (np.cumsum(lengths) - lengths)[rows]
-    wide = lengths > _WIDE_ROW  # a few very long rows get a grid of their own
+    wide = lengths > WIDE_ROW  # a few very long rows get a grid of their own
     found = []
     for members in (np.flatnonzero(~wide), np.flatnonzero(wide)) if wide.any() else (None,):
         if members is None:  # every row
@@ -235,7 +235,7 @@ def best_per_row(rows: np.ndarray, count: int, score: np.ndarray, limit: int) ->
         return kept
     position = np.arange(len(rows)) - (np.cumsum(lengths) - lengths)[rows]
     long = np.flatnonzero(lengths > limit)
-    wide = lengths[long] > _WIDE_ROW  # a few very long rows get a grid of their own
+    wide = lengths[long] > WIDE_ROW  # a few very long rows get a grid of their own
     for part in (long[~wide], long[wide]):
         if len(part) == 0:
             continue
@@ -261,7 +261,7 @@ def _best_in_groups(groups: np.ndarray, key: np.ndarray, span: int, limit: int):
     crowded = np.flatnonzero(size > limit)  # in order, as the sort below leaves them
     starts = np.cumsum(size[crowded]) - size[crowded]
     first = (starts[:, None] + np.arange(limit)[None, :]).ravel()  # the best `limit` of each
-    if (int(groups.max()) + 1) * span < _KEY_LIMIT:
+    if (int(groups.max()) + 1) * span < KEY_LIMIT:
         combined = groups[big].astype(np.int64)
         combined *= span
         combined += key[big]
