@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen import build as build_module, intact as intact_module, parallel, patch as patch_module
-from sitegen import fields, write as write_module
+from sitegen import markdown, write as write_module
 from sitegen.build import build
 from sitegen.config import BuildOptions
 
@@ -455,11 +455,11 @@ def test_an_article_is_read_again_when_an_image_it_shows_changes_or_appears(tmp_
 
 
 def test_a_settings_edit_reuses_the_markdown_of_every_article(tmp_path, monkeypatch):
-    from sitegen import fields
+    from sitegen import markdown
 
     converted = []
-    real = fields.render_markdown
-    monkeypatch.setattr(fields, "render_markdown", lambda *args: converted.append(args) or real(*args))
+    real = markdown.render_markdown
+    monkeypatch.setattr(markdown, "render_markdown", lambda *args: converted.append(args) or real(*args))
     site = make_site(tmp_path, news_files())
     build(site, options=BuildOptions(jobs=1))
     assert len(converted) == 9
@@ -681,6 +681,7 @@ def test_an_output_path_blocked_by_hand_is_built_aside_instead(tmp_path, every_i
     (site / "content/world/new.md").write_text(article("New", "2024-06-01"))
     build(site, options=BuildOptions(jobs=jobs))
     assert tree(site / "public") == clean_build(site, tmp_path / "clean") and _leftovers(site) == []
+    assert not [folder for folder in (site / "public").rglob("*") if folder.is_dir() and not any(folder.iterdir())]
 
 
 def _log_writes(monkeypatch, log):
@@ -821,10 +822,10 @@ def test_ctrl_c_while_a_page_is_written_here_leaves_no_folder_behind(tmp_path, m
 
 @pytest.mark.parametrize("cache", [True, False], ids=["cache", "no cache"])
 def test_markdown_is_converted_in_the_worker_processes(tmp_path, monkeypatch, every_item_in_parallel, cache):
-    from sitegen import fields
+    from sitegen import markdown
 
-    log, real = tmp_path / "pids", fields.render_markdown
-    monkeypatch.setattr(fields, "render_markdown", lambda *args: (
+    log, real = tmp_path / "pids", markdown.render_markdown
+    monkeypatch.setattr(markdown, "render_markdown", lambda *args: (
         log.open("a").write(f"{os.getpid()}\n"), real(*args))[1])
     site = make_site(tmp_path, news_files())
     build(site, options=BuildOptions(jobs=2, cache=cache))
@@ -860,7 +861,7 @@ def test_articles_whose_markdown_is_cached_are_read_in_the_worker_processes_too(
     log, real = tmp_path / "pids", content.parse_article
     monkeypatch.setattr(content, "parse_article", lambda *args: (
         log.open("a").write(f"{os.getpid()}\n"), real(*args))[1])
-    monkeypatch.setattr(fields, "render_markdown", None)  # (not called: every body is in the cache)
+    monkeypatch.setattr(markdown, "render_markdown", None)  # (not called: every body is in the cache)
     (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "Other News"))
     build(site, options=BuildOptions(jobs=2))
     read_in = log.read_text().split()

@@ -183,6 +183,32 @@ def test_markdown_that_takes_too_long_is_an_error_naming_the_article_and_the_res
     assert "content/world/bad.md:3: error: front matter" in run.err  # the rest of the site still reported
 
 
+def test_the_markdown_time_limit_holds_outside_the_main_thread_too():
+    """The preview server builds in a thread of its own, where no timer signal can be had."""
+    import threading
+
+    from sitegen.fields import TextStages
+    from sitegen.markdown import TooSlow
+
+    outcome = []
+
+    def render_in_a_thread():
+        stages = TextStages(markdown_seconds=1)
+        started = time.monotonic()
+        try:
+            stages.markdown("[a](" * 20000, "default", False)
+            outcome.append("finished")
+        except TooSlow:
+            outcome.append(time.monotonic() - started)
+        outcome.append(stages.markdown("Some *words*.", "default", False).html)  # (a converter of its own)
+
+    thread = threading.Thread(target=render_in_a_thread)
+    thread.start()
+    thread.join(timeout=30)
+    assert outcome and outcome[0] != "finished" and outcome[0] < 5
+    assert outcome[1] == "<p>Some <em>words</em>.</p>"
+
+
 def test_limits_on_one_article_are_clear_errors(tmp_path):
     tags = ", ".join(f"T{n}" for n in range(150))
     site = make_site(tmp_path, {"content/many.md": article(tags=f"[{tags}]"),

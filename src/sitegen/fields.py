@@ -23,7 +23,7 @@ from .frontmatter import FrontMatterError, SplitText, split_front_matter
 from .i18n import base_language
 from .images import OUTSIDE_HINT, ImageRef, body_images, resolve_image
 from .languages import Language, known_language
-from .markdown import RenderedMarkdown, TooSlow, render_markdown, slow_constructs, time_limit
+from .markdown import RenderedMarkdown, TooSlow, render_within, slow_constructs
 from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name
 from .slugs import slugify
 from .urls import AUTHORS, TAGS, expand_permalink, runs_script
@@ -51,8 +51,7 @@ class TextStages:
         return load_mapping(text, first_line)
 
     def markdown(self, body: str, pygments_style: str, safe: bool) -> RenderedMarkdown:
-        with time_limit(self.markdown_seconds):
-            return render_markdown(body, pygments_style, safe)
+        return render_within(self.markdown_seconds, body, pygments_style, safe)
 
 
 def split_article(source: str, raw: bytes, problems: list[Diagnostic]) -> SplitText | None:

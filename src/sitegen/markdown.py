@@ -11,8 +11,6 @@ import logging
 import re
 import signal
 import threading
-from contextlib import contextmanager
-from typing import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -153,26 +151,40 @@ class TooSlow(Exception):
     """Rendering one body took longer than its time budget."""
 
 
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise TooSlow in the block once `seconds` have passed: Python-Markdown takes quadratic time on some
-    inputs (80 KB of '[a](' never finishes), and one article must not stall a build. A timer signal, so
-    only where signals can be had: the main thread of a process (the command line's, a worker's); in the
-    preview server's build thread the block runs without a limit."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
+def render_within(seconds: float, text: str, pygments_style: str = "default", safe: bool = False) -> RenderedMarkdown:
+    """`render_markdown`, or TooSlow once `seconds` have passed: Python-Markdown takes quadratic time on some
+    inputs (80 KB of '[a](' never finishes), and one article must not stall a build. In the main thread
+    of a process (the command line's, a worker's) a timer signal stops the work; elsewhere (the preview
+    server's build thread, where signals cannot be had) it runs in a thread of its own, which is left to
+    finish on its own past the time, with a converter of its own."""
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        def expired(signum, frame):
+            raise TooSlow()
 
-    def expired(signum, frame):
+        previous = signal.signal(signal.SIGALRM, expired)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return render_markdown(text, pygments_style, safe)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    outcome: list = []
+
+    def work() -> None:
+        try:
+            outcome.append(render_markdown(text, pygments_style, safe))
+        except BaseException as exc:  # raised in the caller's thread below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=work, name="sitegen-markdown", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if not outcome:
+        _converter.cache_clear()  # the runaway thread keeps the converter it has; the next render gets another
         raise TooSlow()
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 _SLOW_CONSTRUCTS = (  # what makes Python-Markdown slow, and how many of each an article can have without it

@@ -5,7 +5,7 @@ Pages are written while they are rendered, by the worker processes that render t
 files after them (OutputWriter), all into a staging folder beside the output, never inside it (a
 deploy that runs meanwhile publishes no half-built file). At the end, when the output is as the
 last build left it, the new files are moved into it, one rename each, after a journal listing the
-moves is written: a build killed during the moves (`kill -9`, a power cut) has them finished by the
+moves is written: a build killed during the moves (`kill -9`, the OOM killer) has them finished by the
 next build before anything else; otherwise the staging folder, completed with the unchanged files,
 replaces the output folder. Until then, and if the build fails, the output is as it was. A file
 whose bytes or source are unchanged is not written again.
@@ -195,6 +195,9 @@ class OutputWriter:
         try:
             for relative in written:
                 os.replace(self.staging / _staged_name(relative), _inside(self.staging, relative))
+            for shard in "0123456789abcdef":  # emptied (a build leaves no empty folder)
+                with suppress(OSError):
+                    (self.staging / shard).rmdir()
         except (OSError, ValueError) as exc:
             shutil.rmtree(self.staging, ignore_errors=True)
             raise _write_error(self.output, exc) if isinstance(exc, OSError) else exc from None
@@ -345,10 +348,8 @@ def _move_in(output: Path, staging: Path, pending: list[str]) -> None:
     (`_recover_interrupted`), so the output is never left half old and half new for longer than that."""
     journal = output.parent / f".{output.name}{_JOURNAL}"
     moves = [(_staged_name(relative), relative) for relative in pending]
-    with open(journal, "w", encoding="utf-8") as file:
-        json.dump({"staging": staging.name, "moves": moves}, file)
-        file.flush()
-        os.fsync(file.fileno())
+    with open(journal, "w", encoding="utf-8") as file:  # (not fsynced: it outlives a killed process as it is,
+        json.dump({"staging": staging.name, "moves": moves}, file)  # and the staged files are not either)
     _move_all(output, staging, moves)
     journal.unlink()
     shutil.rmtree(staging, ignore_errors=True)
