@@ -5,7 +5,8 @@ written; then the plan (plan.py) lists every output, and the worker processes wr
 as they render it, the other files following. Before all that, the last build's stamp may say
 that nothing changed (nothing to do) or that only some articles' text did (a patch build,
 patch.py). The command line and the preview server run this same engine; the server keeps its
-records in memory (a resident cache) rather than reading them back from .sitegen-cache/.
+records in memory (a resident cache) rather than reading them back from .sitegen-cache/. One build of
+a site runs at a time (lock.py).
 """
 
 from __future__ import annotations
