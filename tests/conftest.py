@@ -112,7 +112,7 @@ def stored_memos(site: Path) -> dict[bytes, object]:
     signer = user_signer()
     with sqlite3.connect(site / CACHE_DATABASE) as db:
         rows = db.execute("SELECT key, value FROM memo").fetchall()
-    return {key: pickle.loads(zlib.decompress(signer.opened(value))) for key, value in rows}
+    return {key: pickle.loads(zlib.decompress(signer.opened(value, b"memo" + key))) for key, value in rows}
 
 
 def store_memo(site: Path, key: bytes, payload: bytes, signed: bool = True) -> None:
@@ -121,7 +121,7 @@ def store_memo(site: Path, key: bytes, payload: bytes, signed: bool = True) -> N
     stored = zlib.compress(payload)
     with sqlite3.connect(site / CACHE_DATABASE) as db:
         db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?)",
-                   (key, user_signer().sign(stored) if signed else Signer(b"k" * 32).sign(stored)))
+                   (key, (user_signer() if signed else Signer(b"k" * 32)).sign(stored, b"memo" + key)))
 
 
 def run_cli(*args: str | Path) -> Run:

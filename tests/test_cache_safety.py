@@ -269,3 +269,126 @@ def test_builds_started_together_all_succeed_and_leave_the_site_right(tmp_path):
         results = [(run.wait(timeout=120), run.stderr.read()) for run in runs]
         assert [code for code, _ in results] == [0, 0], results
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_planted_journal_cannot_write_through_a_link_out_of_the_output(tmp_path):
+    """A cloned site (or an archive) can carry a journal, a staging folder and a link in its old output:
+    replaying the journal must not follow the link (it overwrote ~/.bashrc)."""
+    import json
+
+    site = small_site(tmp_path)
+    victim = tmp_path / "home"
+    victim.mkdir()
+    (victim / ".bashrc").write_text("original\n")
+    build(site)
+    (site / "public/home").symlink_to(victim)
+    staging = site / ".public.sitegen-new-999999"
+    (staging / "a").mkdir(parents=True)
+    (staging / "a" / ("a" * 32)).write_text("echo pwned\n")
+    (site / ".public.sitegen-journal").write_text(json.dumps(
+        {"staging": staging.name, "moves": [["a/" + "a" * 32, "home/.bashrc"]]}))
+    assert build_site(site).code == 0
+    assert (victim / ".bashrc").read_text() == "original\n"
+    assert not (site / ".public.sitegen-journal").exists() and not staging.exists()
+
+
+def test_links_planted_beside_or_inside_the_output_are_never_written_through(tmp_path):
+    """A link where this build's staging folder goes, and a folder of the output that is a link: the build
+    writes neither through them (it wrote the site into the link's target, or pages out of the output)."""
+    import shutil
+
+    site = small_site(tmp_path)
+    build(site)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("mine")
+    shutil.rmtree(site / "public/world/story-1")
+    (site / "public/world/story-1").symlink_to(victim)  # where an edited page goes
+    (site / f".public.sitegen-new-{os.getpid()}").symlink_to(victim)  # this process's staging name
+    (site / "content/world/story-1.md").write_text(article("Story 1", "2024-05-02", body="Edited."))
+    assert build_site(site).code == 0
+    assert sorted(p.name for p in victim.iterdir()) == ["keep.txt"]
+    assert not (site / "public/world/story-1").is_symlink()
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_killed_builds_journal_is_finished_before_the_output_is_looked_at(tmp_path):
+    """A journal left by a killed build is replayed first: a later build that finds nothing else to do in
+    those files must not take the half-moved output for its own (it published the reverted text)."""
+    import json
+
+    site = small_site(tmp_path)
+    build(site)
+    page = site / "public/world/story-1/index.html"
+    staging = site / ".public.sitegen-new-999999"
+    name = __import__("sitegen.write", fromlist=["x"])._staged_name("world/story-1/index.html")
+    (staging / name).parent.mkdir(parents=True)
+    (staging / name).write_bytes(page.read_bytes().replace(b"Text 1 about energy.", b"A stale version."))
+    (site / ".public.sitegen-journal").write_text(json.dumps(
+        {"staging": staging.name, "moves": [[name, "world/story-1/index.html"]]}))
+    (site / "assets").mkdir()
+    (site / "assets/notes.txt").write_text("a new file: a full build")
+    assert build_site(site).code == 0
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_cache_folder_that_is_a_link_is_not_used(tmp_path):
+    """Compiled layouts are pruned by name: through a link, that deleted every file of its target."""
+    site = small_site(tmp_path)
+    victim = tmp_path / "documents"
+    victim.mkdir()
+    (victim / "thesis.docx").write_text("precious")
+    (site / ".sitegen-cache").mkdir()
+    (site / ".sitegen-cache/layouts").symlink_to(victim)
+    (site / ".sitegen-cache/images").symlink_to(victim)
+    assert build_site(site).code == 0
+    assert sorted(p.name for p in victim.iterdir()) == ["thesis.docx"]
+    import shutil
+    shutil.rmtree(site / ".sitegen-cache")
+    (site / ".sitegen-cache").symlink_to(victim)
+    run = build_site(site)
+    assert run.code == 0 and "the build cache is not used: .sitegen-cache is a link" in run.err
+    assert sorted(p.name for p in victim.iterdir()) == ["thesis.docx"]
+
+
+def test_a_signed_value_moved_under_another_key_is_refused(tmp_path):
+    """Tags cover the key a value is stored under: a draft's HTML moved under a published article's key
+    (both signed by the user) is not published."""
+    site = make_site(tmp_path, {"content/pub.md": article("Public", body="Public words."),
+                                "content/draft.md": article("Draft", body="Secret draft words.", draft="true")})
+    build(site, options=__import__("sitegen.config", fromlist=["x"]).BuildOptions(drafts=True))
+    with sqlite3.connect(site / CACHE_DATABASE) as db:
+        rows = dict(db.execute("SELECT key, value FROM memo").fetchall())
+    memos = stored_memos(site)
+    secret = next(key for key, value in memos.items() if "Secret draft" in getattr(value, "html", ""))
+    public = next(key for key, value in memos.items() if "Public words" in getattr(value, "html", ""))
+    with sqlite3.connect(site / CACHE_DATABASE) as db:
+        db.execute("UPDATE memo SET value = ? WHERE key = ?", (rows[secret], public))
+    (site / "content/pub.md").write_text(article("Public", body="Public words.") + "\n")  # read again
+    assert build_site(site).code == 0
+    assert "Secret draft" not in (site / "public/pub/index.html").read_text()
+
+
+@pytest.mark.parametrize("value", ["some text", 12345, 1.5])
+def test_a_memo_stored_as_text_or_a_number_is_a_miss(tmp_path, value):
+    site = small_site(tmp_path)
+    build(site)
+    (site / "public").rename(tmp_path / "first")
+    with sqlite3.connect(site / CACHE_DATABASE) as db:
+        db.execute("UPDATE memo SET value = ?", (value,))
+    assert build_site(site).code == 0
+    assert tree(site / "public") == tree(tmp_path / "first")
+
+
+def test_a_file_system_without_locks_builds_all_the_same(tmp_path, monkeypatch, caplog):
+    import errno
+    import fcntl
+
+    def unsupported(*args):
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+    monkeypatch.setattr(fcntl, "flock", unsupported)
+    site = small_site(tmp_path)
+    with caplog.at_level(logging.INFO, logger="sitegen"):
+        assert build(site).articles == 3
+    assert any("cannot be locked (Function not implemented)" in r.getMessage() for r in caplog.records)

@@ -185,10 +185,11 @@ def test_a_damaged_database_is_started_again(tmp_path):
 
 
 @pytest.mark.parametrize("damage", [
-    lambda value: value[:20] + b"X" + value[21:],  # a changed byte: the tag fails
-    lambda value: value[:-5],  # cut short
-    lambda value: user_signer().sign(b"junk"),  # the tag right, not compressed
-    lambda value: user_signer().sign(__import__("zlib").compress(b"junk")),  # the tag right, no pickle
+    lambda key, value: value[:20] + b"X" + value[21:],  # a changed byte: the tag fails
+    lambda key, value: value[:-5],  # cut short
+    lambda key, value: user_signer().sign(b"junk", b"memo" + key),  # the tag right, not compressed
+    lambda key, value: user_signer().sign(__import__("zlib").compress(b"junk"), b"memo" + key),  # no pickle
+    lambda key, value: user_signer().sign(value[16:]),  # a right tag, for no key: a value moved
 ])
 def test_damaged_memos_are_misses_not_trusted(tmp_path, damage):
     site = make_site(tmp_path, news_files())
@@ -196,7 +197,7 @@ def test_damaged_memos_are_misses_not_trusted(tmp_path, damage):
     (site / "public").rename(tmp_path / "first")
     with sqlite3.connect(site / CACHE) as db:
         for key, value in db.execute("SELECT key, value FROM memo").fetchall():
-            db.execute("UPDATE memo SET value = ? WHERE key = ?", (damage(value), key))
+            db.execute("UPDATE memo SET value = ? WHERE key = ?", (damage(key, value), key))
     assert build_site(site).code == 0
     assert tree(site / "public") == tree(tmp_path / "first")
 

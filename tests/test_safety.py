@@ -69,6 +69,9 @@ def test_safe_mode_publishes_no_file_from_outside_the_site(tmp_path):
         image="../../../outside/photo.png", image_alt="A photo"),
         "content/world/c.md": article(body="![Inline](../../../outside/photo.png)\n")})
     (site / "content/world/leak.txt").symlink_to(outside / "passwd")
+    (site / ".git").mkdir()  # the site folder's own secrets: a CI token in .git/config
+    (site / ".git/config").write_text("extraheader = AUTHORIZATION: basic c2VjcmV0")
+    (site / "content/world/git.txt").symlink_to("../../.git/config")
     (site / "content/world/b.md").symlink_to(outside / "passwd")
     (site / "assets").mkdir()
     (site / "assets/leak.css").symlink_to(outside / "passwd")
@@ -76,11 +79,12 @@ def test_safe_mode_publishes_no_file_from_outside_the_site(tmp_path):
     assert run.code == 1 and not (site / "public").exists()
     real = outside.resolve()
     for expected in [
-            f"content/world/leak.txt: error: a link to {real}/passwd, outside the site folder (safe_mode",
-            f"content/world/b.md: error: a link to {real}/passwd, outside the site folder",
-            f"assets/leak.css: error: a link to {real}/passwd, outside the site folder",
-            f"content/world/a.md:4: error: image '../../../outside/photo.png' is {real}/photo.png, outside the site "
-            "folder (safe_mode)",
+            f"content/world/leak.txt: error: a link to {real}/passwd, outside content/ and assets/ (safe_mode",
+            f"content/world/b.md: error: a link to {real}/passwd, outside content/ and assets/",
+            f"assets/leak.css: error: a link to {real}/passwd, outside content/ and assets/",
+            f"content/world/git.txt: error: a link to {site.resolve()}/.git/config, outside content/ and assets/",
+            f"content/world/a.md:4: error: image '../../../outside/photo.png' is {real}/photo.png, outside content/ and "
+            "assets/ (safe_mode)",
             f"content/world/c.md:6: error: image '../../../outside/photo.png' is {real}/photo.png"]:
         assert expected in run.err
     (site / "site.yaml").write_text("base_url: https://n.example.com/\n")  # trusted authors: their choice
@@ -145,7 +149,8 @@ sys.exit(main(["build", "-q", "-j", "1", "-s", {str(site)!r}]))
 def test_names_longer_than_file_systems_take_are_cut_or_reported(tmp_path):
     long = "Very long name " * 20  # 300 characters
     site = make_site(tmp_path, {
-        "content/a.md": article(tags=f"[{long}a, {long}b]", author=long, section=long, slug=long),
+        "content/a.md": article(tags=f"[{long}a, {long}b]", author=long, section=long, title=long),
+        "content/chosen.md": article(slug=long),
         "content/b.md": article(aliases=f"[/old/{'x' * 300}/]"),
         f"content/{'p' * 250}.png": png(30, 20),
         "content/c.md": article(image=f"{'p' * 250}.png", image_alt="A picture")})
@@ -153,13 +158,16 @@ def test_names_longer_than_file_systems_take_are_cut_or_reported(tmp_path):
     assert run.code == 1
     assert ("content/b.md:4: error: 'aliases': a folder or file name in '/old/xxxx" in run.err
             and "is longer than 240 bytes" in run.err)
+    assert "content/chosen.md:4: error: 'slug' is longer than 200 characters" in run.err
     (site / "content/b.md").write_text(article())
+    (site / "content/chosen.md").write_text(article(slug="very-long-but-not-too-long-" * 7))  # 189: kept as it is
     run = build_site(site)
     assert run.code == 0, run.err
     names = [part for path in (site / "public").rglob("*") for part in [path.name]]
     assert max(len(name.encode()) for name in names) <= 255
     tags = sorted(p.name for p in (site / "public/tags").iterdir() if p.is_dir())
-    assert len(tags) == 2 and all(len(tag) <= 120 and tag.startswith("very-long-name-very") for tag in tags)
+    assert len(tags) == 2 and all(len(tag) <= 200 and tag.startswith("very-long-name-very") for tag in tags)
+    assert (site / "public" / ("very-long-but-not-too-long-" * 7).strip("-") / "index.html").exists()
 
 
 @pytest.mark.parametrize("body, blame", [

@@ -57,9 +57,9 @@ def asset_files(config: SiteConfig, content_files: tuple[StaticFile, ...]) -> di
 
 
 def files_from_outside(config: SiteConfig, copies: dict[str, Path]) -> list[Diagnostic]:
-    """Under safe_mode, an error for each asset that a link takes outside the site folder."""
-    return [error(_shown(source, config), 0, f"a link to {outside}, outside the site folder (safe_mode "
-                  "publishes nothing from outside it)", "copy the file into the site instead")
+    """Under safe_mode, an error for each asset that a link takes outside content/ and assets/."""
+    return [error(_shown(source, config), 0, f"a link to {outside}, outside content/ and assets/ "
+                  "(safe_mode publishes nothing from elsewhere)", "copy the file into the site instead")
             for source in copies.values() if (outside := refused_from_outside(config, source)) is not None]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import suppress
 from datetime import datetime, timezone
 from dataclasses import dataclass, replace
 from functools import partial
@@ -37,7 +38,7 @@ from .patch import keep_for_patches, patch_build
 from .stamp import (UNTRUSTED, InputStates, Stamp, input_states, next_due, recent, stamp_key, trusted,
                     with_files)
 from .intact import folder_states, folders_of, intact_folders, unchanged_files
-from .write import OutputWriter, check_output_dir, uninterrupted
+from .write import OutputWriter, check_output_dir, recover_interrupted, uninterrupted
 
 Progress = Callable[[str, int, int], None]
 _log = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ class Builder:
         started, started_ns = time.perf_counter(), time.time_ns()
         config = load_config(self.site_dir)
         output = (self.wanted_output or config.site_path(config.output_dir)).resolve()  # one key for its records
+        with suppress(OSError):  # (if it cannot be done, the writer says why)
+            recover_interrupted(output)  # a killed build's moves finished before the output is looked at
         now = self.options.now or datetime.now(timezone.utc)
         inputs, records, digests = {}, {}, {}
         if self.cache.keeps:  # a build with nothing to do stops here, one that edits a few articles patches

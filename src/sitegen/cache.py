@@ -31,6 +31,7 @@ with --no-cache, they are kept in memory alone).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -154,10 +155,12 @@ class BuildCache:
         if self.path is not None:
             folder = self.path.parent / name
             try:
+                if folder.is_symlink():  # (its files are pruned: those of wherever it leads)
+                    raise OSError(errno.ELOOP, "it is a link")
                 folder.mkdir(parents=True, exist_ok=True)
                 return folder
             except OSError as exc:
-                self._note(f"{folder} cannot be made ({exc.strerror}): a scratch folder is used instead")
+                self._note(f"{folder} cannot be used ({exc.strerror}): a scratch folder is used instead")
         if self._scratch is None:
             self._scratch = tempfile.TemporaryDirectory(prefix="sitegen-")
         folder = Path(self._scratch.name) / name
@@ -170,14 +173,15 @@ class BuildCache:
         if self._resident is not None and key in self._resident:
             return self._fitting(self._resident[key], kind)
         stored = self.new_memos.get(key) or self.file.fetch([key]).get(key)
-        value = None if stored is None else self._fitting(self._unpickled(self._opened(stored)), kind)
+        value = None if stored is None else self._fitting(self._unpickled(self._opened(key, stored)), kind)
         if value is not None and self._resident is not None:
             self._resident[key] = value
         return value
 
-    def _opened(self, stored: bytes) -> bytes | None:
-        """A stored value's pickle, or None unless it carries this user's tag and decompresses."""
-        data = self.signer.opened(stored) if self.signer is not None else None
+    def _opened(self, key: bytes, stored: bytes) -> bytes | None:
+        """A stored value's pickle, or None unless it carries this user's tag for this key and decompresses
+        (a value signed for another key, moved under this one, is refused)."""
+        data = self.signer.opened(stored, b"memo" + key) if self.signer is not None else None
         if data is None:
             self._note("memos of the build cache without this user's key (made elsewhere, or damaged) were "
                        "not read: made again")
@@ -221,7 +225,7 @@ class BuildCache:
                 del stored
                 share = -(-len(found) // threads)
                 parts = [found[at:at + share] for at in range(0, len(found), share)] if found else []
-                payloads = (pool.map if pool else map)(lambda part: [self._opened(value) for _, value in part],
+                payloads = (pool.map if pool else map)(lambda part: [self._opened(key, value) for key, value in part],
                                                        parts)
                 for (key, _), payload in zip(found, chain.from_iterable(payloads)):
                     value = self._fitting(self._unpickled(payload), kind)
@@ -238,7 +242,7 @@ class BuildCache:
         if self.path is None:  # --no-cache, or a folder it cannot write: no memo is kept on disk
             return
         payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)  # HTML shrinks 4×
-        self.new_memos[key] = self.signer.sign(payload)  # type: ignore[union-attr]
+        self.new_memos[key] = self.signer.sign(payload, b"memo" + key)  # type: ignore[union-attr]
 
     def hold(self, name: str, value: Any) -> None:
         """Keep a working object (the related-posts index, updated in place) for the next build, if this

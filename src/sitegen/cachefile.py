@@ -89,8 +89,8 @@ class CacheFile:
         if db is None or not keys:
             return {}
         try:
-            return dict(db.execute(f"SELECT key, value FROM memo WHERE key IN ({','.join('?' * len(keys))})",
-                                   keys).fetchall())
+            return dict(db.execute(f"SELECT key, value FROM memo WHERE key IN ({','.join('?' * len(keys))}) "
+                                   "AND typeof(value) = 'blob'", keys).fetchall())
         except _FAILURES as exc:
             self._failed(exc, "its memos are made again")
             return {}
@@ -149,6 +149,9 @@ class CacheFile:
 
     def _open(self) -> sqlite3.Connection | None:
         for place, kind in ((self.path.parent, "a file, not a folder"), (self.path, "not a file")):
+            if place.is_symlink():  # (what it leads to may be anything: a folder of the user's to prune)
+                self.give_up(f"{self._shown(place)} is a link")
+                return None
             if place.exists() and place.is_dir() == (place is self.path):
                 self.give_up(f"{self._shown(place)} is {kind}")
                 return None

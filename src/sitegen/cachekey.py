@@ -35,18 +35,21 @@ class Signer:
     def __init__(self, key: bytes):
         self._key = key
 
-    def sign(self, data: bytes) -> bytes:
-        """`data` with its tag in front, as it is stored."""
-        return self._tag(data) + data
+    def sign(self, data: bytes, bound: bytes = b"") -> bytes:
+        """`data` with its tag in front, as it is stored; the tag covers `bound` too (what the data is stored
+        as: a memo's key, a file's name), so it cannot be moved to stand for something else."""
+        return self._tag(data, bound) + data
 
-    def opened(self, stored: bytes) -> bytes | None:
-        """The data of a stored value, or None when its tag is not this key's (forged, damaged, or made
-        with another key)."""
+    def opened(self, stored: bytes, bound: bytes = b"") -> bytes | None:
+        """The data of a stored value, or None when its tag is not this key's for `bound` (forged, damaged,
+        moved, or made with another key)."""
         tag, data = stored[:TAG_BYTES], stored[TAG_BYTES:]
-        return data if hmac.compare_digest(tag, self._tag(data)) else None
+        return data if hmac.compare_digest(tag, self._tag(data, bound)) else None
 
-    def _tag(self, data: bytes) -> bytes:
-        return hashlib.blake2b(data, key=self._key, digest_size=TAG_BYTES).digest()
+    def _tag(self, data: bytes, bound: bytes) -> bytes:
+        tagger = hashlib.blake2b(len(bound).to_bytes(8, "little") + bound, key=self._key, digest_size=TAG_BYTES)
+        tagger.update(data)
+        return tagger.digest()
 
 
 def key_file() -> Path:
@@ -80,8 +83,8 @@ def _stored_key(path: Path) -> bytes:
                 break
             time.sleep(0.01)
     except OSError as exc:
-        raise UnusableKey(f"its key {path} cannot be made or read ({exc.strerror}; set XDG_CACHE_HOME to a "
-                          f"folder of yours, or {KEY_ENV})") from None
+        where = "XDG_CACHE_HOME to a folder of yours, or " if sys.platform not in ("win32", "darwin") else ""
+        raise UnusableKey(f"its key {path} cannot be made or read ({exc.strerror}; set {where}{KEY_ENV})") from None
     if os.name == "posix" and (status.st_uid != os.getuid() or status.st_mode & 0o077):
         raise UnusableKey(f"its key {path} belongs to another user or others can read or change it "
                           f"(chmod 600 it, or delete it to have a new one made)")

@@ -18,7 +18,7 @@ from .config import SiteConfig
 from .errors import Diagnostic, error, warning
 from .fields import TextStages, parse_article, split_article
 from .frontmatter import SplitText
-from .markdown import RenderedMarkdown
+from .markdown import RenderedMarkdown, TooSlow
 from .parallel import parallel_imap
 from .stamp import is_trusted
 from .theme import refused_from_outside
@@ -53,8 +53,16 @@ class CachedTextStages(TextStages):
                           lambda: super(CachedTextStages, self).front_matter(text, first_line))
 
     def markdown(self, body: str, pygments_style: str, safe: bool) -> RenderedMarkdown:
-        return self._memo(markdown_key(body, pygments_style, safe), RenderedMarkdown,
-                          lambda: super(CachedTextStages, self).markdown(body, pygments_style, safe))
+        key = markdown_key(body, pygments_style, safe)
+        too_slow = self.store.held("markdown too slow") or set()  # (the preview server's, for its session: a
+        if key in too_slow:  # render past its time goes on in a thread of its own, and is not started again)
+            raise TooSlow()
+        try:
+            return self._memo(key, RenderedMarkdown,
+                              lambda: super(CachedTextStages, self).markdown(body, pygments_style, safe))
+        except TooSlow:
+            self.store.hold("markdown too slow", too_slow | {key})
+            raise
 
     def _memo(self, key: bytes, kind: type, make: Callable[[], Any]) -> Any:
         value = self.store.get(key, kind)
@@ -82,8 +90,8 @@ def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] |
         if not os.path.isfile(path):  # a broken link, a pipe, a socket
             problems.append(warning(source, 0, "not a readable file (a broken link?); skipped"))
         elif (outside := refused_from_outside(config, path)) is not None:
-            problems.append(error(source, 0, f"a link to {outside}, outside the site folder (safe_mode publishes "
-                                             "nothing from outside it)", "copy the file into the site instead"))
+            problems.append(error(source, 0, f"a link to {outside}, outside content/ and assets/ (safe_mode "
+                                             "publishes nothing from elsewhere)", "copy the file into the site instead"))
         elif not name.lower().endswith((".md", ".markdown")):
             static.append(StaticFile(Path(path), relative))
         elif name == "_index.md":

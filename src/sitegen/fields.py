@@ -25,7 +25,7 @@ from .images import OUTSIDE_HINT, ImageRef, body_images, resolve_image
 from .languages import Language, known_language
 from .markdown import RenderedMarkdown, TooSlow, render_within, slow_constructs
 from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name
-from .slugs import slugify
+from .slugs import LONGEST_SLUG, slugify
 from .urls import AUTHORS, TAGS, expand_permalink, runs_script
 from .yamlfile import YamlMapping, YamlProblem, load_mapping, one_line
 
@@ -257,6 +257,10 @@ class _FieldReader:
         stem = path.parent.name if path.stem == "index" and len(path.parts) > 1 else split_dated_name(path.stem)[1]
         wanted = self.text("slug") or stem
         slug = slugify(wanted, language.code)
+        if self.text("slug") and len(slugify(wanted, language.code, cut=False)) > LONGEST_SLUG:
+            self.fail("slug", f"'slug' is longer than {LONGEST_SLUG} characters, more than a URL should hold "
+                      "(names made from titles, tags and sections are cut; a slug you chose is not changed)",
+                      "shorten it")
         if not slug:
             key = "slug" if "slug" in self.data else "---"  # the file name: report the first line
             self.fail(key, f"cannot make a URL slug from {wanted!r}: it has no letters or digits",

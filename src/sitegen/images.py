@@ -66,7 +66,7 @@ class BodyImage:
 def resolve_image(src: str, article_relative: str, config: SiteConfig,
                   consulted: list[FileState] | None = None) -> tuple[ImageRef, str, bool]:
     """The image's reference, a problem ('' when the file was found), and whether the problem is an error (a
-    file outside the site folder, which safe_mode refuses); each file looked at is added to `consulted`,
+    file outside content/ and assets/, which safe_mode refuses); each file looked at is added to `consulted`,
     so a cached result can be checked against the files as they are now."""
     if src.startswith(_REMOTE):
         return ImageRef(src), "", False
@@ -87,7 +87,7 @@ def resolve_image(src: str, article_relative: str, config: SiteConfig,
         if state is not None:
             outside = refused_from_outside(config, candidate)
             if outside is not None:
-                return ImageRef(url), f"image '{src}' is {outside}, outside the site folder (safe_mode)", True
+                return ImageRef(url), f"image '{src}' is {outside}, outside content/ and assets/ (safe_mode)", True
             width, height = image_size(candidate, state)
             if width is None:
                 return ImageRef(url), f"cannot read image '{src}' (not an image file, or damaged)", False

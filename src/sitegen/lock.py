@@ -51,6 +51,10 @@ def site_lock(site_dir: Path, waiting: Callable[[str], None] | None = None) -> I
             if waiting is not None:
                 waiting(os.pread(descriptor, 400, 0).decode("utf-8", "replace").strip() or "another build")
             fcntl.flock(descriptor, fcntl.LOCK_EX)
+        except OSError as exc:  # a file system without locks (some network ones): build all the same
+            _log.info("builds of this site are not kept apart: %s cannot be locked (%s)", path, exc.strerror)
+            yield
+            return
         holder = f"a build in process {os.getpid()} on {socket.gethostname()}"
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, holder.encode(), 0)

@@ -147,8 +147,9 @@ def render_markdown(text: str, pygments_style: str = "default", safe: bool = Fal
     )
 
 
-class TooSlow(Exception):
-    """Rendering one body took longer than its time budget."""
+class TooSlow(BaseException):
+    """Rendering one body took longer than its time budget. (A BaseException: code that catches Exception,
+    Pygments' lexers for one, must not turn it into an error of its own.)"""
 
 
 def render_within(seconds: float, text: str, pygments_style: str = "default", safe: bool = False) -> RenderedMarkdown:

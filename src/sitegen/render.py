@@ -105,7 +105,7 @@ class SignedLayouts(jinja2.BytecodeCache):
             stored = self._file(bucket).read_bytes()
         except OSError:
             return
-        code = self.signer.opened(stored)
+        code = self.signer.opened(stored, b"layout" + self._file(bucket).name.encode())
         if code is not None:
             bucket.bytecode_from_string(code)
 
@@ -113,7 +113,7 @@ class SignedLayouts(jinja2.BytecodeCache):
         file = self._file(bucket)
         temporary = file.with_name(f"{file.name}.{os.getpid()}.new")
         try:  # written whole, then renamed: another build never reads half a file
-            temporary.write_bytes(self.signer.sign(bucket.bytecode_to_string()))
+            temporary.write_bytes(self.signer.sign(bucket.bytecode_to_string(), b"layout" + file.name.encode()))
             os.replace(temporary, file)
         except OSError:
             temporary.unlink(missing_ok=True)

@@ -288,8 +288,8 @@ def _what(changes: dict[str, str]) -> str:
 
 
 def host_allowed(header: str, started_for: str) -> bool:
-    """Whether a Host header names a loopback name, an IP address, this machine or the host the server was
-    started for."""
+    """Whether a Host header names a loopback name, an IP address or the host the server was started for
+    (and this machine's name, when it listens on every address)."""
     name = header.strip().lower()
     if name.startswith("["):  # [::1]:8000
         name = name[1:].partition("]")[0]
@@ -301,9 +301,12 @@ def host_allowed(header: str, started_for: str) -> bool:
         return True  # an address cannot be rebound: the browser connects where it says
     except ValueError:
         pass
-    machine = socket.gethostname().lower()  # (how a phone on the same network may reach `--host 0.0.0.0`)
-    return name == "localhost" or name.endswith(".localhost") or name in (
-        started_for.lower().rstrip("."), machine, f"{machine}.local")
+    started_for = started_for.lower().rstrip(".")
+    names = {started_for}
+    if started_for in ("0.0.0.0", "::", ""):  # listening on every address: a phone on the network may use
+        machine = socket.gethostname().lower()  # this machine's name
+        names |= {machine, f"{machine}.local"}
+    return name == "localhost" or name.endswith(".localhost") or name in names
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -329,7 +332,8 @@ def serve(site_dir: Path, host: str, port: int, output: Path | None, options, op
     config = load_config(site_dir)
     output = (output or config.site_dir / ".sitegen-cache" / "serve").resolve()
     refused = check_output_dir(config, output)
-    if output == config.site_path(config.output_dir):
+    published = config.site_path(config.output_dir)
+    if output == published or published in output.parents:
         refused.append(error(str(output), 0, f"refusing to preview into the site's output_dir ({config.output_dir}/)",
                              "the preview holds drafts and unfinished edits, which must not reach the published "
                              "site; leave out -o, or give another folder"))

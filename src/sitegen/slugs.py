@@ -25,14 +25,15 @@ _BY_LANGUAGE = {
 }
 _CATALAN_GEMINATE = re.compile(r"(?<=[lL])\.(?=[lL])")  # "col.legi", the middle dot as a full stop
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-LONGEST_SLUG = 120
+LONGEST_SLUG = 200  # characters (ASCII: bytes); a file name may have 255
 
 
-def slugify(text: str, language: str = "") -> str:
+def slugify(text: str, language: str = "", cut: bool = True) -> str:
     """Lower-case ASCII words joined by '-'; '' when nothing usable is left.
 
     `language` (a code such as 'de' or 'ca-ES') adds that language's own
-    transliterations; without it the result is the same for every language."""
+    transliterations; without it the result is the same for every language. A slug over LONGEST_SLUG
+    characters is cut (see `_short`) unless `cut` is false."""
     base = language.split("-")[0].lower()
     if base in _BY_LANGUAGE:
         text = text.translate(_BY_LANGUAGE[base])
@@ -40,7 +41,8 @@ def slugify(text: str, language: str = "") -> str:
         text = _CATALAN_GEMINATE.sub("", text)
     ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATIONS))
     ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
-    return _short(_NON_WORD.sub("-", ascii_text).strip("-"))
+    slug = _NON_WORD.sub("-", ascii_text).strip("-")
+    return _short(slug) if cut else slug
 
 
 def _short(slug: str) -> str:

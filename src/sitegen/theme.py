@@ -35,12 +35,13 @@ def asset_dirs(config: SiteConfig) -> list[Path]:
 
 
 def refused_from_outside(config: SiteConfig, path: Path | str) -> str | None:
-    """Under safe_mode, where a file really is if a link or '../' takes it outside the site folder (and the
-    theme's): text from people the site does not trust must not publish /etc/passwd. None otherwise."""
+    """Under safe_mode, where a file really is if a link or '../' takes it outside the folders a site
+    publishes from (content/, assets/, the theme's): text from people the site does not trust must not
+    publish /etc/passwd, nor the site folder's own .git/config or .env. None otherwise."""
     if not config.safe_mode:
         return None
     real = Path(os.path.realpath(path))
-    allowed = (config.site_dir.resolve(), theme_dir(config).resolve())
+    allowed = (config.site_path(config.content_dir), config.site_path(config.assets_dir), theme_dir(config).resolve())
     return None if any(real.is_relative_to(folder) for folder in allowed) else str(real)
 
 

@@ -13,6 +13,7 @@ whose bytes or source are unchanged is not written again.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -81,9 +82,11 @@ class OutputWriter:
 
     def __init__(self, output: Path, records: dict[str, OutputRecord]):
         self.output = output.resolve()
+        self.staging = _staging(self.output)  # named here: workers write into it too
         try:
             self.output.parent.mkdir(parents=True, exist_ok=True)
-            _recover_interrupted(self.output)
+            recover_interrupted(self.output)
+            _discard(self.staging)  # (a link planted under this process's staging name is not followed)
         except OSError as exc:
             raise _write_error(self.output, exc) from None
         self.records = records  # of the last build's files still as written; after `finish`, of the new output
@@ -94,7 +97,6 @@ class OutputWriter:
         self._written: dict[str, OutputRecord] = {}  # and done
         self._failure: OSError | ValueError | None = None  # of a write elsewhere (`adopt`)
         self._thread: ThreadPoolExecutor | None = None
-        self.staging = _staging(self.output)  # named here: workers write into it too
         self._checked = False  # whether the output was found to hold just the recorded files (`keep_the_rest`)
 
     def add(self, relative: str, data: bytes | Path | None, inputs: bytes = b"") -> None:
@@ -339,13 +341,14 @@ def _in_the_way(output: Path, relatives) -> bool:
         while folder and folder not in folders:
             folders.add(folder)
             folder = folder.rpartition("/")[0]
-    return any(os.path.lexists(output / folder) and not os.path.isdir(output / folder) for folder in folders)
+    return any(os.path.lexists(output / folder) and (os.path.islink(output / folder) or not os.path.isdir(output / folder))
+               for folder in folders)
 
 
 def _move_in(output: Path, staging: Path, pending: list[str]) -> None:
     """Move the files written into `staging` into the output, each over the file it replaces. The journal
     of the moves is on disk first: if the build is killed midway, the next one finishes them
-    (`_recover_interrupted`), so the output is never left half old and half new for longer than that."""
+    (`recover_interrupted`), so the output is never left half old and half new for longer than that."""
     journal = output.parent / f".{output.name}{_JOURNAL}"
     moves = [(_staged_name(relative), relative) for relative in pending]
     with open(journal, "w", encoding="utf-8") as file:  # (not fsynced: it outlives a killed process as it is,
@@ -356,13 +359,23 @@ def _move_in(output: Path, staging: Path, pending: list[str]) -> None:
 
 
 def _move_all(output: Path, staging: Path, moves: list[tuple[str, str]]) -> None:
-    made: set[Path] = set()  # folders known to be there
+    """Move staged files to their paths in the output; an OSError if a link in the output (or the staging
+    folder itself) would take one out of it."""
+    real_output, made = os.path.realpath(output), set()  # (folders known to be there, and inside)
+    if staging.is_symlink():
+        raise OSError(errno.ELOOP, "the staging folder is a link", str(staging))
     for name, relative in moves:
         source = staging / name
         if not _STAGED.fullmatch(name) or not os.path.isfile(source) or os.path.islink(source):
             continue  # (a journal replayed: moved before the kill; or not sitegen's)
         target = _within(output, relative)
         if target.parent not in made:
+            existing = target.parent
+            while not os.path.lexists(existing):
+                existing = existing.parent
+            real = os.path.realpath(existing)
+            if not (real == real_output or real.startswith(real_output.rstrip(os.sep) + os.sep)):
+                raise OSError(errno.ELOOP, "a link in the output folder leads out of it", str(existing))
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         os.replace(source, target)
@@ -393,20 +406,31 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _recover_interrupted(output: Path) -> None:
+def recover_interrupted(output: Path) -> None:
     """Clean up after a build that was killed while writing: finish the moves of its journal, restore the old
-    output if it was killed between the two renames of a swap, drop half-written ones."""
+    output if it was killed between the two renames of a swap, drop half-written ones. A build does this
+    first, before it reads what its output holds. Links among them are removed, never followed."""
+    if not output.parent.is_dir():
+        return
     journal = output.parent / f".{output.name}{_JOURNAL}"
-    if journal.exists():
+    if os.path.lexists(journal):
         _replay(output, journal)
     for leftover in sorted(output.parent.glob(f".{output.name}.sitegen-*-*")):
         kind, _, pid = leftover.name.rpartition("-")
         if not pid.isdigit() or _is_running(int(pid)):
             continue
-        if kind.endswith(_OLD.rstrip("-")) and not output.exists():
+        if kind.endswith(_OLD.rstrip("-")) and not os.path.lexists(output) and not leftover.is_symlink():
             os.replace(leftover, output)  # killed between the two renames of the swap
         else:
-            shutil.rmtree(leftover, ignore_errors=True)
+            _discard(leftover)
+
+
+def _discard(path: Path) -> None:
+    """Remove a file, a link (not what it leads to) or a folder, if there is one."""
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _replay(output: Path, journal: Path) -> None:
@@ -421,14 +445,14 @@ def _replay(output: Path, journal: Path) -> None:
                 and all(fits(tuple(move) if isinstance(move, list) else move, (str, str)) for move in moves)):
             raise ValueError("not a journal of sitegen's")
     except (OSError, ValueError, KeyError, TypeError):
-        journal.unlink(missing_ok=True)
+        _discard(journal)
         return
     try:
         _move_all(output, staging, [tuple(move) for move in moves])
-    except ValueError:  # a path out of the output: not one sitegen wrote
+    except (OSError, ValueError):  # a path or a link out of the output: not what sitegen wrote
         pass
     journal.unlink(missing_ok=True)
-    shutil.rmtree(staging, ignore_errors=True)
+    _discard(staging)
 
 
 def _is_running(pid: int) -> bool:
