@@ -333,7 +333,7 @@ def test_unwritable_output_is_a_clear_error(news, tmp_path):
 
 
 def test_an_output_lost_between_the_two_renames_of_the_swap_is_restored(tmp_path):
-    from sitegen.write import recover_interrupted
+    from sitegen.staging import recover_interrupted
 
     old = tmp_path / ".public.sitegen-old-4206000"
     old.mkdir()

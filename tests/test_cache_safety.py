@@ -321,7 +321,9 @@ def test_a_killed_builds_journal_is_finished_before_the_output_is_looked_at(tmp_
     build(site)
     page = site / "public/world/story-1/index.html"
     staging = site / ".public.sitegen-new-999999"
-    name = __import__("sitegen.write", fromlist=["x"])._staged_name("world/story-1/index.html")
+    from sitegen.staging import staged_name
+
+    name = staged_name("world/story-1/index.html")
     (staging / name).parent.mkdir(parents=True)
     (staging / name).write_bytes(page.read_bytes().replace(b"Text 1 about energy.", b"A stale version."))
     (site / ".public.sitegen-journal").write_text(json.dumps(

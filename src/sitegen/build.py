@@ -38,7 +38,8 @@ from .patch import keep_for_patches, patch_build
 from .stamp import (UNTRUSTED, InputStates, Stamp, input_states, next_due, recent, stamp_key, trusted,
                     with_files)
 from .intact import folder_states, folders_of, intact_folders, unchanged_files
-from .write import OutputWriter, check_output_dir, recover_interrupted, uninterrupted
+from .staging import recover_interrupted
+from .write import OutputWriter, check_output_dir, uninterrupted
 
 Progress = Callable[[str, int, int], None]
 _log = logging.getLogger(__name__)

@@ -6,17 +6,14 @@ files after them (OutputWriter), all into a staging folder beside the output, ne
 deploy that runs meanwhile publishes no half-built file). At the end, when the output is as the
 last build left it, the new files are moved into it, one rename each, after a journal listing the
 moves is written: a build killed during the moves (`kill -9`, the OOM killer) has them finished by the
-next build before anything else; otherwise the staging folder, completed with the unchanged files,
-replaces the output folder. Until then, and if the build fails, the output is as it was. A file
+next build before anything else (staging.py); otherwise the staging folder, completed with the
+unchanged files, replaces the output folder. Until then, and if the build fails, the output is as it was. A file
 whose bytes or source are unchanged is not written again.
 """
 
 from __future__ import annotations
 
-import errno
-import json
 import os
-import re
 import shutil
 import signal
 import threading
@@ -27,14 +24,13 @@ from pathlib import Path
 from typing import Iterator, NamedTuple
 
 from .cache import digest, file_state
-from .cachefile import OutputRecord, fits
+from .cachefile import OutputRecord
 from .intact import MARKER, MARKER_TEXT, files_in, holds_exactly, marked
 from .config import SiteConfig
 from .errors import Diagnostic, SiteError, error
+from .staging import (OLD, discard, in_the_way, inside, move_in, recover_interrupted, staged_name,
+                      staging_folder)
 
-_NEW, _OLD = ".sitegen-new-", ".sitegen-old-"  # staging and previous output, beside the output
-_JOURNAL = ".sitegen-journal"  # the moves from staging into the output, beside the output while they are made
-_STAGED = re.compile(r"[0-9a-f]/[0-9a-f]{32}")  # a file's name in the staging folder (`_staged_name`)
 
 
 class Placed(NamedTuple):
@@ -82,11 +78,11 @@ class OutputWriter:
 
     def __init__(self, output: Path, records: dict[str, OutputRecord]):
         self.output = output.resolve()
-        self.staging = _staging(self.output)  # named here: workers write into it too
+        self.staging = staging_folder(self.output)  # named here: workers write into it too
         try:
             self.output.parent.mkdir(parents=True, exist_ok=True)
             recover_interrupted(self.output)
-            _discard(self.staging)  # (a link planted under this process's staging name is not followed)
+            discard(self.staging)  # (a link planted under this process's staging name is not followed)
         except OSError as exc:
             raise _write_error(self.output, exc) from None
         self.records = records  # of the last build's files still as written; after `finish`, of the new output
@@ -140,10 +136,10 @@ class OutputWriter:
 
     def _write(self, relative: str, data: bytes | Path, inputs: bytes) -> OutputRecord:
         if self.in_place:  # under a name of its own: no copy of the output's folders to make
-            target = self.staging / _staged_name(relative)
+            target = self.staging / staged_name(relative)
             target.parent.mkdir(parents=True, exist_ok=True)
         else:
-            target = _inside(self.staging, relative)
+            target = inside(self.staging, relative)
         try:  # (a rename keeps its mtime)
             return _write_file(target, data, inputs)
         except BaseException:
@@ -172,7 +168,7 @@ class OutputWriter:
         self.records = {relative: kept for relative, (kept, _) in self.plan.items() if kept is not None}
         if not changed and (self._checked or holds_exactly(self.output, self.plan.keys()) and marked(self.output)):
             return []
-        if self.in_place and _in_the_way(self.output, written):
+        if self.in_place and in_the_way(self.output, written):
             self._set_aside(written)  # a stray file where a folder goes, or the reverse: the new output goes aside
         if not self.in_place:
             self.records = _swap_in(self.output, self.staging, self.plan, self.inputs, written)
@@ -180,7 +176,7 @@ class OutputWriter:
         pending = sorted(written, key=lambda relative: (relative.endswith(".html"), relative))  # CSS before pages
         try:
             with uninterrupted():  # Ctrl-C waits for the moves: the output is the old site or the new one
-                _move_in(self.output, self.staging, pending)
+                move_in(self.output, self.staging, pending)
         except OSError as exc:
             shutil.rmtree(self.staging, ignore_errors=True)
             raise _write_error(self.output, exc) from None  # the next build writes again what is not as recorded
@@ -196,7 +192,7 @@ class OutputWriter:
         in the staging folder, which `_swap_in` then completes."""
         try:
             for relative in written:
-                os.replace(self.staging / _staged_name(relative), _inside(self.staging, relative))
+                os.replace(self.staging / staged_name(relative), inside(self.staging, relative))
             for shard in "0123456789abcdef":  # emptied (a build leaves no empty folder)
                 with suppress(OSError):
                     (self.staging / shard).rmdir()
@@ -222,7 +218,7 @@ class OutputWriter:
                 written[relative] = future.result()
             except (OSError, ValueError) as exc:
                 failure = failure or exc
-        submitted, self._writing = [relative for relative, _ in self._writing], []
+        self._writing = []
         if failure is None and raising:
             return written
         shutil.rmtree(self.staging, ignore_errors=True)  # (with what a worker stopped by the failure wrote)
@@ -285,15 +281,11 @@ def uninterrupted(then: str = COMPLETE) -> Iterator[None]:
 _shielded = False  # inside `uninterrupted`: an inner one adds nothing
 
 
-def _staging(output: Path) -> Path:
-    return output.parent / f".{output.name}{_NEW}{os.getpid()}"
-
-
 def _swap_in(output: Path, staging: Path, plan: dict[str, tuple[OutputRecord | None, bytes | Path]],
              inputs: dict[str, bytes], written: dict[str, OutputRecord]) -> dict[str, OutputRecord]:
     """Complete the new output in `staging`, beside the old one (`written` is there already; kept files
     become hard links, the rest is written now), then swap the two folders."""
-    previous = output.parent / f".{output.name}{_OLD}{os.getpid()}"
+    previous = output.parent / f".{output.name}{OLD}{os.getpid()}"
     records: dict[str, OutputRecord] = {}
     try:
         staging.mkdir(exist_ok=True)
@@ -301,7 +293,7 @@ def _swap_in(output: Path, staging: Path, plan: dict[str, tuple[OutputRecord | N
             if relative in written:
                 records[relative] = written[relative]
                 continue
-            target = _inside(staging, relative)
+            target = inside(staging, relative)
             if kept is not None:
                 _link_or_copy(output / relative, target)
                 records[relative] = kept
@@ -321,64 +313,6 @@ def _swap_in(output: Path, staging: Path, plan: dict[str, tuple[OutputRecord | N
         raise
     shutil.rmtree(previous, ignore_errors=True)
     return records
-
-
-def _staged_name(relative: str) -> str:
-    """The name a file of the output is written under in the staging folder, until it is moved in: a digest
-    of its path, in one of 16 folders (worker processes that create files in one folder at once wait
-    for each other)."""
-    name = digest(relative).hex()
-    return f"{name[0]}/{name}"
-
-
-def _in_the_way(output: Path, relatives) -> bool:
-    """Whether a folder stands where one of these files goes, or a file where one of their folders goes."""
-    folders: set[str] = set()
-    for relative in relatives:
-        if os.path.isdir(output / relative):
-            return True
-        folder = relative.rpartition("/")[0]
-        while folder and folder not in folders:
-            folders.add(folder)
-            folder = folder.rpartition("/")[0]
-    return any(os.path.lexists(output / folder) and (os.path.islink(output / folder) or not os.path.isdir(output / folder))
-               for folder in folders)
-
-
-def _move_in(output: Path, staging: Path, pending: list[str]) -> None:
-    """Move the files written into `staging` into the output, each over the file it replaces. The journal
-    of the moves is on disk first: if the build is killed midway, the next one finishes them
-    (`recover_interrupted`), so the output is never left half old and half new for longer than that."""
-    journal = output.parent / f".{output.name}{_JOURNAL}"
-    moves = [(_staged_name(relative), relative) for relative in pending]
-    with open(journal, "w", encoding="utf-8") as file:  # (not fsynced: it outlives a killed process as it is,
-        json.dump({"staging": staging.name, "moves": moves}, file)  # and the staged files are not either)
-    _move_all(output, staging, moves)
-    journal.unlink()
-    shutil.rmtree(staging, ignore_errors=True)
-
-
-def _move_all(output: Path, staging: Path, moves: list[tuple[str, str]]) -> None:
-    """Move staged files to their paths in the output; an OSError if a link in the output (or the staging
-    folder itself) would take one out of it."""
-    real_output, made = os.path.realpath(output), set()  # (folders known to be there, and inside)
-    if staging.is_symlink():
-        raise OSError(errno.ELOOP, "the staging folder is a link", str(staging))
-    for name, relative in moves:
-        source = staging / name
-        if not _STAGED.fullmatch(name) or not os.path.isfile(source) or os.path.islink(source):
-            continue  # (a journal replayed: moved before the kill; or not sitegen's)
-        target = _within(output, relative)
-        if target.parent not in made:
-            existing = target.parent
-            while not os.path.lexists(existing):
-                existing = existing.parent
-            real = os.path.realpath(existing)
-            if not (real == real_output or real.startswith(real_output.rstrip(os.sep) + os.sep)):
-                raise OSError(errno.ELOOP, "a link in the output folder leads out of it", str(existing))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        os.replace(source, target)
 
 
 def _write_file(target: Path, data: bytes | Path, inputs: bytes) -> OutputRecord:
@@ -406,82 +340,8 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def recover_interrupted(output: Path) -> None:
-    """Clean up after a build that was killed while writing: finish the moves of its journal, restore the old
-    output if it was killed between the two renames of a swap, drop half-written ones. A build does this
-    first, before it reads what its output holds. Links among them are removed, never followed."""
-    if not output.parent.is_dir():
-        return
-    journal = output.parent / f".{output.name}{_JOURNAL}"
-    if os.path.lexists(journal):
-        _replay(output, journal)
-    for leftover in sorted(output.parent.glob(f".{output.name}.sitegen-*-*")):
-        kind, _, pid = leftover.name.rpartition("-")
-        if not pid.isdigit() or _is_running(int(pid)):
-            continue
-        if kind.endswith(_OLD.rstrip("-")) and not os.path.lexists(output) and not leftover.is_symlink():
-            os.replace(leftover, output)  # killed between the two renames of the swap
-        else:
-            _discard(leftover)
-
-
-def _discard(path: Path) -> None:
-    """Remove a file, a link (not what it leads to) or a folder, if there is one."""
-    if path.is_symlink() or path.is_file():
-        path.unlink(missing_ok=True)
-    elif path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def _replay(output: Path, journal: Path) -> None:
-    """Finish the moves of a journal left by a killed build (checked like any input: only files of its own
-    staging folder are moved, only into the output); one that cannot be read is dropped, with its staging."""
-    try:
-        entry = json.loads(journal.read_text(encoding="utf-8"))
-        staging = output.parent / entry["staging"]
-        moves = entry["moves"]
-        if not (isinstance(entry["staging"], str) and staging.parent == output.parent
-                and staging.name.startswith(f".{output.name}{_NEW}") and isinstance(moves, list)
-                and all(fits(tuple(move) if isinstance(move, list) else move, (str, str)) for move in moves)):
-            raise ValueError("not a journal of sitegen's")
-    except (OSError, ValueError, KeyError, TypeError):
-        _discard(journal)
-        return
-    try:
-        _move_all(output, staging, [tuple(move) for move in moves])
-    except (OSError, ValueError):  # a path or a link out of the output: not what sitegen wrote
-        pass
-    journal.unlink(missing_ok=True)
-    _discard(staging)
-
-
-def _is_running(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _write_error(output: Path, exc: OSError) -> SiteError:
     return SiteError([error(str(output), 0, f"cannot write the site: {exc.strerror or exc}",
                             "check that its parent folder is writable and the disk has room")])
 
 
-def _inside(root: Path, relative: str) -> Path:
-    """`root/relative`, with its folder made; never a path outside `root`."""
-    target = _within(root, relative)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target
-
-
-def _within(root: Path, relative: str) -> Path:
-    """`root/relative`; ValueError for a path outside `root`."""
-    parts = relative.replace("\\", "/").split("/")
-    if relative.startswith("/") or ".." in parts:
-        raise ValueError(f"output path escapes the output folder: {relative!r}")
-    return root.joinpath(*parts)
