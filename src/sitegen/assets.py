@@ -21,8 +21,8 @@ import rjsmin
 
 from .article import StaticFile
 from .config import SiteConfig
-from .errors import Diagnostic, error
-from .theme import asset_dirs, display_path, refused_from_outside
+from .errors import Diagnostic
+from .theme import asset_dirs, display_path, linked_from_outside
 
 _MINIFIERS = {".css": lambda text: rcssmin.cssmin(text, keep_bang_comments=True),
               ".js": lambda text: rjsmin.jsmin(text, keep_bang_comments=True)}
@@ -58,9 +58,8 @@ def asset_files(config: SiteConfig, content_files: tuple[StaticFile, ...]) -> di
 
 def files_from_outside(config: SiteConfig, copies: dict[str, Path]) -> list[Diagnostic]:
     """Under safe_mode, an error for each asset that a link takes outside content/ and assets/."""
-    return [error(_shown(source, config), 0, f"a link to {outside}, outside content/ and assets/ "
-                  "(safe_mode publishes nothing from elsewhere)", "copy the file into the site instead")
-            for source in copies.values() if (outside := refused_from_outside(config, source)) is not None]
+    return [problem for source in copies.values()
+            if (problem := linked_from_outside(config, source, _shown(source, config))) is not None]
 
 
 def _shown(path: Path, config: SiteConfig) -> str:

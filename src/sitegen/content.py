@@ -21,7 +21,7 @@ from .frontmatter import SplitText
 from .markdown import RenderedMarkdown, TooSlow
 from .parallel import parallel_imap
 from .stamp import is_trusted
-from .theme import refused_from_outside
+from .theme import linked_from_outside
 from .yamlfile import YamlMapping
 
 
@@ -89,9 +89,8 @@ def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] |
         name = relative.rpartition("/")[2]
         if not os.path.isfile(path):  # a broken link, a pipe, a socket
             problems.append(warning(source, 0, "not a readable file (a broken link?); skipped"))
-        elif (outside := refused_from_outside(config, path)) is not None:
-            problems.append(error(source, 0, f"a link to {outside}, outside content/ and assets/ (safe_mode "
-                                             "publishes nothing from elsewhere)", "copy the file into the site instead"))
+        elif (refused := linked_from_outside(config, path, source)) is not None:
+            problems.append(refused)
         elif not name.lower().endswith((".md", ".markdown")):
             static.append(StaticFile(Path(path), relative))
         elif name == "_index.md":

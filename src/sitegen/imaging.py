@@ -33,6 +33,7 @@ from .cache import BuildCache, file_state, memo_key
 from .config import ImagesConfig, SiteConfig
 from .errors import Diagnostic, warning
 from .images import ImageRef, ImageSource
+from .staging import discard
 
 _VERSION = b"imaging 1"  # bump when the way variants are made changes: old cache entries are then ignored
 _MANIFEST = "variants.json"
@@ -205,12 +206,10 @@ def _make_variants(file: Path, entry: Path, settings: ImagesConfig) -> None:
 
     staging = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
     try:
-        shutil.rmtree(staging, ignore_errors=True)
+        discard(staging)
         staging.mkdir(parents=True)
-        if entry.is_symlink() or entry.is_file():
-            entry.unlink()
-        elif entry.is_dir() and _manifest(entry) is None:
-            shutil.rmtree(entry)
+        if _manifest(entry) is None:  # (a link, a file, a folder that cannot be used, or nothing)
+            discard(entry)
         with Image.open(file) as opened:
             if opened.format not in _FORMATS or getattr(opened, "is_animated", False):
                 manifest: list = []  # GIFs, animations and rarer formats are published as they are

@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import Diagnostic, error
+
 if TYPE_CHECKING:
     from .config import SiteConfig
 
@@ -43,6 +45,16 @@ def refused_from_outside(config: SiteConfig, path: Path | str) -> str | None:
     real = Path(os.path.realpath(path))
     allowed = (config.site_path(config.content_dir), config.site_path(config.assets_dir), theme_dir(config).resolve())
     return None if any(real.is_relative_to(folder) for folder in allowed) else str(real)
+
+
+def linked_from_outside(config: SiteConfig, path: Path | str, shown: str) -> Diagnostic | None:
+    """Under safe_mode, the error for a file of content/ or assets/ (`shown` as its user wrote it) that is a
+    link to a file outside the folders a site publishes from; None otherwise."""
+    outside = refused_from_outside(config, path)
+    if outside is None:
+        return None
+    return error(shown, 0, f"a link to {outside}, outside content/ and assets/ (safe_mode publishes nothing "
+                           "from elsewhere)", "copy the file into the site instead")
 
 
 def display_path(path: Path, config: SiteConfig) -> str:
