@@ -7,6 +7,7 @@ these tests do not depend on templates or rendering.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
@@ -19,9 +20,10 @@ from feedcheck import (ATOM_SCHEMA, RFC3339, W3C_DATETIME, atom_problems, json_f
                        rss_problems)
 from sitegen.config import BuildOptions, load_config
 from sitegen.content import load_content
-from sitegen.model import build_model
-from sitegen.outputs import feed_files, image_type, search_indexes, sitemap_files
-from sitegen.plan import plan_site, sitemap_entries
+from sitegen.model import build_model, with_articles
+from sitegen.outputs import image_type, machine_files
+from sitegen.plan import (ATOM_FEED, JSON_FEED_FILE, ROBOTS_FILE, RSS_FEED, SITEMAP_FILE, SITEMAP_INDEX, plan_site,
+                          sitemap_entries)
 
 NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
 HOSTILE = '</script><script>alert(1)</script> & "quotes"'
@@ -51,8 +53,13 @@ def load_site(tmp_path, files, config=MINIMAL_CONFIG):
     return site
 
 
+def made_files(site, jobs):
+    """The bytes of the feeds, sitemaps, robots.txt and search indexes among `jobs`, each made afresh."""
+    return {path: data for path, (data, _) in machine_files(site, jobs).items()}
+
+
 def feeds(site):
-    return feed_files(site, plan_site(site).jobs)
+    return made_files(site, plan_site(site).jobs)
 
 
 @pytest.fixture
@@ -77,7 +84,7 @@ def xml(data: bytes) -> ET.Element:
 
 
 def test_atom_has_every_required_element(news):
-    data = feed_files(news, plan_site(news).jobs)["atom.xml"]
+    data = made_files(news, plan_site(news).jobs)["atom.xml"]
     feed = parsed(data)
     assert feed.version == "atom10"
     root = xml(data)
@@ -102,7 +109,7 @@ def test_atom_has_every_required_element(news):
 
 
 def test_rss_has_every_required_element(news):
-    data = feed_files(news, plan_site(news).jobs)["rss.xml"]
+    data = made_files(news, plan_site(news).jobs)["rss.xml"]
     feed = parsed(data)
     assert feed.version == "rss20"
     channel = xml(data).find("channel")
@@ -121,7 +128,7 @@ def test_rss_has_every_required_element(news):
 
 
 def test_json_feed_has_every_required_key(news):
-    feed = json.loads(feed_files(news, plan_site(news).jobs)["feed.json"])
+    feed = json.loads(made_files(news, plan_site(news).jobs)["feed.json"])
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert feed["title"] == "Test News"
     assert feed["home_page_url"] == ORIGIN and feed["feed_url"] == ORIGIN + "feed.json"
@@ -136,7 +143,7 @@ def test_json_feed_has_every_required_key(news):
 
 def test_every_url_in_every_feed_is_absolute_under_the_base_url(tmp_path):
     site = load_site(tmp_path, NEWS, MINIMAL_CONFIG.replace("https://news.example.com/", "https://example.com/news/"))
-    files = feed_files(site, plan_site(site).jobs)
+    files = made_files(site, plan_site(site).jobs)
     for name in ("atom.xml", "rss.xml", "world/atom.xml", "tags/russia/atom.xml"):
         root = xml(files[name])
         urls = [el.get(attr) for el in root.iter() for attr in ("href", "url", "scheme") if el.get(attr)]
@@ -151,7 +158,7 @@ def test_every_url_in_every_feed_is_absolute_under_the_base_url(tmp_path):
 def test_dates_keep_their_timezone(tmp_path, date, zone):
     site = load_site(tmp_path, {"content/world/pact.md": article("Pact", date)},
                      MINIMAL_CONFIG.replace("timezone: UTC", f"timezone: {zone}"))
-    files = feed_files(site, plan_site(site).jobs)
+    files = made_files(site, plan_site(site).jobs)
     atom = xml(files["atom.xml"])
     assert atom.findtext("a:entry/a:published", namespaces=NS) == "2024-06-21T09:30:00+02:00"
     assert atom.findtext("a:entry/a:updated", namespaces=NS) == "2024-06-21T09:30:00+02:00"
@@ -167,7 +174,7 @@ def test_hostile_front_matter_stays_text_in_every_output(tmp_path):
     site = load_site(tmp_path, {"content/world/x.md": article(quoted, "2024-06-21", summary=quoted, tags=f"[{quoted}]",
                                                              author=quoted, body="Body & <b>bold</b>")},
                      MINIMAL_CONFIG.replace("title: Test News", f"title: {quoted}"))
-    files = feed_files(site, plan_site(site).jobs)
+    files = made_files(site, plan_site(site).jobs)
     atom, rss = xml(files["atom.xml"]), xml(files["rss.xml"])
     assert atom.findtext("a:title", namespaces=NS) == HOSTILE
     assert atom.findtext("a:entry/a:title", namespaces=NS) == HOSTILE
@@ -182,7 +189,7 @@ def test_hostile_front_matter_stays_text_in_every_output(tmp_path):
         assert parsed(files[name]).entries[0].title == HOSTILE
     item = json.loads(files["feed.json"])["items"][0]
     assert item["title"] == item["summary"] == HOSTILE and item["tags"] == [HOSTILE]
-    assert json.loads(search_indexes(site, plan_site(site).jobs)["search-index.json"])[0]["title"] == HOSTILE
+    assert json.loads(made_files(site, plan_site(site).jobs)["search-index.json"])[0]["title"] == HOSTILE
 
 
 def test_full_content_is_the_article_html_only_when_asked(tmp_path):
@@ -206,14 +213,14 @@ def test_feeds_hold_the_newest_items_and_never_pages(tmp_path):
     files = {f"content/world/story-{day}.md": article(f"Story {day}", f"2024-06-{day:02d}") for day in range(1, 6)}
     site = load_site(tmp_path, {**files, "content/pages/about.md": "---\ntitle: About\n---\n\nAbout.\n"},
                      MINIMAL_CONFIG + "feeds:\n  items: 2\n")
-    out = feed_files(site, plan_site(site).jobs)
+    out = made_files(site, plan_site(site).jobs)
     for name in ("atom.xml", "rss.xml", "world/atom.xml"):
         assert [e.title for e in parsed(out[name]).entries] == ["Story 5", "Story 4"], name
     assert [i["title"] for i in json.loads(out["feed.json"])["items"]] == ["Story 5", "Story 4"]
 
 
 def test_section_and_tag_feeds_hold_only_their_articles(news):
-    files = feed_files(news, plan_site(news).jobs)
+    files = made_files(news, plan_site(news).of(ATOM_FEED, RSS_FEED, JSON_FEED_FILE))
     assert sorted(files) == ["atom.xml", "economy/atom.xml", "feed.json", "rss.xml", "tags/diplomacy/atom.xml",
                              "tags/russia/atom.xml", "tags/vietnam/atom.xml", "world/atom.xml"]
     expected = {"world/atom.xml": ("Test News — World", ["world/pact/", "world/vietnam/"]),
@@ -230,7 +237,7 @@ def test_section_and_tag_feeds_hold_only_their_articles(news):
 
 
 def test_hero_image_is_an_enclosure_with_its_type(news):
-    files = feed_files(news, plan_site(news).jobs)
+    files = made_files(news, plan_site(news).jobs)
     url = ORIGIN + "images/pact.png"
     enclosure = xml(files["atom.xml"]).find("a:entry/a:link[@rel='enclosure']", NS)
     assert (enclosure.get("href"), enclosure.get("type")) == (url, "image/png")
@@ -243,7 +250,7 @@ def test_hero_image_is_an_enclosure_with_its_type(news):
 
 def test_a_feed_without_entry_authors_names_the_site_as_author(tmp_path):
     site = load_site(tmp_path, {"content/world/pact.md": article("Pact", "2024-06-21")})
-    atom = xml(feed_files(site, plan_site(site).jobs)["atom.xml"])
+    atom = xml(made_files(site, plan_site(site).jobs)["atom.xml"])
     assert atom.find("a:entry/a:author", NS) is None
     assert atom.findtext("a:author/a:name", namespaces=NS) == "Test News"  # RFC 4287 needs an author somewhere
 
@@ -252,7 +259,7 @@ def test_an_atom_feed_is_laid_out_as_elementtree_indents_it(tmp_path):
     """Entries are made once and joined to the feed's head as text: the bytes are those of one indented tree."""
     site = load_site(tmp_path, {"content/world/a.md": article(HOSTILE, "2024-06-21", tags="[Russia]",
                                                               author="Ann Lee", body="Hi.")})
-    assert feed_files(site, plan_site(site).jobs)["atom.xml"].decode() == """<?xml version='1.0' encoding='utf-8'?>
+    assert made_files(site, plan_site(site).jobs)["atom.xml"].decode() == """<?xml version='1.0' encoding='utf-8'?>
 <feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/" xml:lang="en">
   <id>https://news.example.com/atom.xml</id>
   <title>Test News</title>
@@ -279,17 +286,17 @@ def test_an_atom_feed_is_laid_out_as_elementtree_indents_it(tmp_path):
 
 def test_a_path_only_base_url_still_gets_feeds_with_path_links(tmp_path):
     site = load_site(tmp_path, NEWS, MINIMAL_CONFIG.replace("https://news.example.com/", "/news/"))
-    files = feed_files(site, plan_site(site).jobs)
+    files = made_files(site, plan_site(site).jobs)
     assert parsed(files["atom.xml"]).entries[0].id == "/news/world/pact/"
     assert xml(files["rss.xml"]).findtext("channel/item/link") == "/news/world/pact/"
     assert json.loads(files["feed.json"])["feed_url"] == "/news/feed.json"
-    outputs = sitemap_files(site, plan_site(site).jobs)
+    outputs = made_files(site, plan_site(site).jobs)
     assert outputs["robots.txt"] == b"User-agent: *\nAllow: /\n"  # a Sitemap: line must be a full URL
 
 
 def test_an_empty_site_still_has_valid_feeds(tmp_path):
     site = load_site(tmp_path, {"content/pages/about.md": "---\ntitle: About\n---\n\nAbout.\n"})
-    files = feed_files(site, plan_site(site).jobs)
+    files = made_files(site, plan_site(site).of(ATOM_FEED, RSS_FEED, JSON_FEED_FILE))
     assert sorted(files) == ["atom.xml", "feed.json", "rss.xml"]
     assert parsed(files["atom.xml"]).entries == [] and parsed(files["rss.xml"]).entries == []
     assert xml(files["atom.xml"]).findtext("a:updated", namespaces=NS) == "1970-01-01T00:00:00+00:00"
@@ -320,7 +327,7 @@ def test_listing_pages_after_the_first_are_in_the_sitemap(tmp_path):
 
 
 def test_sitemap_has_absolute_locs_and_lastmod_when_known(news):
-    files = sitemap_files(news, plan_site(news).jobs)
+    files = made_files(news, plan_site(news).of(ROBOTS_FILE, SITEMAP_FILE, SITEMAP_INDEX))
     assert sorted(files) == ["robots.txt", "sitemap.xml"]
     urls = xml(files["sitemap.xml"]).findall("s:url", NS)
     locs = {u.findtext("s:loc", namespaces=NS): u.findtext("s:lastmod", namespaces=NS) for u in urls}
@@ -333,7 +340,7 @@ def test_sitemap_has_absolute_locs_and_lastmod_when_known(news):
 def test_more_urls_than_a_sitemap_holds_become_a_sitemap_index(news):
     """The protocol's limit is 50,000 URLs a file; the 17 URLs of `news` against a limit of 5."""
     jobs = plan_site(news, sitemap_limit=5).jobs
-    files = sitemap_files(news, jobs)
+    files = made_files(news, [job for job in jobs if job.kind in (ROBOTS_FILE, SITEMAP_FILE, SITEMAP_INDEX)])
     assert sorted(files) == ["robots.txt", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap-4.xml",
                              "sitemap.xml"]
     index = xml(files["sitemap.xml"])
@@ -343,7 +350,7 @@ def test_more_urls_than_a_sitemap_holds_become_a_sitemap_index(news):
     chunks = [[u.findtext("s:loc", namespaces=NS) for u in xml(files[f"sitemap-{n}.xml"]).findall("s:url", NS)]
               for n in range(1, 5)]
     assert [len(chunk) for chunk in chunks] == [5, 5, 5, 2]
-    one = [u.findtext("s:loc", namespaces=NS) for u in xml(sitemap_files(news, plan_site(news).jobs)["sitemap.xml"])
+    one = [u.findtext("s:loc", namespaces=NS) for u in xml(made_files(news, plan_site(news).jobs)["sitemap.xml"])
            .findall("s:url", NS)]
     assert sum(chunks, []) == one  # the same URLs, in the same order
     lastmods = [s.findtext("s:lastmod", namespaces=NS) for s in index.findall("s:sitemap", NS)]
@@ -351,18 +358,18 @@ def test_more_urls_than_a_sitemap_holds_become_a_sitemap_index(news):
         dates = [datetime.fromisoformat(u.findtext("s:lastmod", namespaces=NS))
                  for u in xml(files[f"sitemap-{number}.xml"]).findall("s:url", NS) if u.findtext("s:lastmod", namespaces=NS)]
         assert lastmod == (max(dates).isoformat() if dates else None)
-    exactly = sitemap_files(news, plan_site(news, sitemap_limit=17).jobs)
+    exactly = made_files(news, plan_site(news, sitemap_limit=17).of(ROBOTS_FILE, SITEMAP_FILE, SITEMAP_INDEX))
     assert sorted(exactly) == ["robots.txt", "sitemap.xml"]
 
 
 def test_robots_txt_points_at_the_sitemap(news):
-    robots = sitemap_files(news, plan_site(news).jobs)["robots.txt"]
+    robots = made_files(news, plan_site(news).jobs)["robots.txt"]
     assert robots == b"User-agent: *\nAllow: /\nSitemap: https://news.example.com/sitemap.xml\n"
 
 
 def test_search_index_lists_articles_newest_first_then_pages(tmp_path):
     site = load_site(tmp_path, NEWS, MINIMAL_CONFIG.replace("https://news.example.com/", "https://example.com/news/"))
-    data = search_indexes(site, plan_site(site).jobs)["search-index.json"]
+    data = made_files(site, plan_site(site).jobs)["search-index.json"]
     records = json.loads(data)
     assert records == [
         {"title": "Defense pact signed", "url": "/news/world/pact/", "date": "2024-06-21T09:30:00+02:00",
@@ -380,7 +387,7 @@ def test_search_index_lists_articles_newest_first_then_pages(tmp_path):
 def test_two_runs_give_byte_identical_outputs(tmp_path):
     def everything(root):
         site = load_site(root, NEWS)
-        return {**feed_files(site, plan_site(site).jobs), **sitemap_files(site, plan_site(site).jobs), **search_indexes(site, plan_site(site).jobs)}
+        return made_files(site, plan_site(site).jobs)
 
     assert everything(tmp_path / "one") == everything(tmp_path / "two")
 
@@ -395,7 +402,7 @@ def test_every_date_in_every_output_follows_its_format_in_any_timezone(tmp_path,
         ("2024-12-31 23:59:59", "2025-01-01T00:00:00Z"),
     ])}
     site = load_site(tmp_path, files, MINIMAL_CONFIG.replace("timezone: UTC", f"timezone: {zone}"))
-    out = feed_files(site, plan_site(site).jobs)
+    out = made_files(site, plan_site(site).jobs)
     origin = "https://news.example.com/"
     assert atom_problems(out["atom.xml"], origin + "atom.xml") == []
     assert rss_problems(out["rss.xml"], origin + "rss.xml") == []
@@ -403,15 +410,32 @@ def test_every_date_in_every_output_follows_its_format_in_any_timezone(tmp_path,
     rss = xml(out["rss.xml"])
     for value in [rss.findtext("channel/lastBuildDate")] + [i.findtext("pubDate") for i in rss.iter("item")]:
         assert rfc822_problems(value, "RSS date") == []
-    sitemap = xml(sitemap_files(site, plan_site(site).jobs)["sitemap.xml"])
+    sitemap = xml(made_files(site, plan_site(site).jobs)["sitemap.xml"])
     lastmods = [u.findtext("s:lastmod", namespaces=NS) for u in sitemap.findall("s:url", NS)]
     assert [m for m in lastmods if m is not None and not (W3C_DATETIME.match(m) and RFC3339.match(m))] == []
 
 
 def test_feeds_of_the_model_pass_the_validators(news):
-    files = feed_files(news, plan_site(news).jobs)
+    files = made_files(news, plan_site(news).jobs)
     for name, data in files.items():
         if name.endswith("atom.xml"):
             assert atom_problems(data, ORIGIN + name) == [], name
     assert rss_problems(files["rss.xml"], ORIGIN + "rss.xml") == []
     assert json_feed_problems(files["feed.json"], ORIGIN + "feed.json") == []
+
+
+def test_a_file_is_made_again_only_when_what_it_is_made_from_changed(news):
+    """Each file's inputs are the values it is made from: the same values, the file the output holds is kept
+    (None); a new title remakes what shows it (every feed listing the article, the search index), and no
+    other file."""
+    recorded = {path: inputs for path, (_, inputs) in machine_files(news, plan_site(news).jobs).items()}
+    assert all(data is None for data, _ in machine_files(news, plan_site(news).jobs, recorded).values())
+    pact = next(a for a in news.articles if a.url_path == "world/pact/")
+    retitled = with_articles(news, {pact.source: replace(pact, title="Defence pact signed")})
+    again = machine_files(retitled, plan_site(retitled).jobs, recorded)
+    made = sorted(path for path, (data, _) in again.items() if data is not None)
+    assert made == ["atom.xml", "feed.json", "rss.xml", "search-index.json", "tags/diplomacy/atom.xml",
+                    "tags/russia/atom.xml", "world/atom.xml"]
+    assert b"Defence pact signed" in again["tags/russia/atom.xml"][0]
+    assert {path: inputs for path, (_, inputs) in again.items() if path not in made} == {
+        path: inputs for path, inputs in recorded.items() if path not in made}

@@ -29,7 +29,7 @@ from .errors import ERROR, Diagnostic, raise_if_errors, warning
 from .imaging import prepare_images
 from .lock import site_lock
 from .model import Site, build_model
-from .outputs import feed_files, search_indexes, sitemap_files
+from .outputs import machine_files
 from .plan import ASSET, COPY, Plan, clashes, plan_site
 from .render import Page, layout_digests, layout_names, make_environment, render_site
 from .urls import HIGHLIGHT_CSS
@@ -159,12 +159,12 @@ class Builder:
         records = unchanged_files(output, records)
         writer = OutputWriter(output, records)
         try:
+            recorded = {path: record.inputs for path, record in records.items()}
             pages, render_problems = render_site(
-                site, env, plan.jobs, layout_digests(env, self.cache), progress,
-                {path: record.inputs for path, record in records.items()}, jobs,
+                site, env, plan.jobs, layout_digests(env, self.cache), progress, recorded, jobs,
                 shared=repr(sorted(assets.names.items())), deliver=partial(_deliver, writer), write=writer.place)
-            others = {**{job.output_path: job.subject[1] for job in plan.of(ASSET)}, **feed_files(site, plan.jobs),
-                      **sitemap_files(site, plan.jobs), **search_indexes(site, plan.jobs)}
+            others = {**{job.output_path: (job.subject[1], b"") for job in plan.of(ASSET)},
+                      **machine_files(site, plan.jobs, recorded)}
             copies = {job.output_path: job.subject for job in plan.of(COPY)}
             raise_if_errors(problems + render_problems)
             warnings = tuple(sorted(p for p in problems if not p.is_error))
@@ -200,10 +200,11 @@ def _deliver(writer: OutputWriter, page: Page) -> None:
         writer.add(page.output_path, page.html, page.inputs)
 
 
-def _hand_over(writer: OutputWriter, files: dict[str, bytes], copies: dict[str, Path]) -> None:
-    """Give the writer what is not a page (the pages went to it as they were rendered), and let it write."""
-    for path, data in files.items():
-        writer.add(path, data)
+def _hand_over(writer: OutputWriter, files: dict[str, tuple[bytes | None, bytes]], copies: dict[str, Path]) -> None:
+    """Give the writer what is not a page (the pages went to it as they were rendered), and let it write:
+    `files` are bytes (None: the file there is up to date) and the digest of their inputs."""
+    for path, (data, inputs) in files.items():
+        writer.add(path, data, inputs)
     for path, source in copies.items():
         writer.add(path, source)
     writer.wait()

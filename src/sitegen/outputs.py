@@ -1,9 +1,11 @@
 """Machine-read outputs: Atom, RSS and JSON feeds, the sitemap, robots.txt and the search index.
 
-Every function here makes the files of some of the plan's jobs (plan.py lists
-them, with what each reads), a pure function of the site model that returns
-{site-relative output path: bytes}; build.py hands them to the writer with the
-rendered pages, so the writer stays the only code that touches the disk. Output is
+`machine_files` makes the files of these jobs of the plan (plan.py lists them, with
+what each reads), a pure function of the site model: for each job, first the values
+it is made from (a feed's `FeedEntry`s, a sitemap's URLs…), whose digest is its
+record, then its bytes unless the output already holds them (the record matches).
+build.py hands them to the writer with the rendered pages, so the writer stays the
+only code that touches the disk. Output is
 deterministic (sorted iteration, no build timestamps: a feed's date is its
 newest entry's) so that an unchanged site rebuilds byte for byte and
 deploys that compare files upload nothing.
@@ -24,14 +26,15 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from email.utils import format_datetime
 from pathlib import PurePosixPath
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 from urllib.parse import urlsplit
 
 from .article import Article
 from .languages import Language
 from .model import Site
-from .plan import (ATOM_FEED, FEEDS, ROBOTS_FILE, RSS_FEED, SEARCH_INDEX_FILE, SITEMAP_FILE, SITEMAP_INDEX, Job, newest,
-                   sitemap_entries)
+from .cache import digest
+from .plan import (ATOM_FEED, JSON_FEED_FILE, NO_DATE, ROBOTS_FILE, RSS_FEED, SEARCH_INDEX_FILE, SITEMAP_FILE,
+                   SITEMAP_INDEX, Job, sitemap_entries)
 from .urls import RSS, JSON_FEED, SITEMAP, absolute
 
 GENERATOR = "sitegen"
@@ -47,37 +50,94 @@ _IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-# ----------------------------------------------------------------------------- feeds
+# ----------------------------------------------------------------------------- every file, made or kept
 
-def feed_files(site: Site, jobs: Iterable[Job]) -> dict[str, bytes]:
-    """The feeds among the plan's `jobs` (plan.py lists them): Atom for each language and for every
-    section and tag, RSS 2.0 and JSON Feed 1.1 for each language, each listing the newest `feeds.items`
-    articles of its listing."""
-    entries_made: dict[str, str] = {}  # an article is an entry of many feeds (home, section, tags): made once
-
-    def entry(article: Article) -> str:
-        made = entries_made.get(article.url_path)
-        if made is None:
-            made = entries_made[article.url_path] = _atom_entry(site, article)
-        return made
-
-    files = {}
+def machine_files(site: Site, jobs: Iterable[Job], recorded: dict[str, bytes] | None = None) -> dict[
+        str, tuple[bytes | None, bytes]]:
+    """The feeds, sitemaps, robots.txt and search indexes among the plan's `jobs`: for each, its bytes and
+    the digest of what it is made from (its inputs: the settings and the values below, which are all its
+    makers read). A file whose inputs are those `recorded` for it in the output is not made again: its
+    bytes are None, and the file there stays, as render.py keeps a page."""
+    settings = digest(GENERATOR, repr(site.config))
+    shown = _Shown(site)
+    files: dict[str, tuple[bytes | None, bytes]] = {}
     for job in jobs:
-        if job.kind not in FEEDS:
+        maker = _MAKERS.get(job.kind)
+        if maker is None:
             continue
-        language = site.editions[job.edition].language
-        if job.kind == ATOM_FEED:
-            title, page_url, entries = job.subject
-            files[job.output_path] = _atom(site, language, job.output_path, title, page_url, entries, entry)
-        elif job.kind == RSS_FEED:
-            files[job.output_path] = _rss(site, language, job.subject)
-        else:
-            files[job.output_path] = _json_feed(site, language, job.subject)
+        values, make = maker(site, job, shown)
+        inputs = digest(settings, job.kind, job.output_path, repr(values))
+        unchanged = recorded is not None and recorded.get(job.output_path) == inputs
+        files[job.output_path] = (None if unchanged else make(values), inputs)
     return files
 
 
-def _atom(site: Site, language: Language, path: str, title: str, page_url: str, entries: tuple[Article, ...],
-          entry_text: Callable[[Article], str]) -> bytes:
+class FeedEntry(NamedTuple):
+    """What the feeds show of an article, and all they read of it (Atom, RSS and JSON Feed alike)."""
+
+    url: str  # absolute
+    title: str
+    date: datetime
+    updated: datetime
+    authors: tuple[tuple[str, str], ...]  # (name, absolute URL of the author's page)
+    tags: tuple[tuple[str, str], ...]  # (name, absolute URL of the tag's page): the first FEED_CATEGORIES
+    summary: str
+    html: str | None  # the body, with full_content (None without)
+    image: tuple[str, str, int | None, int | None] | None  # absolute URL, MIME type ('' unknown), width, height
+
+
+def feed_entry(article: Article, site: Site) -> FeedEntry:
+    origin = site.config.origin
+    image = article.image
+    return FeedEntry(
+        _absolute(site, article.url_path), article.title, article.date, article.updated or article.date,  # type: ignore[arg-type]
+        tuple((author.name, absolute(origin, author.url)) for author in article.authors),
+        tuple((tag.name, absolute(origin, tag.url)) for tag in article.tags[:FEED_CATEGORIES]), article.summary,
+        article.body.html if site.config.feeds.full_content else None,
+        image and (absolute(origin, image.url), image_type(image.url), image.width, image.height))
+
+
+class _Shown:
+    """Each article's feed entry and Atom <entry> text, made once for every feed it is in (home, section,
+    tags)."""
+
+    def __init__(self, site: Site):
+        self.site, self.entries, self.atom = site, {}, {}
+
+    def entries_of(self, articles: Iterable[Article]) -> tuple[FeedEntry, ...]:
+        found = self.entries
+        return tuple(found.get(a.url_path) or found.setdefault(a.url_path, feed_entry(a, self.site)) for a in articles)
+
+    def atom_entry(self, entry: FeedEntry) -> str:
+        made = self.atom.get(entry.url)
+        if made is None:
+            made = self.atom[entry.url] = _atom_entry(entry)
+        return made
+
+
+_Maker = Callable[[Site, Job, "_Shown"], tuple[object, Callable[[object], bytes]]]
+
+
+def _atom_job(site: Site, job: Job, shown: _Shown) -> tuple[object, Callable[[object], bytes]]:
+    title, page_url, articles = job.subject
+    values = (site.editions[job.edition].language, title, page_url, shown.entries_of(articles))
+    return values, lambda values: _atom(site, job.output_path, *values, shown.atom_entry)
+
+
+def _rss_job(site: Site, job: Job, shown: _Shown) -> tuple[object, Callable[[object], bytes]]:
+    values = (site.editions[job.edition].language, shown.entries_of(job.subject))
+    return values, lambda values: _rss(site, *values)
+
+
+def _json_feed_job(site: Site, job: Job, shown: _Shown) -> tuple[object, Callable[[object], bytes]]:
+    values = (site.editions[job.edition].language, shown.entries_of(job.subject))
+    return values, lambda values: _json_feed(site, *values)
+
+
+# ----------------------------------------------------------------------------- feeds
+
+def _atom(site: Site, path: str, language: Language, title: str, page_url: str, entries: tuple[FeedEntry, ...],
+          entry_text: Callable[[FeedEntry], str]) -> bytes:
     """RFC 4287: a feed needs id, title, updated and (unless every entry has one) an author. The entries
     come as text from `entry_text` (each is made once, for every feed it is in)."""
     config, origin = site.config, site.config.origin
@@ -86,46 +146,48 @@ def _atom(site: Site, language: Language, path: str, title: str, page_url: str, 
     _sub(feed, "title", title)
     if language.description:
         _sub(feed, "subtitle", language.description)
-    _sub(feed, "updated", _rfc3339(newest(entries)))
+    _sub(feed, "updated", _rfc3339(_newest(entries)))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=_absolute(site, path))
     _sub(feed, "link", rel="alternate", type="text/html", href=absolute(origin, page_url))
-    if not all(article.authors for article in entries):
+    if not all(entry.authors for entry in entries):
         _sub(_sub(feed, "author"), "name", config.author or language.title)
     _sub(feed, "generator", GENERATOR)
     ET.indent(feed)
     head = ET.tostring(feed, encoding="unicode").removesuffix("</feed>")  # ends with the newline before it
-    return (_XML_DECLARATION + head + "".join(f"  {entry_text(article)}\n" for article in entries)
+    return (_XML_DECLARATION + head + "".join(f"  {entry_text(entry)}\n" for entry in entries)
             + "</feed>\n").encode("utf-8")
 
 
-def _atom_entry(site: Site, article: Article) -> str:
+def _newest(entries: tuple[FeedEntry, ...]) -> datetime:
+    """When a feed last changed: its newest entry's update (1970 for a feed with none)."""
+    return max((entry.updated for entry in entries), default=NO_DATE)
+
+
+def _atom_entry(shown: FeedEntry) -> str:
     """One Atom <entry>, indented as a child of <feed>."""
-    config, origin = site.config, site.config.origin
     entry = ET.Element("entry")
-    url = _absolute(site, article.url_path)
-    _sub(entry, "id", url)
-    _sub(entry, "title", article.title)
-    _sub(entry, "link", rel="alternate", type="text/html", href=url)
-    _sub(entry, "published", _rfc3339(article.date))
-    _sub(entry, "updated", _rfc3339(article.updated or article.date))
-    for author in article.authors:
+    _sub(entry, "id", shown.url)
+    _sub(entry, "title", shown.title)
+    _sub(entry, "link", rel="alternate", type="text/html", href=shown.url)
+    _sub(entry, "published", _rfc3339(shown.date))
+    _sub(entry, "updated", _rfc3339(shown.updated))
+    for name, url in shown.authors:
         person = _sub(entry, "author")
-        _sub(person, "name", author.name)
-        _sub(person, "uri", absolute(origin, author.url))
-    for tag in article.tags[:FEED_CATEGORIES]:
-        _sub(entry, "category", term=tag.name, scheme=absolute(origin, tag.url))
-    if article.summary:
-        _sub(entry, "summary", article.summary)
-    if config.feeds.full_content:
-        _sub(entry, "content", _absolute_links(article.body.html, url), type="html")
-    _image(entry, article, origin, lambda url, mime: _sub(entry, "link", rel="enclosure", type=mime, href=url))
+        _sub(person, "name", name)
+        _sub(person, "uri", url)
+    for name, url in shown.tags:
+        _sub(entry, "category", term=name, scheme=url)
+    if shown.summary:
+        _sub(entry, "summary", shown.summary)
+    if shown.html is not None:
+        _sub(entry, "content", _absolute_links(shown.html, shown.url), type="html")
+    _image(entry, shown, lambda url, mime: _sub(entry, "link", rel="enclosure", type=mime, href=url))
     ET.indent(entry, level=1)
     return ET.tostring(entry, encoding="unicode")
 
 
-def _rss(site: Site, language: Language, entries: tuple[Article, ...]) -> bytes:
+def _rss(site: Site, language: Language, entries: tuple[FeedEntry, ...]) -> bytes:
     """RSS 2.0: authors as dc:creator (RSS's own <author> must be an email address)."""
-    config, origin = site.config, site.config.origin
     rss = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS, "xmlns:dc": "http://purl.org/dc/elements/1.1/",
                              "xmlns:content": "http://purl.org/rss/1.0/modules/content/", "xmlns:media": MEDIA_NS})
     channel = _sub(rss, "channel")
@@ -134,48 +196,44 @@ def _rss(site: Site, language: Language, entries: tuple[Article, ...]) -> bytes:
     _sub(channel, "description", language.description or language.title)  # required, and must say something
     _sub(channel, "language", language.code)
     _sub(channel, "generator", GENERATOR)
-    _sub(channel, "lastBuildDate", format_datetime(newest(entries)))
+    _sub(channel, "lastBuildDate", format_datetime(_newest(entries)))
     _sub(channel, "atom:link", rel="self", type="application/rss+xml", href=_absolute(site, language.path + RSS))
-    for article in entries:
+    for entry in entries:
         item = _sub(channel, "item")
-        url = _absolute(site, article.url_path)
-        _sub(item, "title", article.title)
-        _sub(item, "link", url)
-        _sub(item, "guid", url, isPermaLink="true")
-        _sub(item, "pubDate", format_datetime(article.date))
-        for author in article.authors:
-            _sub(item, "dc:creator", author.name)
-        for tag in article.tags[:FEED_CATEGORIES]:
-            _sub(item, "category", tag.name)
-        if article.summary:
-            _sub(item, "description", html.escape(article.summary, quote=False))  # readers take it as HTML
-        if config.feeds.full_content:
-            _sub(item, "content:encoded", _absolute_links(article.body.html, _absolute(site, article.url_path)))
-        _image(item, article, origin, lambda url, mime: _sub(item, "enclosure", url=url, length="0", type=mime))
+        _sub(item, "title", entry.title)
+        _sub(item, "link", entry.url)
+        _sub(item, "guid", entry.url, isPermaLink="true")
+        _sub(item, "pubDate", format_datetime(entry.date))
+        for name, _ in entry.authors:
+            _sub(item, "dc:creator", name)
+        for name, _ in entry.tags:
+            _sub(item, "category", name)
+        if entry.summary:
+            _sub(item, "description", html.escape(entry.summary, quote=False))  # readers take it as HTML
+        if entry.html is not None:
+            _sub(item, "content:encoded", _absolute_links(entry.html, entry.url))
+        _image(item, entry, lambda url, mime: _sub(item, "enclosure", url=url, length="0", type=mime))
     return _xml_bytes(rss)
 
 
-def _json_feed(site: Site, language: Language, entries: tuple[Article, ...]) -> bytes:
+def _json_feed(site: Site, language: Language, entries: tuple[FeedEntry, ...]) -> bytes:
     """JSON Feed 1.1: content_html with full_content, else the summary as content_text."""
-    config, origin = site.config, site.config.origin
     items = []
-    for article in entries:
-        url = _absolute(site, article.url_path)
-        item: dict[str, Any] = {"id": url, "url": url, "title": article.title,
-                                "date_published": _rfc3339(article.date),
-                                "date_modified": _rfc3339(article.updated or article.date)}
-        if config.feeds.full_content:
-            item["content_html"] = _absolute_links(article.body.html, _absolute(site, article.url_path))
+    for entry in entries:
+        item: dict[str, Any] = {"id": entry.url, "url": entry.url, "title": entry.title,
+                                "date_published": _rfc3339(entry.date), "date_modified": _rfc3339(entry.updated)}
+        if entry.html is not None:
+            item["content_html"] = _absolute_links(entry.html, entry.url)
         else:
-            item["content_text"] = article.summary
-        if article.summary:
-            item["summary"] = article.summary
-        if article.authors:
-            item["authors"] = [{"name": a.name, "url": absolute(origin, a.url)} for a in article.authors]
-        if article.tags:
-            item["tags"] = [tag.name for tag in article.tags[:FEED_CATEGORIES]]
-        if article.image:
-            item["image"] = absolute(origin, article.image.url)
+            item["content_text"] = entry.summary
+        if entry.summary:
+            item["summary"] = entry.summary
+        if entry.authors:
+            item["authors"] = [{"name": name, "url": url} for name, url in entry.authors]
+        if entry.tags:
+            item["tags"] = [name for name, _ in entry.tags]
+        if entry.image:
+            item["image"] = entry.image[0]
         items.append(item)
     feed: dict[str, Any] = {"version": "https://jsonfeed.org/version/1.1", "title": language.title,
                             "home_page_url": _absolute(site, language.path),
@@ -186,18 +244,17 @@ def _json_feed(site: Site, language: Language, entries: tuple[Article, ...]) -> 
     return _json_bytes(feed)
 
 
-def _image(parent: ET.Element, article: Article, origin: str, enclosure) -> None:
+def _image(parent: ET.Element, entry: FeedEntry, enclosure) -> None:
     """The hero image as media:content, plus an enclosure when its MIME type is known (RSS requires one)."""
-    if not article.image:
+    if not entry.image:
         return
-    url = absolute(origin, article.image.url)
-    mime = image_type(article.image.url)
+    url, mime, width, height = entry.image
     if mime:
         enclosure(url, mime)
     media = _sub(parent, "media:content", url=url, medium="image", **({"type": mime} if mime else {}))
-    for name in ("width", "height"):
-        if getattr(article.image, name):
-            media.set(name, str(getattr(article.image, name)))
+    for name, value in (("width", width), ("height", height)):
+        if value:
+            media.set(name, str(value))
 
 
 def image_type(url: str) -> str:
@@ -211,34 +268,34 @@ def image_type(url: str) -> str:
 
 # ----------------------------------------------------------------------------- sitemap and robots.txt
 
-def sitemap_files(site: Site, jobs: Iterable[Job]) -> dict[str, bytes]:
-    """The sitemaps and robots.txt among the plan's `jobs`, each sitemap listing its URLs in order.
+def _robots_job(site: Site, job: Job, shown: _Shown) -> tuple[object, Callable[[object], bytes]]:
+    """robots.txt: everything allowed, and where the sitemap is (crawlers ignore a bare path there, so only
+    with a host in base_url)."""
+    robots = "User-agent: *\nAllow: /\n" + (f"Sitemap: {_absolute(site, SITEMAP)}\n" if site.config.origin else "")
+    return robots, lambda robots: robots.encode("utf-8")
 
-    A page in several languages lists each version as an xhtml:link alternate (with hreflang, and
-    x-default for the default language's). Past the protocol's 50,000 URLs the plan splits them into
-    sitemap-1.xml, sitemap-2.xml, … and sitemap.xml becomes their sitemap index, so robots.txt and search
-    consoles keep a single address.
-    """
-    files = {}
-    for job in jobs:
-        if job.kind == ROBOTS_FILE:
-            robots = "User-agent: *\nAllow: /\n"
-            if site.config.origin:  # the Sitemap line must be a full URL; crawlers ignore a bare path
-                robots += f"Sitemap: {_absolute(site, SITEMAP)}\n"
-            files[job.output_path] = robots.encode("utf-8")
-        elif job.kind == SITEMAP_FILE:
-            files[job.output_path] = _urlset([_url(site, path, lastmod)
-                                              for path, lastmod in sitemap_entries(job.subject).items()])
-        elif job.kind == SITEMAP_INDEX:
-            index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
-            for name, pages in job.subject:
-                sitemap = _sub(index, "sitemap")
-                _sub(sitemap, "loc", _absolute(site, name))
-                lastmod = max((date for date in sitemap_entries(pages).values() if date), default=None)
-                if lastmod:
-                    _sub(sitemap, "lastmod", _rfc3339(lastmod))
-            files[job.output_path] = _xml_bytes(index)
-    return files
+
+def _sitemap_job(site: Site, job: Job, shown: _Shown) -> tuple[object, Callable[[object], bytes]]:
+    """A sitemap: its pages' URLs in order, with their lastmod. A page in several languages lists each
+    version as an xhtml:link alternate (with hreflang, and x-default for the default language's)."""
+    return tuple(_url(site, path, lastmod) for path, lastmod in sitemap_entries(job.subject).items()), _urlset
+
+
+def _sitemap_index_job(site: Site, job: Job, shown: _Shown) -> tuple[object, Callable[[object], bytes]]:
+    """Past the protocol's 50,000 URLs the plan splits them into sitemap-1.xml, sitemap-2.xml, … and
+    sitemap.xml becomes their sitemap index, so robots.txt and search consoles keep a single address."""
+    return tuple((_absolute(site, name), max((date for date in sitemap_entries(pages).values() if date), default=None))
+                 for name, pages in job.subject), _sitemap_index
+
+
+def _sitemap_index(sitemaps: tuple[tuple[str, datetime | None], ...]) -> bytes:
+    index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
+    for url, lastmod in sitemaps:
+        sitemap = _sub(index, "sitemap")
+        _sub(sitemap, "loc", url)
+        if lastmod:
+            _sub(sitemap, "lastmod", _rfc3339(lastmod))
+    return _xml_bytes(index)
 
 
 def _url(site: Site, path: str, lastmod: datetime | None) -> tuple[str, datetime | None, list[tuple[str, str]]]:
@@ -251,7 +308,7 @@ def _url(site: Site, path: str, lastmod: datetime | None) -> tuple[str, datetime
     return _absolute(site, path), lastmod, alternates
 
 
-def _urlset(urls: list[tuple[str, datetime | None, list[tuple[str, str]]]]) -> bytes:
+def _urlset(urls: tuple[tuple[str, datetime | None, list[tuple[str, str]]], ...]) -> bytes:
     multilingual = any(alternates for _, _, alternates in urls)
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS, **({"xmlns:xhtml": XHTML_NS} if multilingual else {})})
     for loc, lastmod, alternates in urls:
@@ -266,14 +323,11 @@ def _urlset(urls: list[tuple[str, datetime | None, list[tuple[str, str]]]]) -> b
 
 # ----------------------------------------------------------------------------- search index
 
-def search_indexes(site: Site, jobs: Iterable[Job]) -> dict[str, bytes]:
-    """The search indexes among the plan's `jobs`: what each language's search page fetches
-    ('search-index.json', 'en/search-index.json'), its articles newest first, then its pages.
-
-    Compact, with sorted keys, because every visitor who searches downloads it."""
-    base_path = site.config.base_path
-    return {job.output_path: ("[" + ",".join(search_entry(a, base_path) for a in job.subject) + "]").encode()
-            for job in jobs if job.kind == SEARCH_INDEX_FILE}
+def _search_index_job(site: Site, job: Job, shown: _Shown) -> tuple[object, Callable[[object], bytes]]:
+    """What a language's search page fetches ('search-index.json', 'en/search-index.json'): its articles
+    newest first, then its pages; compact, with sorted keys, because every visitor who searches downloads it."""
+    return (tuple(search_entry(a, site.config.base_path) for a in job.subject),
+            lambda entries: ("[" + ",".join(entries) + "]").encode())
 
 
 def search_entry(article: Article, base_path: str) -> str:
@@ -284,6 +338,11 @@ def search_entry(article: Article, base_path: str) -> str:
         "section": article.section.name if article.section and not article.is_page else None,
         "tags": [tag.name for tag in article.tags], "summary": article.summary,
     }, compact=True)
+
+
+_MAKERS: dict[str, _Maker] = {ATOM_FEED: _atom_job, RSS_FEED: _rss_job, JSON_FEED_FILE: _json_feed_job,
+                              ROBOTS_FILE: _robots_job, SITEMAP_FILE: _sitemap_job,
+                              SITEMAP_INDEX: _sitemap_index_job, SEARCH_INDEX_FILE: _search_index_job}
 
 
 # ----------------------------------------------------------------------------- helpers

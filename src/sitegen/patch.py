@@ -39,7 +39,7 @@ from .imaging import prepare_images
 from .intact import folder_states, intact_folders
 from .model import Site, related_doc, related_lists, with_articles
 from .related import RelatedDoc, RelatedLink
-from .outputs import feed_files, search_entry, search_indexes
+from .outputs import machine_files, search_entry
 from .plan import ALIAS, ARTICLE, CARD, ENTRY, PAGE, RELATED, SEARCH_ENTRY, Job, plan_site, with_whole
 from .render import layout_digests, make_environment, render_site
 from .stamp import InputStates, Stamp, stamp_key, trusted, with_files
@@ -192,18 +192,18 @@ def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: Build
     env, env_problems = make_environment(config, store)
     assets = StyleAndScripts({}, base.asset_names, {})
     env.globals["asset_url"] = partial(assets.url, config.base_path)
-    rendered, render_problems = render_site(site, env, jobs, layout_digests(env, store),
-                                            recorded={path: r.inputs for path, r in records.items()},
+    recorded = {path: record.inputs for path, record in records.items()}
+    rendered, render_problems = render_site(site, env, jobs, layout_digests(env, store), recorded=recorded,
                                             shared=repr(sorted(assets.names.items())))
     if env_problems or render_problems:
         raise FullBuild("a layout failed (the full build reports it)")
-    files = {**feed_files(site, jobs), **search_indexes(site, jobs)}
+    files = machine_files(site, jobs, recorded)
     writer = OutputWriter(output, records)
     try:
         for page in rendered:
             writer.add(page.output_path, page.html, page.inputs)  # type: ignore[arg-type]
-        for path, data in files.items():
-            writer.add(path, data)
+        for path, (data, inputs) in files.items():
+            writer.add(path, data, inputs)
         writer.keep_the_rest()
         with uninterrupted():  # the output and what the cache says of it change together
             finished_ns = time.time_ns()  # (the folders it writes to are known to hold what they should then)

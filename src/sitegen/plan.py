@@ -51,7 +51,7 @@ SEARCH_ENTRY = "search"  # its search-index entry (outputs.search_entry)
 DATES = "dates"  # its date and update (a sitemap's lastmod)
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org protocol)
-_NO_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)  # a feed or listing with no articles
+NO_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)  # a feed or listing with no articles
 
 
 class Job(NamedTuple):  # a tuple: made 15,000 times for a 10,000-article site, by a patch build too
@@ -246,7 +246,7 @@ def _url_path(job: Job) -> str:
 
 
 def newest(articles: Iterable[Article]) -> datetime:
-    return max((a.updated or a.date for a in articles), default=_NO_DATE)
+    return max((a.updated or a.date for a in articles), default=NO_DATE)
 
 
 def _asset_jobs(site: Site, assets: StyleAndScripts) -> list[Job]:
