@@ -49,6 +49,13 @@ class RenderedMarkdown:
 
 @lru_cache(maxsize=None)
 def _converter(pygments_style: str, safe: bool) -> python_markdown.Markdown:
+    return new_converter(pygments_style, safe)
+
+
+def new_converter(pygments_style: str = "default", safe: bool = False, quick: bool = True) -> python_markdown.Markdown:
+    """A Python-Markdown converter as sitegen sets it up; with `quick=False`, Python-Markdown's own inline and
+    smarty passes in place of the quick ones (the same HTML, slower: what the quick passes are tested
+    against)."""
     converter = python_markdown.Markdown(
         extensions=[*_extensions(safe), EmbedExtension(safe)],
         extension_configs={
@@ -62,6 +69,8 @@ def _converter(pygments_style: str, safe: bool) -> python_markdown.Markdown:
     if safe:  # raw HTML is shown as text, not passed through
         converter.preprocessors.deregister("html_block")
         converter.inlinePatterns.deregister("html")
+    if not quick:
+        return converter
     if not quick_pass_fits():
         _log.info("Markdown is converted without sitegen's quick inline pass (slower, the same HTML): this "
                   "Python-Markdown (%s) no longer runs InlineProcessor.__handleInline, which it overrides "
