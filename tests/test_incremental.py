@@ -1071,7 +1071,7 @@ def _listed_folders(monkeypatch, public) -> list[str]:
 
     monkeypatch.setattr(os, "listdir", lambda folder=".": (listed.append(str(folder)) if checking else None)
                         or real_listdir(folder))
-    monkeypatch.setattr(build_module, "intact_folders", check)
+    monkeypatch.setattr(patch_module, "intact_folders", check)
     monkeypatch.setattr(patch_module, "intact_folders", check)
     return listed
 

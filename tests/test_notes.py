@@ -16,7 +16,7 @@ def test_a_change_a_patch_build_cannot_apply_is_named(tmp_path, trust_at_once):
     (site / "content/world/b.md").write_text(article("Another story"), encoding="utf-8")
     run = build_site(site, "-o", tmp_path / "out", "-v")
     assert run.code == 0, run.err
-    assert f"note: a full build, not a patch build: {site / 'content/world/b.md'} was added or removed" in run.err
+    assert f"note: a full build: {site / 'content/world/b.md'} was added or removed" in run.err
     quiet = build_site(site, "-o", tmp_path / "out")
     assert "note:" not in quiet.err  # only under -v
 

@@ -55,7 +55,7 @@ def load_site(tmp_path, files, config=MINIMAL_CONFIG):
 
 def made_files(site, jobs):
     """The bytes of the feeds, sitemaps, robots.txt and search indexes among `jobs`, each made afresh."""
-    return {path: data for path, (data, _) in machine_files(site, jobs).items()}
+    return {path: data for path, (data, _) in machine_files(site, plan_site(site).only(jobs)).items()}
 
 
 def feeds(site):
@@ -428,11 +428,11 @@ def test_a_file_is_made_again_only_when_what_it_is_made_from_changed(news):
     """Each file's inputs are the values it is made from: the same values, the file the output holds is kept
     (None); a new title remakes what shows it (every feed listing the article, the search index), and no
     other file."""
-    recorded = {path: inputs for path, (_, inputs) in machine_files(news, plan_site(news).jobs).items()}
-    assert all(data is None for data, _ in machine_files(news, plan_site(news).jobs, recorded).values())
+    recorded = {path: inputs for path, (_, inputs) in machine_files(news, plan_site(news)).items()}
+    assert all(data is None for data, _ in machine_files(news, plan_site(news), recorded).values())
     pact = next(a for a in news.articles if a.url_path == "world/pact/")
     retitled = with_articles(news, {pact.source: replace(pact, title="Defence pact signed")})
-    again = machine_files(retitled, plan_site(retitled).jobs, recorded)
+    again = machine_files(retitled, plan_site(retitled), recorded)
     made = sorted(path for path, (data, _) in again.items() if data is not None)
     assert made == ["atom.xml", "feed.json", "rss.xml", "search-index.json", "tags/diplomacy/atom.xml",
                     "tags/russia/atom.xml", "world/atom.xml"]

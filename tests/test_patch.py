@@ -386,16 +386,15 @@ def test_random_text_edits_build_what_a_clean_build_builds(tmp_path_factory, tru
         assert tree(site / "public") == clean_build(site, root / "clean")
 
 
-def test_cards_are_made_when_asked_for_and_let_their_factory_go(tmp_path):
-    """A patch build shows a few cards of 10,000; the factory goes with its last reference (no cycle for the
-    garbage collector to find at exit: a whole site model)."""
+def test_a_view_factory_goes_with_its_last_reference(tmp_path):
+    """Its cards (made when a view asks for them: a patch build shows a few of 10,000) do not hold the
+    factory: no cycle for the garbage collector to find at exit, with a whole site model behind it."""
     site_dir = make_site(tmp_path, site_files())
-    site = Builder(site_dir, resident=True).build().site
-    edition = site.editions[0]
-    factory = ViewFactory(site, edition, Translator("en", "en", {}), "test")
-    assert len(factory._cards) == 0
-    card = factory._cards[edition.articles[0].url_path]
-    assert card.title == edition.articles[0].title and len(factory._cards) == 1
+    result = Builder(site_dir, resident=True).build()
+    site, edition = result.site, result.site.editions[0]
+    factory = ViewFactory(site, edition, Translator("en", "en", {}), "test", result.plan)
+    home = factory.listing_page(edition.home, edition.home.pages[0], "Home")
+    assert [card.title for card in home.articles] == [a.title for a in edition.home.pages[0].articles]
     gc.disable()
     try:
         gone = weakref.ref(factory)

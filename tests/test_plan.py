@@ -64,3 +64,19 @@ def test_what_reads_an_articles_card_its_search_entry_and_its_related_list(tmp_p
     assert [job.output_path for job in plan.reading({SEARCH_ENTRY: {gas}})] == ["search-index.json"]
     assert {job.output_path for job in plan.reading({RELATED: {"content/world/pact.md"}})} == {
         "world/pact/index.html", "old-pact/index.html"}
+
+
+def test_which_pages_are_one_page_in_several_languages(tmp_path):
+    """An article's translations, and each language's home, search page and tag index (their first pages:
+    a listing's later pages differ by language); a page in one language has no versions."""
+    plan = Builder(make_site(tmp_path, SITE_FILES), tmp_path / "out", resident=True).build().plan
+    visit = {"ca": "world/visit/", "en": "en/world/visit/"}
+    assert plan.versions_of("world/visit/", "ca") == plan.versions_of("en/world/visit/", "en") == visit
+    assert plan.versions_of("", "ca") == plan.versions_of("en/", "en") == {"ca": "", "en": "en/"}
+    assert plan.versions_of("search/", "ca") == {"ca": "search/", "en": "en/search/"}
+    assert plan.versions_of("world/pact/", "ca") == {"ca": "world/pact/"}
+    assert "page/2/" not in plan.versions and "tags/" not in plan.versions  # no English tag index: no tags
+    sitemap = (tmp_path / "out" / "sitemap.xml").read_text()
+    assert '<xhtml:link rel="alternate" hreflang="en" href="https://news.example.com/en/world/visit/" />' in sitemap
+    page = (tmp_path / "out" / "en" / "world" / "visit" / "index.html").read_text()
+    assert 'hreflang="ca" href="https://news.example.com/world/visit/"' in page

@@ -2,9 +2,11 @@
 
 Loading and validation finish (and every error is reported) before anything is rendered or
 written; then the plan (plan.py) lists every output, and the worker processes write each page
-as they render it, the other files following. Before all that, the last build's stamp may say
-that nothing changed (nothing to do) or that only some articles' text did (a patch build,
-patch.py). The command line and the preview server run this same engine; the server keeps its
+as they render it, the other files following; an output whose inputs' digest is the one its
+record holds is not made again. Before all that, the last build's stamp may say that nothing
+changed or that only some articles' text did: then the last build's model is taken up with
+those articles swapped in (patch.py), and of its plan only the outputs that read what changed
+are considered (none when nothing changed). The command line and the preview server run this same engine; the server keeps its
 records in memory (a resident cache) rather than reading them back from .sitegen-cache/. One build of
 a site runs at a time (lock.py).
 """
@@ -35,9 +37,8 @@ from .render import Page, layout_digests, layout_names, make_environment, render
 from .urls import HIGHLIGHT_CSS
 from .parallel import job_count
 from .patch import keep_for_patches, patch_build
-from .stamp import (UNTRUSTED, InputStates, Stamp, input_states, next_due, recent, stamp_key, trusted,
-                    with_files)
-from .intact import folder_states, folders_of, intact_folders, unchanged_files
+from .stamp import InputStates, Stamp, input_states, next_due, recent, stamp_key, trusted, with_files
+from .intact import folder_states, folders_of, unchanged_files
 from .staging import recover_interrupted
 from .write import OutputWriter, check_output_dir, uninterrupted
 
@@ -104,25 +105,13 @@ class Builder:
         return self._full(config, output, inputs, digests, records, now, started, started_ns, progress)
 
     def _unless_full(self, config: SiteConfig, output: Path, inputs: InputStates, digests: dict[str, bytes],
-                     last: Stamp | None, changed: set[str] | None, records: dict, now: datetime, started: float,
-                     started_ns: int) -> BuildResult | None:
-        """The build done without a full one, if the last build's stamp says nothing it read changed
-        (`changed`: nothing to do) or only some articles' text did (a patch build); else None."""
+                     last: Stamp | None, changed: set[str] | None, records: dict, now: datetime,
+                     started: float, started_ns: int) -> BuildResult | None:
+        """The build done from the last one's model (patch.py), when the stamp says that nothing it read
+        changed since (no work) or only some articles' text did (their outputs redone); else None."""
         if last is None or changed is None:
             _log.info("a full build: the cache has no record of a build into %s with these options", output)
             return None
-        if not changed and last.holds_at(now):
-            folders = intact_folders(output, records, last.folders)
-            if folders is None:
-                _log.info("a full build: files in %s were changed, added or removed since the last build", output)
-                return None
-            if folders != last.folders or UNTRUSTED in last.inputs.values():  # what was too recent to trust
-                inputs = trusted(with_files(inputs, last.outside), started_ns)  # last time, now found unchanged,
-                self.cache.put(stamp_key(output, self.options),  # is not read again next time
-                               replace(last, folders=folders, inputs=inputs, digests=digests))
-                self.cache.save()
-            return BuildResult(last.articles, last.pages, 0, 0, last.skipped_drafts, last.skipped_future,
-                               last.warnings, _since(started), output)
         patched = patch_build(config, output, self.options, self.cache, inputs, digests, last, changed, records,
                               now, started_ns)
         if patched is None:
@@ -161,10 +150,10 @@ class Builder:
         try:
             recorded = {path: record.inputs for path, record in records.items()}
             pages, render_problems = render_site(
-                site, env, plan.jobs, layout_digests(env, self.cache), progress, recorded, jobs,
+                site, env, plan, layout_digests(env, self.cache), progress, recorded, jobs,
                 shared=repr(sorted(assets.names.items())), deliver=partial(_deliver, writer), write=writer.place)
             others = {**{job.output_path: (job.subject[1], b"") for job in plan.of(ASSET)},
-                      **machine_files(site, plan.jobs, recorded)}
+                      **machine_files(site, plan, recorded)}
             copies = {job.output_path: job.subject for job in plan.of(COPY)}
             raise_if_errors(problems + render_problems)
             warnings = tuple(sorted(p for p in problems if not p.is_error))

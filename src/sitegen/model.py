@@ -53,7 +53,6 @@ class Site:
     editions: tuple[Edition, ...]  # one per language, the default first
     articles: tuple[Article, ...]  # of every language, newest first
     pages: tuple[Article, ...]
-    versions: dict[str, dict[str, str]]  # a page's site path → its path in each language (only if two or more)
     related: dict[str, tuple[RelatedLink, ...]]  # by Article.url_path
     static_files: tuple[StaticFile, ...]
     skipped_drafts: int
@@ -63,10 +62,6 @@ class Site:
     @property
     def listings(self) -> tuple[Listing, ...]:
         return tuple(listing for edition in self.editions for listing in edition.listings)
-
-    def versions_of(self, path: str, language: str) -> dict[str, str]:
-        """The page at `path` (in `language`) in each language it exists in: language code → site path."""
-        return self.versions.get(path, {language: path})
 
 
 def build_model(config: SiteConfig, content: Content, options: BuildOptions, layouts: frozenset[str],
@@ -88,10 +83,9 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
     problems += term_problems
     pages = tuple(sorted((a for a in visible if a.is_page), key=lambda a: a.source))
     editions = tuple(_edition(language, articles, pages, config) for language in config.all_languages)
-    translations, translation_problems = _translations((*articles, *pages))
     site = Site(config=config, editions=editions, articles=tuple(articles), pages=pages,
-                versions=_page_versions(editions, translations), related={}, static_files=content.static_files, skipped_drafts=drafts, skipped_future=future)
-    problems += translation_problems
+                related={}, static_files=content.static_files, skipped_drafts=drafts, skipped_future=future)
+    problems += _translation_clashes((*articles, *pages))
     picked: dict[str, tuple[str, ...]] = {}
     for edition in editions:  # a hand-picked name means an article in the same language
         edition_picks, picked_problems = _resolve_picks(list(edition.articles), edition.language.path)
@@ -152,8 +146,9 @@ def _edition(language: Language, articles: list[Article], pages: tuple[Article, 
     )
 
 
-def _translations(articles: tuple[Article, ...]) -> tuple[dict[str, dict[str, Article]], list[Diagnostic]]:
-    """Articles (and pages) by translation key and language; two in one language with one key is an error."""
+def _translation_clashes(articles: tuple[Article, ...]) -> list[Diagnostic]:
+    """Two articles (or pages) in one language with one translation key are an error. (Which pages are
+    translations of each other is the plan's to say: plan.Plan.versions.)"""
     found: dict[str, dict[str, Article]] = defaultdict(dict)
     problems = []
     for article in sorted(articles, key=lambda a: a.source):
@@ -163,28 +158,7 @@ def _translations(articles: tuple[Article, ...]) -> tuple[dict[str, dict[str, Ar
             problems.append(error(article.source, line, f"{earlier.source} is already the '{article.language}' "
                                   f"version of '{article.translation_key}'",
                                   "give one of them another 'translation_key:' or 'lang:'"))
-    return {key: versions for key, versions in found.items() if len(versions) > 1}, problems
-
-
-def _page_versions(editions: tuple[Edition, ...],
-                   translations: dict[str, dict[str, Article]]) -> dict[str, dict[str, str]]:
-    """Which pages are one page in several languages: translated articles, and the same listing, index
-    or search page of each language (the first page of a listing; later pages differ by language)."""
-    versions: dict[str, dict[str, str]] = {}
-    order = [edition.language.code for edition in editions]
-    for found in translations.values():
-        paths = {language: found[language].url_path for language in order if language in found}
-        versions.update(dict.fromkeys(paths.values(), paths))
-    same: dict[str, dict[str, str]] = defaultdict(dict)  # the path without its language's prefix → versions
-    for edition in editions:
-        home = edition.language.path
-        for path in [listing.term.path for listing in edition.listings] + [home + SEARCH] + [
-                home + index for index, found in ((TAGS, edition.tags), (AUTHORS, edition.authors)) if found]:
-            same[path.removeprefix(home)][edition.language.code] = path
-    for paths in same.values():
-        if len(paths) > 1:
-            versions.update(dict.fromkeys(paths.values(), paths))
-    return versions
+    return problems
 
 
 def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...], store: BuildCache | None = None) -> dict[

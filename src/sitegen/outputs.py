@@ -34,7 +34,7 @@ from .languages import Language
 from .model import Site
 from .cache import digest
 from .plan import (ATOM_FEED, JSON_FEED_FILE, NO_DATE, ROBOTS_FILE, RSS_FEED, SEARCH_INDEX_FILE, SITEMAP_FILE,
-                   SITEMAP_INDEX, Job, sitemap_entries)
+                   SITEMAP_INDEX, Job, Plan, sitemap_entries)
 from .urls import RSS, JSON_FEED, SITEMAP, absolute
 
 GENERATOR = "sitegen"
@@ -52,16 +52,16 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # ----------------------------------------------------------------------------- every file, made or kept
 
-def machine_files(site: Site, jobs: Iterable[Job], recorded: dict[str, bytes] | None = None) -> dict[
+def machine_files(site: Site, plan: Plan, recorded: dict[str, bytes] | None = None) -> dict[
         str, tuple[bytes | None, bytes]]:
-    """The feeds, sitemaps, robots.txt and search indexes among the plan's `jobs`: for each, its bytes and
+    """The feeds, sitemaps, robots.txt and search indexes among the `plan`'s jobs: for each, its bytes and
     the digest of what it is made from (its inputs: the settings and the values below, which are all its
     makers read). A file whose inputs are those `recorded` for it in the output is not made again: its
     bytes are None, and the file there stays, as render.py keeps a page."""
     settings = digest(GENERATOR, repr(site.config))
-    shown = _Shown(site)
+    shown = _Shown(site, plan)
     files: dict[str, tuple[bytes | None, bytes]] = {}
-    for job in jobs:
+    for job in plan.jobs:
         maker = _MAKERS.get(job.kind)
         if maker is None:
             continue
@@ -98,11 +98,13 @@ def feed_entry(article: Article, site: Site) -> FeedEntry:
 
 
 class _Shown:
-    """Each article's feed entry and Atom <entry> text, made once for every feed it is in (home, section,
-    tags)."""
+    """What the makers share: the site, the plan, and each article's feed entry and Atom <entry> text, made
+    once for every feed it is in (home, section, tags)."""
 
-    def __init__(self, site: Site):
-        self.site, self.entries, self.atom = site, {}, {}
+    def __init__(self, site: Site, plan: Plan):
+        self.site, self.plan = site, plan
+        self.entries: dict[str, FeedEntry] = {}
+        self.atom: dict[str, str] = {}
 
     def entries_of(self, articles: Iterable[Article]) -> tuple[FeedEntry, ...]:
         found = self.entries
@@ -278,7 +280,8 @@ def _robots_job(site: Site, job: Job, shown: _Shown) -> tuple[object, Callable[[
 def _sitemap_job(site: Site, job: Job, shown: _Shown) -> tuple[object, Callable[[object], bytes]]:
     """A sitemap: its pages' URLs in order, with their lastmod. A page in several languages lists each
     version as an xhtml:link alternate (with hreflang, and x-default for the default language's)."""
-    return tuple(_url(site, path, lastmod) for path, lastmod in sitemap_entries(job.subject).items()), _urlset
+    return tuple(_url(site, shown.plan, path, lastmod)
+                 for path, lastmod in sitemap_entries(job.subject).items()), _urlset
 
 
 def _sitemap_index_job(site: Site, job: Job, shown: _Shown) -> tuple[object, Callable[[object], bytes]]:
@@ -298,10 +301,11 @@ def _sitemap_index(sitemaps: tuple[tuple[str, datetime | None], ...]) -> bytes:
     return _xml_bytes(index)
 
 
-def _url(site: Site, path: str, lastmod: datetime | None) -> tuple[str, datetime | None, list[tuple[str, str]]]:
+def _url(site: Site, plan: Plan, path: str, lastmod: datetime | None) -> tuple[
+        str, datetime | None, list[tuple[str, str]]]:
     """A sitemap's <url>: the address, its lastmod, and the versions of the page in other languages."""
     default = site.editions[0].language.code
-    versions = site.versions.get(path, {})
+    versions = plan.versions.get(path, {})
     alternates = [(code, _absolute(site, version)) for code, version in versions.items()]
     if default in versions:
         alternates.append(("x-default", _absolute(site, versions[default])))

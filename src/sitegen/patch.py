@@ -8,16 +8,15 @@ its article bodies left out, kept in their own memos) with the edited files, and
 that read a part of an edited article that changed are made again: the plan of the site (plan.py)
 says which (`Plan.reading`), as Hugo's server and make do: the work follows the change.
 
-It applies when only article files under content/ changed since the last build into the same
-folder (none added, removed or renamed), and each of them changed only in what no URL, listing
-or sitemap depends on (`FREE`). When an edit changes what the related-posts step reads (title,
-summary, the start of the text), the related lists are made again from what the last full build
-made them from (`RelatedDocs`) with the edited articles' in place, and the pages of the articles
-whose list changed are rendered again too. Any other change, any problem with an edited file, a
-damaged cache: `patch_build` returns None (under -v, a note says why: `FullBuild`) and the full
-build runs, reporting what it finds. The output is byte for byte that of a full build
-(tests/test_patch.py and tests/test_engine.py build both after random edits).
-"""
+It applies when nothing changed since the last build into the same folder (then it does nothing), or
+only article files under content/ did (none added, removed or renamed), and each of them changed
+only in what no URL, listing or sitemap depends on (`FREE`). When an edit changes what the related-
+posts step reads (title, summary, the start of the text), the related lists are made again from what
+the last full build made them from (`RelatedDocs`) with the edited articles' in place, and the pages
+of the articles whose list changed are rendered again too. Any other change, any problem with an
+edited file, a damaged cache: `patch_build` returns None (under -v, a note says why: `FullBuild`)
+and the full build runs, reporting what it finds. The output is byte for byte that of a full build
+(tests/test_patch.py and tests/test_engine.py build both after random edits)."""
 
 from __future__ import annotations
 
@@ -42,7 +41,7 @@ from .related import RelatedDoc, RelatedLink
 from .outputs import machine_files, search_entry
 from .plan import ALIAS, ARTICLE, CARD, ENTRY, PAGE, RELATED, SEARCH_ENTRY, Job, plan_site, with_whole
 from .render import layout_digests, make_environment, render_site
-from .stamp import InputStates, Stamp, stamp_key, trusted, with_files
+from .stamp import UNTRUSTED, InputStates, Stamp, stamp_key, trusted, with_files
 from .views import card
 from .write import OutputWriter, uninterrupted
 
@@ -138,12 +137,12 @@ def snapshot_keys(output: Path, options: BuildOptions) -> tuple[bytes, bytes, by
 def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: BuildCache, inputs: InputStates,
                 digests: dict[str, bytes], last: Stamp, changed: set[str], records: dict[str, OutputRecord],
                 now: datetime, started_ns: int) -> Patched | None:
-    """Apply the edited articles (of the `changed` files since the `last` build) to its model and output;
-    None if a full build is needed (and under -v, why)."""
+    """Apply the edited articles (of the `changed` files since the `last` build, none or up to MOST_FILES) to
+    its model and output; None if a full build is needed (and under -v, why)."""
     try:
         return _patch(config, output, options, store, inputs, digests, last, changed, records, now, started_ns)
     except FullBuild as why:
-        _log.info("a full build, not a patch build: %s", why)
+        _log.info("a full build: %s", why)
         return None
 
 
@@ -162,12 +161,13 @@ def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: Build
     edited = _edited_sources(config, inputs, last, changed)
     folders = intact_folders(output, records, last.folders)
     if folders is None:
-        raise FullBuild("the output folder is not as the last build left it")
+        raise FullBuild(f"files in {output} were changed, added or removed since the last build")
     new_stamp = partial(replace, last, inputs=trusted(inputs, started_ns), made=now, digests=digests)
-    if not edited:  # only an editor's swap or backup files changed
-        with uninterrupted():
-            store.put(stamp_key(output, options), new_stamp(folders=folders))
-            store.save()
+    if not edited:  # nothing to do (or only an editor's swap or backup files changed): the stamp is renewed
+        if changed or folders != last.folders or UNTRUSTED in last.inputs.values():  # if what it says changed:
+            with uninterrupted():  # a file too recent to trust last time, now found unchanged, is not read again
+                store.put(stamp_key(output, options), new_stamp(folders=folders))
+                store.save()
         return Patched((), 0, last.warnings)
     snapshot_key, patches_key, docs_key = snapshot_keys(output, options)
     base, patches = store.get(snapshot_key, Snapshot), store.get(patches_key, Patches)  # (a full build writes both)
@@ -187,17 +187,18 @@ def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: Build
     if retold:  # what related lists are made from changed: made again
         related, docs = _related_again(store, docs_key, last.build, config, retold, docs)
     site = replace(with_articles(base.site, {**patches.articles, **swapped}), related=related)  # bodies left out
-    affected = plan_site(site).reading(_changed_parts(latest, swapped, earlier, related, site))
-    jobs = with_whole(affected, _with_bodies(affected, swapped, memo_keys, config, store))
+    plan = plan_site(site)
+    affected = plan.reading(_changed_parts(latest, swapped, earlier, related, site))
+    redone = plan.only(with_whole(affected, _with_bodies(affected, swapped, memo_keys, config, store)))
     env, env_problems = make_environment(config, store)
     assets = StyleAndScripts({}, base.asset_names, {})
     env.globals["asset_url"] = partial(assets.url, config.base_path)
     recorded = {path: record.inputs for path, record in records.items()}
-    rendered, render_problems = render_site(site, env, jobs, layout_digests(env, store), recorded=recorded,
+    rendered, render_problems = render_site(site, env, redone, layout_digests(env, store), recorded=recorded,
                                             shared=repr(sorted(assets.names.items())))
     if env_problems or render_problems:
         raise FullBuild("a layout failed (the full build reports it)")
-    files = machine_files(site, jobs, recorded)
+    files = machine_files(site, redone, recorded)
     writer = OutputWriter(output, records)
     try:
         for page in rendered:

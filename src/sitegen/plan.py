@@ -70,9 +70,21 @@ class Job(NamedTuple):  # a tuple: made 15,000 times for a 10,000-article site, 
 
 
 class Plan(NamedTuple):
-    """Every output file of a site (plan_site), one job each, pages first in the order they are rendered."""
+    """Every output file of a site (plan_site), one job each, pages first in the order they are rendered;
+    and which of its pages are one page in several languages (`versions`: a page's site path → its path in
+    each language, only for pages in two or more), for their language switchers, hreflang links and
+    sitemap alternates."""
 
     jobs: tuple[Job, ...]
+    versions: dict[str, dict[str, str]]
+
+    def only(self, jobs: Iterable[Job]) -> Plan:
+        """The plan of just these jobs (those a patch build redoes), their pages' versions as they are."""
+        return self._replace(jobs=tuple(jobs))
+
+    def versions_of(self, path: str, language: str) -> dict[str, str]:
+        """The page at `path` (in `language`) in each language it exists in: language code → site path."""
+        return self.versions.get(path, {language: path})
 
     def of(self, *kinds: str) -> list[Job]:
         return [job for job in self.jobs if job.kind in kinds]
@@ -138,7 +150,30 @@ def plan_site(site: Site, assets: StyleAndScripts | None = None, sitemap_limit: 
             reads=((SEARCH_ENTRY, listed),)))
     if assets is not None:
         jobs += _asset_jobs(site, assets)
-    return Plan(tuple(jobs))
+    return Plan(tuple(jobs), _versions(site, jobs))
+
+
+def _versions(site: Site, jobs: list[Job]) -> dict[str, dict[str, str]]:
+    """Which pages are one page in several languages: an article's translations (one translation_key), and
+    the same listing, index or search page of each language (a listing's first page; later pages differ
+    by language); by site path, for the pages with two or more."""
+    codes = [edition.language.code for edition in site.editions]
+    found: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    for job in jobs:
+        if job.kind == ARTICLE:
+            path, same = job.subject.url_path, ("translations", job.subject.translation_key)
+        elif job.kind in (INDEX, SEARCH_PAGE) or (job.kind == LISTING and job.subject[1].number == 1):
+            path = _url_path(job)
+            same = ("page", path.removeprefix(site.editions[job.edition].language.path))
+        else:
+            continue
+        found[same].setdefault(codes[job.edition], path)
+    versions: dict[str, dict[str, str]] = {}
+    for paths in found.values():
+        if len(paths) > 1:
+            ordered = {code: paths[code] for code in codes if code in paths}
+            versions.update(dict.fromkeys(ordered.values(), ordered))
+    return versions
 
 
 def _article_jobs(site: Site, number: int) -> list[Job]:

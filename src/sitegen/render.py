@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, NamedTuple
 
 import jinja2
 from jinja2 import meta
@@ -28,7 +28,7 @@ from .i18n import Translator
 from .imaging import picture_html
 from .listings import AUTHOR, HOME, MONTH, SECTION, TAG, YEAR, Listing, ListingPage
 from .model import Edition, Site
-from .plan import ALIAS, ARTICLE, INDEX, LISTING, NOT_FOUND, PAGES, SEARCH_PAGE, Job
+from .plan import ALIAS, ARTICLE, INDEX, LISTING, NOT_FOUND, PAGES, SEARCH_PAGE, Job, Plan
 from .urls import SEARCH, absolute, runs_script
 from .theme import display_path, layout_dirs
 from .parallel import parallel_imap
@@ -159,11 +159,11 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
     env.filters["safe_url"] = lambda url: "#" if runs_script(str(url)) else url
 
 
-def render_site(site: Site, env: jinja2.Environment, jobs: Iterable[Job], layouts: dict[str, bytes],
+def render_site(site: Site, env: jinja2.Environment, plan: Plan, layouts: dict[str, bytes],
                 progress: Callable[[str, int, int], None] | None = None, recorded: dict[str, bytes] | None = None,
                 workers: int = 1, shared: str = "", deliver: Callable[[Page], None] | None = None,
                 write: Callable[[str, bytes, bytes], object] | None = None) -> tuple[list[Page], list[Diagnostic]]:
-    """The pages among the plan's `jobs`, rendered on `workers` processes; a page whose inputs are unchanged
+    """The pages among the `plan`'s jobs, rendered on `workers` processes; a page whose inputs are unchanged
     is not rendered again.
 
     A page's inputs are its layout (with every layout it uses: `layouts`, as layout_digests makes them), the
@@ -176,9 +176,9 @@ def render_site(site: Site, env: jinja2.Environment, jobs: Iterable[Job], layout
     their own pages)."""
     translators = [Translator(edition.language.code, site.config.language, site.config.strings)
                    for edition in site.editions]
-    factories = [ViewFactory(site, edition, translator, GENERATOR)
+    factories = [ViewFactory(site, edition, translator, GENERATOR, plan)
                  for edition, translator in zip(site.editions, translators)]
-    page_jobs = _page_jobs([job for job in jobs if job.kind in PAGES], site, factories)
+    page_jobs = _page_jobs(plan.of(*PAGES), site, factories)
     settings = digest(GENERATOR, repr(site.config), shared, *(repr(sorted(t.strings.items())) for t in translators))
 
     def render(layout: str, context: dict) -> bytes | tuple[str, int, str]:

@@ -21,6 +21,7 @@ from .markdown import Heading
 from .languages import open_graph_locale
 from .listings import HOME, SECTION, TAG, Listing, ListingPage
 from .model import Edition, Site
+from .plan import Plan
 from .seo import article_json_ld
 from .urls import ATOM, AUTHORS, JSON_FEED, RSS, SEARCH, SEARCH_INDEX, TAGS
 from .related import FALLBACK, RelatedLink
@@ -151,8 +152,8 @@ class _Cards(dict):
 class ViewFactory:
     """Turns one language's model objects into views, caching the cards every listing reuses."""
 
-    def __init__(self, site: Site, edition: Edition, translate: Translator, generator: str):
-        self.site = site
+    def __init__(self, site: Site, edition: Edition, translate: Translator, generator: str, plan: Plan):
+        self.site, self.plan = site, plan
         self.edition = edition
         self.t = translate
         self.home = site.config.base_path
@@ -206,13 +207,13 @@ class ViewFactory:
     def _versions(self, path: str, shared: bool = True) -> dict[str, str]:
         """A page of this language in each language (only itself unless `shared`): code → site path."""
         code = self.edition.language.code
-        return self.site.versions_of(path, code) if shared else {code: path}
+        return self.plan.versions_of(path, code) if shared else {code: path}
 
     def article(self, article: Article) -> ArticleView:
         """The view of an article's page."""
         links: tuple[RelatedLink, ...] = self.site.related.get(article.url_path, ())
         breadcrumb = self.breadcrumb(article)
-        translations, alternates = self._languages(self.site.versions_of(article.url_path, article.language))
+        translations, alternates = self._languages(self.plan.versions_of(article.url_path, article.language))
         return ArticleView(
             title=article.title, url=self.url(article.url_path), subtitle=article.subtitle,
             summary=article.summary, content=Markup(article.body.html), toc=article.body.headings,
