@@ -162,7 +162,10 @@ def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: Build
     folders = intact_folders(output, records, last.folders)
     if folders is None:
         raise FullBuild(f"files in {output} were changed, added or removed since the last build")
-    new_stamp = partial(replace, last, inputs=trusted(inputs, started_ns), made=now, digests=digests)
+
+    def new_stamp(**changes) -> Stamp:
+        return replace(last, inputs=trusted(inputs, started_ns), made=now, digests=digests, **changes)
+
     if not edited:  # nothing to do (or only an editor's swap or backup files changed): the stamp is renewed
         if changed or folders != last.folders or UNTRUSTED in last.inputs.values():  # if what it says changed:
             with uninterrupted():  # a file too recent to trust last time, now found unchanged, is not read again
@@ -203,8 +206,8 @@ def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: Build
     try:
         for page in rendered:
             writer.add(page.output_path, page.html, page.inputs)  # type: ignore[arg-type]
-        for path, (data, inputs) in files.items():
-            writer.add(path, data, inputs)
+        for path, (data, made_from) in files.items():
+            writer.add(path, data, made_from)
         writer.keep_the_rest()
         with uninterrupted():  # the output and what the cache says of it change together
             finished_ns = time.time_ns()  # (the folders it writes to are known to hold what they should then)
