@@ -14,6 +14,7 @@ from sitegen import build as build_module, patch
 from sitegen.build import Builder, build
 from sitegen.config import BuildOptions
 from sitegen.errors import SiteError
+from sitegen.article import Outline
 from sitegen.i18n import Translator
 from sitegen.views import ViewFactory
 
@@ -402,3 +403,17 @@ def test_a_view_factory_goes_with_its_last_reference(tmp_path):
         assert gone() is None
     finally:
         gc.enable()
+
+
+def test_a_snapshot_holds_outlines_and_a_patch_build_renders_whole_articles(tmp_path):
+    """The last build's model is kept without bodies as Outlines (no Article stands there with a body to
+    fill in later); the whole article an outline is made into is the one a full build has."""
+    site_dir = make_site(tmp_path, site_files())
+    result = Builder(site_dir, resident=True).build()
+    whole = result.site.articles[0]
+    outline = whole.outline()
+    assert isinstance(outline, Outline) and not hasattr(outline, "body")
+    assert outline.word_count == whole.word_count == whole.body.word_count > 0
+    assert outline.with_body(whole.body) == whole
+    kept = patch.snapshot(result.site, 1, {}, {}).site
+    assert {type(a) for a in (*kept.articles, *kept.pages)} == {Outline}

@@ -6,7 +6,7 @@ the base path, and `url`s are ready to print.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,9 @@ class Term:
 
 
 @dataclass(frozen=True)
-class Article:
+class _Described:
+    """What an article is besides its body: the fields of both an Article and an Outline."""
+
     source: str  # path relative to the site folder, for messages
     url_path: str  # site-relative, e.g. 'world/putin-visit/', 'en/world/putin-visit/'; also the article's key
     language: str  # the code of one of the site's languages: 'ca', 'en'
@@ -49,11 +51,43 @@ class Article:
     aliases: tuple[str, ...]  # old site-relative paths that redirect here
     layout: str | None
     toc: bool  # show a table of contents (the default theme reads it)
-    body: RenderedMarkdown
     body_images: tuple[BodyImage, ...] = ()  # local images of the body, for imaging.py
     extra: dict[str, Any] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)
     depends_on: tuple[FileState, ...] = ()  # the files besides its own it was read with (its images)
+
+
+@dataclass(frozen=True)
+class Article(_Described):
+    """An article (or a standalone page) as it is published, its body rendered: complete when made."""
+
+    body: RenderedMarkdown = field(kw_only=True)
+
+    @property
+    def word_count(self) -> int:
+        return self.body.word_count
+
+    def outline(self, **changes: Any) -> Outline:
+        """This article without its body (with `changes` to its other fields)."""
+        kept = {name: getattr(self, name) for name in _DESCRIBED}
+        return Outline(**{**kept, **changes}, word_count=self.body.word_count)
+
+
+@dataclass(frozen=True)
+class Outline(_Described):
+    """An article without its body: all that listings, cards, search entries, feeds without full content and
+    the plan read of it. A patch build's snapshot (patch.py) keeps the last build's articles so (their bodies
+    stay in their memos) and makes whole Articles of the few whose pages it renders (`with_body`)."""
+
+    word_count: int = field(kw_only=True)  # the body's (a card shows the reading time)
+
+    def with_body(self, body: RenderedMarkdown, **changes: Any) -> Article:
+        """The whole article (with `changes` to its other fields)."""
+        kept = {name: getattr(self, name) for name in _DESCRIBED}
+        return Article(**{**kept, **changes}, body=body)
+
+
+_DESCRIBED = tuple(described.name for described in fields(_Described))
 
 
 @dataclass(frozen=True)

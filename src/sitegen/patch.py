@@ -4,7 +4,7 @@ Most saves change the text of one article: its page must be rendered again, and 
 related lists and feeds that show its card or entry if those changed; nothing else can have
 changed. A full build finds that out by reading every article's memo and fingerprinting every
 page (about 5 s at 10,000 articles). Here the last full build's model is read back (`Snapshot`:
-its article bodies left out, kept in their own memos) with the edited files, and only the outputs
+its articles as `Outline`s, their bodies kept in their own memos) with the edited files, and only the outputs
 that read a part of an edited article that changed are made again: the plan of the site (plan.py)
 says which (`Plan.reading`), as Hugo's server and make do: the work follows the change.
 
@@ -27,7 +27,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from .article import Article, Term
+from .article import Article, Outline, Term
 from .assets import StyleAndScripts
 from .cache import BuildCache, memo_key
 from .cachefile import OutputRecord
@@ -54,15 +54,8 @@ FREE = ("title", "subtitle", "summary", "breadcrumb", "toc", "body", "extra")
 
 
 @dataclass(frozen=True)
-class BodyRef:
-    """An article body left out of a snapshot: what cards show of it (reading time) is kept."""
-
-    word_count: int
-
-
-@dataclass(frozen=True)
 class Snapshot:
-    """The model of the last full build (`build`: its Stamp's), its article bodies left out."""
+    """The model of the last full build (`build`: its Stamp's), its articles (and pages) as Outlines."""
 
     build: int
     site: Site  # without its static files (thousands of paths, slow to read back), which an edit cannot change
@@ -81,12 +74,12 @@ class RelatedDocs:
 
 @dataclass(frozen=True)
 class Patches:
-    """The articles swapped into a snapshot by the patch builds since (bodies left out), by source; and
+    """The articles swapped into a snapshot by the patch builds since (as Outlines), by source; and
     if those changed what related lists are made from, the docs of those articles and the lists that now
     show other articles than the snapshot's (a few, read by every patch build)."""
 
     build: int
-    articles: dict[str, Article]
+    articles: dict[str, Outline]
     memo_keys: dict[str, bytes]
     related: dict[str, tuple[RelatedLink, ...]] = field(default_factory=dict)  # by key (url_path)
     docs: dict[str, RelatedDoc] = field(default_factory=dict)
@@ -109,8 +102,8 @@ def snapshot(site: Site, build: int, memo_keys: dict[str, bytes], asset_names: d
     def shared(found: tuple[Term, ...]) -> tuple[Term, ...]:
         return tuple(terms.setdefault(term, term) for term in found)
 
-    lean = {a.source: replace(a, body=BodyRef(a.body.word_count), section=a.section and shared((a.section,))[0],
-                              tags=shared(a.tags), authors=shared(a.authors), field_lines=_NO_LINES, depends_on=())
+    lean = {a.source: a.outline(section=a.section and shared((a.section,))[0], tags=shared(a.tags),
+                                authors=shared(a.authors), field_lines=_NO_LINES, depends_on=())
             for a in (*site.articles, *site.pages)}
     return Snapshot(build, replace(with_articles(site, lean), static_files=(), related_docs=()), memo_keys,
                     asset_names)
@@ -189,7 +182,8 @@ def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: Build
     related, docs = earlier, patches.docs
     if retold:  # what related lists are made from changed: made again
         related, docs = _related_again(store, docs_key, last.build, config, retold, docs)
-    site = replace(with_articles(base.site, {**patches.articles, **swapped}), related=related)  # bodies left out
+    site = replace(with_articles(base.site, {**patches.articles, **swapped}), related=related)  # (outlines but
+    # for the edited articles)
     plan = plan_site(site)
     affected = plan.reading(_changed_parts(latest, swapped, earlier, related, site))
     redone = plan.only(with_whole(affected, _with_bodies(affected, swapped, memo_keys, config, store)))
@@ -217,8 +211,7 @@ def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: Build
                                                     finished_ns)},
                 warnings=tuple(sorted(warnings))))
             store.put(patches_key, Patches(last.build, {**patches.articles, **{
-                source: replace(article, body=BodyRef(article.body.word_count))
-                for source, article in swapped.items()}}, {**patches.memo_keys, **new_keys},
+                source: article.outline() for source, article in swapped.items()}}, {**patches.memo_keys, **new_keys},
                 patches.related if related is earlier else {key: links for key, links in related.items()
                                                             if _shown(links) != _shown(base.site.related.get(key))},
                 docs))
@@ -230,7 +223,7 @@ def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: Build
 
 
 def _edits(config: SiteConfig, options: BuildOptions, store: BuildCache, edited: list[str],
-           memo_keys: dict[str, bytes], latest: dict[str, Article], warnings: list[Diagnostic]) -> tuple[
+           memo_keys: dict[str, bytes], latest: dict[str, Outline], warnings: list[Diagnostic]) -> tuple[
         dict[str, Article], list[Diagnostic], dict[str, bytes], dict[str, Article]]:
     """The edited files read again: the model's articles with their FREE fields swapped in (by source; an
     edited draft is on no page), the build's warnings with theirs, their memo keys, and those of them whose
@@ -256,7 +249,8 @@ def _edits(config: SiteConfig, options: BuildOptions, store: BuildCache, edited:
         warnings += found
         if source in latest:  # else a draft, or not yet due: on no page
             imaged = prepare_images(config, (article,), store).articles[0]  # its images are unchanged
-            swapped[source] = replace(latest[source], **{name: getattr(imaged, name) for name in FREE})
+            swapped[source] = latest[source].with_body(imaged.body, **{name: getattr(imaged, name) for name in FREE
+                                                                      if name != "body"})
             if not article.is_page and related_doc(old) != related_doc(article):
                 retold[article.url_path] = swapped[source]
     return swapped, warnings, new_keys, retold
@@ -302,7 +296,7 @@ def _same_but_free(old: Article, new: Article) -> bool:
     return all(getattr(old, f.name) == getattr(new, f.name) for f in fields(Article) if f.name not in FREE)
 
 
-def _changed_parts(model: dict[str, Article], swapped: dict[str, Article],
+def _changed_parts(model: dict[str, Outline], swapped: dict[str, Article],
                    earlier: dict[str, tuple[RelatedLink, ...]], related: dict[str, tuple[RelatedLink, ...]],
                    site: Site) -> dict[str, set[str]]:
     """What the edits changed, as plan.Plan.reading takes it: for each part of an article, the sources of the
@@ -335,4 +329,4 @@ def _with_bodies(jobs: list[Job], swapped: dict[str, Article], memo_keys: dict[s
     if len(memos) < len(missing):
         raise FullBuild("the memo of an article to render again is not in the cache")
     imaged = prepare_images(config, tuple(memos[memo_keys[source]][0] for source in missing), store).articles
-    return {source: replace(wanted[source], body=full.body) for source, full in zip(missing, imaged)}
+    return {source: wanted[source].with_body(full.body) for source, full in zip(missing, imaged)}

@@ -302,8 +302,8 @@ def _asset_jobs(site: Site, assets: StyleAndScripts) -> list[Job]:
 
 def with_whole(jobs: Iterable[Job], articles: dict[str, Article]) -> list[Job]:
     """These jobs with the articles they show whole (an article's page and redirects, a feed's entries) taken
-    from `articles`, by source, where it has them: a patch build plans a model whose articles have no bodies
-    and reads back those of the few it renders."""
+    from `articles`, by source, where it has them: a patch build plans a model of Outlines (patch.py) and
+    makes whole Articles of the few it renders."""
     def whole(found: tuple[Article, ...]) -> tuple[Article, ...]:
         return tuple(articles.get(a.source, a) for a in found)
 

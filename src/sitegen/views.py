@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from markupsafe import Markup
 
-from .article import Article, Term
+from .article import Article, Outline, Term
 from .cache import remembered_repr
 from .i18n import Translator
 from .images import ImageRef
@@ -224,7 +224,7 @@ class ViewFactory:
                                     self.url(article.url_path)),
             related=tuple(self._cards[link.key] for link in links),
             related_is_fallback=bool(links) and links[0].reason == FALLBACK,
-            word_count=article.body.word_count, reading_time=reading_time(article, self.site.config.reading_speed),
+            word_count=article.word_count, reading_time=reading_time(article, self.site.config.reading_speed),
             is_page=article.is_page, source=article.source, extra=article.extra,
             translations=translations, alternates=alternates,
         )
@@ -278,12 +278,12 @@ class ViewFactory:
                            alternates=alternates)
 
 
-def card(article: Article, home: str, words_per_minute: int) -> Card:
+def card(article: Article | Outline, home: str, words_per_minute: int) -> Card:
     """An article's card, for a site whose base path is `home`."""
     return Card(article.title, home + article.url_path.lstrip("/"), article.date, article.summary, article.image,
                 article.section, reading_time(article, words_per_minute))
 
 
-def reading_time(article: Article, words_per_minute: int) -> int:
+def reading_time(article: Article | Outline, words_per_minute: int) -> int:
     """Minutes, at least one."""
-    return max(1, round(article.body.word_count / words_per_minute))
+    return max(1, round(article.word_count / words_per_minute))
