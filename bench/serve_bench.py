@@ -164,7 +164,7 @@ def measure(browser, size: str, edits: int, output_in_site: bool = False) -> dic
 
 
 # The functions Builder.build calls, timed by name in sitegen.build (those it no longer imports are skipped).
-PHASES = ("load_config", "input_states", "patch_build", "make_environment", "config_warnings", "check_output_dir",
+PHASES = ("load_config", "input_states", "take_up", "make_environment", "config_warnings", "check_output_dir",
           "load_content", "prepare_images", "build_model", "plan_site", "clashes", "render_site", "highlight_css",
           "machine_files", "asset_files")
 

@@ -502,17 +502,17 @@ def _counting_loads(monkeypatch) -> list[int]:
 
 
 def _counting_builds(monkeypatch) -> list[str]:
-    """The builds that did something: full ones, and patch builds (patch.py) that applied."""
+    """The builds that did something: full ones, and patch builds (patch.py) that applied an edit."""
     builds = _counting_loads(monkeypatch)
-    real = build_module.patch_build
+    real = build_module.take_up
 
     def patching(*args):
-        patched = real(*args)
-        if patched:
+        patch = real(*args)
+        if patch and patch.site is not None:
             builds.append(1)
-        return patched
+        return patch
 
-    monkeypatch.setattr(build_module, "patch_build", patching)
+    monkeypatch.setattr(build_module, "take_up", patching)
     return builds
 
 

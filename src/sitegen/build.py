@@ -6,7 +6,9 @@ as they render it, the other files following; an output whose inputs' digest is 
 record holds is not made again. Before all that, the last build's stamp may say that nothing
 changed or that only some articles' text did: then the last build's model is taken up with
 those articles swapped in (patch.py), and of its plan only the outputs that read what changed
-are considered (none when nothing changed). The command line and the preview server run this same engine; the server keeps its
+are considered (none when nothing changed). Either way the same steps make the outputs whose
+inputs changed (`_produce`) and put them in place with the records of what they were made from
+(`_finish`). The command line and the preview server run this same engine; the server keeps its
 records in memory (a resident cache) rather than reading them back from .sitegen-cache/. One build of
 a site runs at a time (lock.py).
 """
@@ -22,8 +24,10 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
+import jinja2
+
 from .article import StaticFile
-from .assets import asset_files, files_from_outside, highlight_css, style_and_scripts
+from .assets import StyleAndScripts, asset_files, files_from_outside, highlight_css, style_and_scripts
 from .cache import CACHE_DIR, BuildCache
 from .config import BuildOptions, SiteConfig, config_warnings, load_config
 from .content import load_content
@@ -36,7 +40,7 @@ from .plan import ASSET, COPY, Plan, clashes, plan_site
 from .render import Page, layout_digests, layout_names, make_environment, render_site
 from .urls import HIGHLIGHT_CSS
 from .parallel import job_count
-from .patch import keep_for_patches, patch_build
+from .patch import Patch, keep_for_patches, keep_patched, take_up
 from .stamp import InputStates, Stamp, input_states, next_due, recent, stamp_key, trusted, with_files
 from .intact import folder_states, folders_of, unchanged_files
 from .staging import recover_interrupted
@@ -93,37 +97,57 @@ class Builder:
             recover_interrupted(output)  # a killed build's moves finished before the output is looked at
         now = self.options.now or datetime.now(timezone.utc)
         inputs, records, digests = {}, {}, {}
-        if self.cache.keeps:  # a build with nothing to do stops here, one that edits a few articles patches
+        if self.cache.keeps:  # what changed since the last build: nothing, or only some articles' text, or more
             inputs, records = input_states(config), self.cache.outputs(output)
             last, known = self.cache.get(stamp_key(output, self.options), Stamp), {}
             changed = last.changed(with_files(inputs, last.outside), known) if isinstance(last, Stamp) else None
             digests = recent(inputs, started_ns, known)  # (before anything is read)
-            done = self._unless_full(config, output, inputs, digests, last, changed, records, now, started,
-                                     started_ns)
-            if done is not None:
-                return done
+            if last is None or changed is None:
+                _log.info("a full build: the cache has no record of a build into %s with these options", output)
+            else:
+                patch = take_up(config, output, self.options, self.cache, inputs, digests, last, changed, records,
+                                now, started_ns)
+                done = self._patched(config, output, patch, last, records, started) if patch else None
+                if done is not None:
+                    return done
         return self._full(config, output, inputs, digests, records, now, started, started_ns, progress)
 
-    def _unless_full(self, config: SiteConfig, output: Path, inputs: InputStates, digests: dict[str, bytes],
-                     last: Stamp | None, changed: set[str] | None, records: dict, now: datetime,
-                     started: float, started_ns: int) -> BuildResult | None:
-        """The build done from the last one's model (patch.py), when the stamp says that nothing it read
-        changed since (no work) or only some articles' text did (their outputs redone); else None."""
-        if last is None or changed is None:
-            _log.info("a full build: the cache has no record of a build into %s with these options", output)
-            return None
-        patched = patch_build(config, output, self.options, self.cache, inputs, digests, last, changed, records,
-                              now, started_ns)
-        if patched is None:
-            return None
-        return BuildResult(last.articles, last.pages, len(patched.changed), patched.rendered, last.skipped_drafts,
-                           last.skipped_future, patched.warnings, _since(started), output, patched.changed)
+    def _patched(self, config: SiteConfig, output: Path, patch: Patch, last: Stamp, records: dict,
+                 started: float) -> BuildResult | None:
+        """The last build's model taken up (patch.py): make the outputs that read what was edited (none when
+        nothing was), leaving the rest of the output as it is; None if a layout fails (the full build
+        reports it)."""
+        changed: list[str] = []
+        rendered = 0
+        if patch.site is not None:
+            env, problems = make_environment(config, self.cache)
+            assets = StyleAndScripts({}, patch.asset_names, {})
+            env.globals["asset_url"] = partial(assets.url, config.base_path)
+            writer = OutputWriter(output, records)
+            try:
+                pages, render_problems = self._produce(patch.site, env, patch.plan, writer, records, assets)
+                if problems or render_problems:
+                    writer.abandon()
+                    _log.info("a full build: a layout failed (the full build reports it)")
+                    return None
+                writer.keep_the_rest()
+                changed = self._finish(output, writer, partial(keep_patched, self.cache, output, self.options, patch),
+                                       list(patch.plan.paths))
+            except BaseException:
+                writer.abandon()
+                raise
+            rendered = sum(page.rendered for page in pages)
+        elif patch.stamp is not None:
+            with uninterrupted():
+                keep_patched(self.cache, output, self.options, patch, {})
+                self.cache.save()
+        return BuildResult(last.articles, last.pages, len(changed), rendered, last.skipped_drafts,
+                           last.skipped_future, patch.warnings, _since(started), output, tuple(changed))
 
     def _full(self, config: SiteConfig, output: Path, inputs: InputStates, digests: dict[str, bytes],
               records: dict, now: datetime, started: float, started_ns: int,
               progress: Progress | None) -> BuildResult:
-        """Load and check everything, plan the outputs, then render and write what changed: pages are
-        written by the processes that render them, as they are rendered; the other files after."""
+        """Load and check everything, plan the outputs, then make and write those whose inputs changed."""
         env, problems = make_environment(config, self.cache)
         problems += config_warnings(config)
         problems += check_output_dir(config, output)
@@ -148,28 +172,20 @@ class Builder:
         records = unchanged_files(output, records)
         writer = OutputWriter(output, records)
         try:
-            recorded = {path: record.inputs for path, record in records.items()}
-            pages, render_problems = render_site(
-                site, env, plan, layout_digests(env, self.cache), progress, recorded, jobs,
-                shared=repr(sorted(assets.names.items())), deliver=partial(_deliver, writer), write=writer.place)
-            others = {**{job.output_path: (job.subject[1], b"") for job in plan.of(ASSET)},
-                      **machine_files(site, plan, recorded)}
-            copies = {job.output_path: job.subject for job in plan.of(COPY)}
+            pages, render_problems = self._produce(site, env, plan, writer, records, assets, progress, jobs)
             raise_if_errors(problems + render_problems)
             warnings = tuple(sorted(p for p in problems if not p.is_error))
-            _hand_over(writer, others, copies)
-            with uninterrupted():  # the output and what the cache says of it change together
-                finished_ns = time.time_ns()  # (it leaves the output holding just what it wrote)
-                changed = writer.finish()
-                written_folders = folder_states(output, folders_of(writer.records), finished_ns)
-                outside = tuple(sorted({path for article in content.articles for path, _ in article.depends_on}
-                                       - inputs.keys()))
+            outside = tuple(sorted({path for article in content.articles for path, _ in article.depends_on}
+                                   - inputs.keys()))
+
+            def record(written_folders: dict) -> None:
                 keep_for_patches(self.cache, output, self.options, site, started_ns, content.memo_keys, assets.names)
                 self.cache.put(stamp_key(output, self.options), Stamp(
                     started_ns, trusted(with_files(inputs, outside), started_ns), written_folders, outside,
                     next_due(content.articles, now, self.options), now,
                     len(site.articles), len(pages), site.skipped_drafts, site.skipped_future, warnings, digests))
-                self.cache.save(output, writer.records, prune=True)
+
+            changed = self._finish(output, writer, record)
         except BaseException:
             writer.abandon()
             raise
@@ -180,6 +196,44 @@ class Builder:
             skipped_future=site.skipped_future, warnings=warnings, milliseconds=_since(started), output=output,
             changed=tuple(changed), site=site, plan=plan)
 
+    def _produce(self, site: Site, env: jinja2.Environment, plan: Plan, writer: OutputWriter, records: dict,
+                 assets: StyleAndScripts, progress: Progress | None = None, workers: int = 1) -> tuple[
+            list[Page], list[Diagnostic]]:
+        """Make the files of the plan whose inputs differ from those recorded for them, and hand them to the
+        writer: pages as they are rendered (written by the worker process that rendered them), then feeds,
+        sitemaps and search indexes, the CSS and JS, copied files; the writer has written them all on return
+        (unless a layout failed: the rendering problems)."""
+        recorded = {path: record.inputs for path, record in records.items()}
+        pages, problems = render_site(site, env, plan, layout_digests(env, self.cache), progress, recorded, workers,
+                                      shared=repr(sorted(assets.names.items())), deliver=partial(_deliver, writer),
+                                      write=writer.place)
+        if problems:
+            return pages, problems
+        for path, (data, made_from) in machine_files(site, plan, recorded).items():
+            writer.add(path, data, made_from)
+        for job in plan.of(ASSET):
+            writer.add(job.output_path, job.subject[1])
+        for job in plan.of(COPY):
+            writer.add(job.output_path, job.subject)
+        writer.wait()
+        return pages, problems
+
+    def _finish(self, output: Path, writer: OutputWriter, record: Callable[[dict], None],
+                changed: list[str] | None = None) -> list[str]:
+        """Put the written files in place and `record` what the output now holds (given the states of the
+        folders written to), as one step a Ctrl-C cannot split; the output paths that changed. `changed`:
+        the only paths whose records may differ (a patch build's), else all of them are stored."""
+        with uninterrupted():  # the output and what the cache says of it change together
+            finished_ns = time.time_ns()  # (the folders written to are known to hold what they should then)
+            written = writer.finish()
+            record(folder_states(output, folders_of(writer.records) if changed is None
+                                 else {path.rpartition("/")[0] for path in written}, finished_ns))
+            if changed is None:
+                self.cache.save(output, writer.records, prune=True)
+            else:
+                self.cache.save(output, writer.records, changed=changed)
+        return written
+
 
 def _deliver(writer: OutputWriter, page: Page) -> None:
     """A page to the writer as it comes from rendering: written already by the worker that rendered it, or not."""
@@ -187,16 +241,6 @@ def _deliver(writer: OutputWriter, page: Page) -> None:
         writer.adopt(page.placed)  # type: ignore[arg-type]
     else:
         writer.add(page.output_path, page.html, page.inputs)
-
-
-def _hand_over(writer: OutputWriter, files: dict[str, tuple[bytes | None, bytes]], copies: dict[str, Path]) -> None:
-    """Give the writer what is not a page (the pages went to it as they were rendered), and let it write:
-    `files` are bytes (None: the file there is up to date) and the digest of their inputs."""
-    for path, (data, inputs) in files.items():
-        writer.add(path, data, inputs)
-    for path, source in copies.items():
-        writer.add(path, source)
-    writer.wait()
 
 
 def _cache_warnings(cache: BuildCache) -> tuple[Diagnostic, ...]:

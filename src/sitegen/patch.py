@@ -1,49 +1,45 @@
-"""A build that applies a few edited articles to the last build's site model, instead of starting over.
+"""A build taken up from the last build's site model with a few edited articles, instead of starting over.
 
 Most saves change the text of one article: its page must be rendered again, and the listings,
 related lists and feeds that show its card or entry if those changed; nothing else can have
 changed. A full build finds that out by reading every article's memo and fingerprinting every
 page (about 5 s at 10,000 articles). Here the last full build's model is read back (`Snapshot`:
-its articles as `Outline`s, their bodies kept in their own memos) with the edited files, and only the outputs
-that read a part of an edited article that changed are made again: the plan of the site (plan.py)
-says which (`Plan.reading`), as Hugo's server and make do: the work follows the change.
+its articles as `Outline`s, their bodies kept in their own memos) with the edited files swapped
+in, and of its plan (plan.py) only the jobs that read a part of an edited article that changed are
+kept (`Plan.reading`), as Hugo's server and make do: the work follows the change. build.py then
+makes and writes them as it does a full build's jobs, and `keep_patched` records the result.
 
-It applies when nothing changed since the last build into the same folder (then it does nothing), or
+It applies when nothing changed since the last build into the same folder (no job to redo), or
 only article files under content/ did (none added, removed or renamed), and each of them changed
-only in what no URL, listing or sitemap depends on (`FREE`). When an edit changes what the related-
-posts step reads (title, summary, the start of the text), the related lists are made again from what
-the last full build made them from (`RelatedDocs`) with the edited articles' in place, and the pages
-of the articles whose list changed are rendered again too. Any other change, any problem with an
-edited file, a damaged cache: `patch_build` returns None (under -v, a note says why: `FullBuild`)
-and the full build runs, reporting what it finds. The output is byte for byte that of a full build
-(tests/test_patch.py and tests/test_engine.py build both after random edits)."""
+only in what no URL, listing or sitemap depends on (`FREE`). When an edit changes what the
+related-posts step reads (title, summary, the start of the text), the related lists are made again
+from what the last full build made them from (`RelatedDocs`) with the edited articles' in place,
+and the pages of the articles whose list changed are rendered again too. Any other change, any
+problem with an edited file, a damaged cache: `take_up` returns None (under -v, a note says why:
+`FullBuild`) and the full build runs, reporting what it finds. The output is byte for byte that of
+a full build (tests/test_patch.py and tests/test_engine.py build both after random edits)."""
 
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 
 from .article import Article, Outline, Term
-from .assets import StyleAndScripts
 from .cache import BuildCache, memo_key
 from .cachefile import OutputRecord
 from .config import BuildOptions, SiteConfig
 from .content import is_skipped, remembered_articles, reread
 from .errors import Diagnostic
 from .imaging import prepare_images
-from .intact import folder_states, intact_folders
+from .intact import intact_folders
 from .model import Site, related_doc, related_lists, with_articles
 from .related import RelatedDoc, RelatedLink
-from .outputs import machine_files, search_entry
-from .plan import ALIAS, ARTICLE, CARD, ENTRY, PAGE, RELATED, SEARCH_ENTRY, Job, plan_site, with_whole
-from .render import layout_digests, make_environment, render_site
+from .outputs import search_entry
+from .plan import ALIAS, ARTICLE, CARD, ENTRY, PAGE, RELATED, SEARCH_ENTRY, Job, Plan, plan_site, with_whole
 from .stamp import UNTRUSTED, InputStates, Stamp, stamp_key, trusted, with_files
 from .views import card
-from .write import OutputWriter, uninterrupted
 
 _NO_LINES: dict[str, int] = {}  # the field lines of every article of a snapshot (warnings are made before it)
 _log = logging.getLogger(__name__)
@@ -85,15 +81,6 @@ class Patches:
     docs: dict[str, RelatedDoc] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Patched:
-    """What a patch build did."""
-
-    changed: tuple[str, ...]  # output paths written
-    rendered: int
-    warnings: tuple[Diagnostic, ...]
-
-
 def snapshot(site: Site, build: int, memo_keys: dict[str, bytes], asset_names: dict[str, str]) -> Snapshot:
     """The model as a patch build needs it, quick to read back: no bodies, no static files, one object for
     each term (not one per article that has it), nothing only the model's checks read."""
@@ -127,25 +114,49 @@ def snapshot_keys(output: Path, options: BuildOptions) -> tuple[bytes, bytes, by
                  for name, kind in (("snapshot", Snapshot), ("patches", Patches), ("related docs", RelatedDocs)))
 
 
-def patch_build(config: SiteConfig, output: Path, options: BuildOptions, store: BuildCache, inputs: InputStates,
-                digests: dict[str, bytes], last: Stamp, changed: set[str], records: dict[str, OutputRecord],
-                now: datetime, started_ns: int) -> Patched | None:
-    """Apply the edited articles (of the `changed` files since the `last` build, none or up to MOST_FILES) to
-    its model and output; None if a full build is needed (and under -v, why)."""
+@dataclass(frozen=True)
+class Patch:
+    """A build taken up from the last one's model (`take_up`): that model with the edited articles swapped
+    in, the part of its plan that reads what they changed (no job when nothing did), and what to record
+    (`keep_patched`) once the output holds it."""
+
+    site: Site | None  # None when nothing was edited
+    plan: Plan  # the jobs to redo, the articles they show whole
+    asset_names: dict[str, str]  # as the last full build published them
+    warnings: tuple[Diagnostic, ...]
+    stamp: Stamp | None  # the next stamp, its folders as found (those written to are added); None: keep the last
+    patches: Patches | None  # the edits since the snapshot; None when nothing was edited
+
+
+def take_up(config: SiteConfig, output: Path, options: BuildOptions, store: BuildCache, inputs: InputStates,
+            digests: dict[str, bytes], last: Stamp, changed: set[str], records: dict[str, OutputRecord],
+            now: datetime, started_ns: int) -> Patch | None:
+    """The last build's model with the edited articles (of the `changed` files since the `last` build, none
+    or up to MOST_FILES) swapped in; None if a full build is needed (and under -v, why)."""
     try:
-        return _patch(config, output, options, store, inputs, digests, last, changed, records, now, started_ns)
+        return _take_up(config, output, options, store, inputs, digests, last, changed, records, now, started_ns)
     except FullBuild as why:
         _log.info("a full build: %s", why)
         return None
+
+
+def keep_patched(store: BuildCache, output: Path, options: BuildOptions, patch: Patch,
+                 written: dict[str, tuple[int, int]]) -> None:
+    """Record a patch build once its output is written: the new stamp, with the folders it wrote to as they
+    are now (`written`), and the edits since the snapshot."""
+    if patch.stamp is not None:
+        store.put(stamp_key(output, options), replace(patch.stamp, folders={**patch.stamp.folders, **written}))
+    if patch.patches is not None:
+        store.put(snapshot_keys(output, options)[1], patch.patches)
 
 
 class FullBuild(Exception):
     """What a patch build cannot apply: a full build must run."""
 
 
-def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: BuildCache, inputs: InputStates,
-           digests: dict[str, bytes], last: Stamp, changed: set[str], records: dict[str, OutputRecord],
-           now: datetime, started_ns: int) -> Patched:
+def _take_up(config: SiteConfig, output: Path, options: BuildOptions, store: BuildCache, inputs: InputStates,
+             digests: dict[str, bytes], last: Stamp, changed: set[str], records: dict[str, OutputRecord],
+             now: datetime, started_ns: int) -> Patch:
     if last.made > now:
         raise FullBuild("the clock is earlier than at the last build")
     if last.due is not None and now >= last.due:
@@ -157,14 +168,12 @@ def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: Build
         raise FullBuild(f"files in {output} were changed, added or removed since the last build")
 
     def new_stamp(**changes) -> Stamp:
-        return replace(last, inputs=trusted(inputs, started_ns), made=now, digests=digests, **changes)
+        return replace(last, inputs=trusted(inputs, started_ns), made=now, digests=digests, folders=folders,
+                       **changes)
 
-    if not edited:  # nothing to do (or only an editor's swap or backup files changed): the stamp is renewed
-        if changed or folders != last.folders or UNTRUSTED in last.inputs.values():  # if what it says changed:
-            with uninterrupted():  # a file too recent to trust last time, now found unchanged, is not read again
-                store.put(stamp_key(output, options), new_stamp(folders=folders))
-                store.save()
-        return Patched((), 0, last.warnings)
+    if not edited:  # nothing to do (or only an editor's swap or backup files changed); the stamp is renewed if
+        renew = changed or folders != last.folders or UNTRUSTED in last.inputs.values()  # what it says changed
+        return Patch(None, Plan((), {}), {}, last.warnings, new_stamp() if renew else None, None)
     snapshot_key, patches_key, docs_key = snapshot_keys(output, options)
     base, patches = store.get(snapshot_key, Snapshot), store.get(patches_key, Patches)  # (a full build writes both)
     if not (base is not None and patches is not None and base.build == patches.build == last.build):
@@ -187,39 +196,13 @@ def _patch(config: SiteConfig, output: Path, options: BuildOptions, store: Build
     plan = plan_site(site)
     affected = plan.reading(_changed_parts(latest, swapped, earlier, related, site))
     redone = plan.only(with_whole(affected, _with_bodies(affected, swapped, memo_keys, config, store)))
-    env, env_problems = make_environment(config, store)
-    assets = StyleAndScripts({}, base.asset_names, {})
-    env.globals["asset_url"] = partial(assets.url, config.base_path)
-    recorded = {path: record.inputs for path, record in records.items()}
-    rendered, render_problems = render_site(site, env, redone, layout_digests(env, store), recorded=recorded,
-                                            shared=repr(sorted(assets.names.items())))
-    if env_problems or render_problems:
-        raise FullBuild("a layout failed (the full build reports it)")
-    files = machine_files(site, redone, recorded)
-    writer = OutputWriter(output, records)
-    try:
-        for page in rendered:
-            writer.add(page.output_path, page.html, page.inputs)  # type: ignore[arg-type]
-        for path, (data, made_from) in files.items():
-            writer.add(path, data, made_from)
-        writer.keep_the_rest()
-        with uninterrupted():  # the output and what the cache says of it change together
-            finished_ns = time.time_ns()  # (the folders it writes to are known to hold what they should then)
-            changed = writer.finish()
-            store.put(stamp_key(output, options), new_stamp(  # the folders written to have a new mtime
-                folders={**folders, **folder_states(output, {path.rpartition("/")[0] for path in changed},
-                                                    finished_ns)},
-                warnings=tuple(sorted(warnings))))
-            store.put(patches_key, Patches(last.build, {**patches.articles, **{
-                source: article.outline() for source, article in swapped.items()}}, {**patches.memo_keys, **new_keys},
-                patches.related if related is earlier else {key: links for key, links in related.items()
-                                                            if _shown(links) != _shown(base.site.related.get(key))},
-                docs))
-            store.save(output, writer.records, changed=[page.output_path for page in rendered] + list(files))
-    except BaseException:
-        writer.abandon()
-        raise
-    return Patched(tuple(changed), sum(page.rendered for page in rendered), tuple(sorted(warnings)))
+    edits = Patches(last.build, {**patches.articles, **{source: a.outline() for source, a in swapped.items()}},
+                    {**patches.memo_keys, **new_keys},
+                    patches.related if related is earlier else {key: links for key, links in related.items()
+                                                                if _shown(links) != _shown(base.site.related.get(key))},
+                    docs)
+    warnings.sort()
+    return Patch(site, redone, base.asset_names, tuple(warnings), new_stamp(warnings=tuple(warnings)), edits)
 
 
 def _edits(config: SiteConfig, options: BuildOptions, store: BuildCache, edited: list[str],
