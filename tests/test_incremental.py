@@ -841,6 +841,26 @@ def test_workers_leave_ctrl_c_to_the_build_which_stops_them(every_item_in_parall
                                       range(8), 2)) == {(signal.SIG_IGN, signal.SIG_DFL)}  # SIGTERM: stopped
 
 
+def test_a_sigterm_that_reaches_a_worker_as_it_starts_ends_it(tmp_path, every_item_in_parallel):
+    """Pool.terminate stops workers by SIGTERM; one that came before a worker had set its handlers was noted by
+    the parent's handler it started with and lost, and the build waited for that worker forever (a test run
+    hung once). Now it ends the worker as soon as it starts: the worker does no work."""
+    marker, struck = tmp_path / "strike", tmp_path / "struck"
+    marker.touch()
+
+    def strike_once() -> None:  # in the first worker forked, before anything else runs there
+        try:
+            marker.unlink()
+        except FileNotFoundError:
+            return
+        struck.write_text(str(os.getpid()))
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    os.register_at_fork(after_in_child=strike_once)
+    workers = set(parallel.parallel_imap(lambda _: time.sleep(0.05) or os.getpid(), range(8), 2))
+    assert struck.exists() and int(struck.read_text()) not in workers and len(workers) >= 1
+
+
 def test_a_ctrl_c_while_workers_are_forked_is_raised_not_dropped(every_item_in_parallel):
     """Python runs its at-fork handlers while a pool forks its workers; a KeyboardInterrupt raised in one
     is printed and dropped, and the build went on."""

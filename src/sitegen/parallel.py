@@ -22,6 +22,7 @@ Result = TypeVar("Result")
 SERIAL_BELOW = 64  # items; fewer are not worth starting processes for
 _CHUNKS_PER_WORKER = 8  # small enough to balance the load, large enough to keep messages few
 _task: Callable | None = None  # the function workers run: inherited through fork, never pickled
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
 
 
 def job_count(requested: int = 0) -> int:
@@ -57,7 +58,12 @@ def parallel_imap(task: Callable[[Item], Result], items: Sequence[Item], jobs: i
     pool = None
     try:
         with uninterrupted(then=""):  # a Ctrl-C raised while forking, in an at-fork handler, is printed and dropped
-            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_leave_ctrl_c_to_the_parent)
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)  # (held for the workers; see below)
+            try:
+                pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_leave_ctrl_c_to_the_parent,
+                                                                initargs=(mask,))
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # one held meanwhile is noted now
         for chunk_results in pool.imap(_run_chunk, chunks):
             yield from chunk_results
     finally:
@@ -66,13 +72,17 @@ def parallel_imap(task: Callable[[Item], Result], items: Sequence[Item], jobs: i
             pool.terminate()
 
 
-def _leave_ctrl_c_to_the_parent() -> None:
+def _leave_ctrl_c_to_the_parent(mask: set[signal.Signals]) -> None:
     """Ctrl-C reaches every process of the terminal's group. A worker stopped by it in the middle of sending a
     result leaves half a message in the pipe, and the pool then waits for the rest of it forever; so workers
-    ignore it, and this process, interrupted, stops them (Pool.terminate, by SIGTERM: which a worker must
-    not merely note, as the parent's handler while it forked them, `uninterrupted`, does)."""
+    ignore it, and this process, interrupted, stops them (Pool.terminate, by SIGTERM). A worker starts with
+    the parent's handler of the moment, `uninterrupted`'s, which only notes a signal: a SIGTERM it took would
+    be lost, and Pool.terminate would wait for that worker forever. So the workers are forked with both
+    signals held, and let them through (`mask`, the parent's own) only once their handlers are set: one that
+    came meanwhile then ends the worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _run_chunk(chunk: Sequence) -> list:
