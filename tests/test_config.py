@@ -20,7 +20,7 @@ def test_defaults_apply_when_site_yaml_is_minimal(tmp_path):
     config = load_config(tmp_path)
     assert config.title == "News"
     assert config.language == "en" and config.timezone == "UTC" and config.page_size == 10
-    assert config.related.count == 5 and config.related.include_newer is False
+    assert config.related.count == 5 and config.related.include_newer is True
     assert config.base_path == "/"
 
 

@@ -4,8 +4,9 @@ import random
 
 import pytest
 
+from conftest import article, build_site, make_site
 from sitegen.config import RelatedConfig
-from sitegen.related import FALLBACK, PICKED, SIMILAR, RelatedDoc, related_posts
+from sitegen.related import FALLBACK, LATEST, PICKED, SIMILAR, RelatedDoc, related_posts
 
 DAY = 86400.0
 DEFAULTS = RelatedConfig(include_newer=True)
@@ -71,7 +72,7 @@ def test_hand_picked_come_first_even_when_unrelated():
 
 def test_newer_articles_are_left_out_unless_include_newer():
     docs = [doc("old", tags=["x"]), doc("newer", tags=["x"], day=10), doc("older", tags=["x"], day=-10), *FILLER]
-    assert keys(related_posts(docs, RelatedConfig())["old"]) == ["older"]
+    assert keys(related_posts(docs, RelatedConfig(include_newer=False))["old"]) == ["older"]
     assert keys(related_posts(docs, DEFAULTS)["old"]) == ["newer", "older"]
 
 
@@ -86,7 +87,8 @@ def test_fallback_is_the_latest_of_the_section_and_marked():
 
 def test_threshold_filters_weak_matches():
     docs = [doc("a", tags=["x", "y", "z", "w"]), doc("weak", tags=["w"], section="other", day=-300), *FILLER]
-    assert keys(related_posts(docs, RelatedConfig(include_newer=True, threshold=0.9))["a"]) == []
+    links = related_posts(docs, RelatedConfig(include_newer=True, threshold=0.9))["a"]
+    assert [link for link in links if link.reason != LATEST] == []  # alone in its section: the latest instead
 
 
 def test_same_lists_whatever_the_input_order():
@@ -401,3 +403,73 @@ def test_incremental_update_by_language_equals_full_recomputation(seed):
         assert index.lists == RelatedByLanguage(settings).update(docs.values()).lists, (seed, step, kind)
         assert all(docs[k].language == docs[key].language for key, links in index.lists.items()
                    for k in keys(links))
+
+
+def test_an_article_alone_in_its_section_gets_the_latest_of_its_language():
+    docs = [doc("lonely", text="zebra quantum", section="science"), doc("w1", text="farm harvest", day=-1),
+            doc("w2", text="rain forecast", day=2), doc("e1", section="economy", day=-5)]
+    links = related_posts(docs, DEFAULTS)["lonely"]
+    assert keys(links) == ["w2", "w1", "e1"] and {link.reason for link in links} == {LATEST}
+    assert {link.reason for link in related_posts(docs, DEFAULTS)["e1"]} == {LATEST}
+    assert {link.reason for link in related_posts(docs, DEFAULTS)["w1"]} == {FALLBACK}  # its section has one
+    older_only = related_posts(docs, RelatedConfig(include_newer=False))
+    assert keys(older_only["lonely"]) == ["w1", "e1"] and older_only["e1"] == ()  # the oldest has none older
+    assert related_posts(docs, RelatedConfig(count=0))["lonely"] == ()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_incremental_update_equals_full_with_sections_of_one(seed):
+    """Many sections of one or two articles: lists of the latest of the language, which any edit can move."""
+    from dataclasses import replace
+
+    from sitegen.related import RelatedIndex
+
+    rng = random.Random(seed)
+    settings = RelatedConfig(include_newer=bool(seed % 2), count=3, threshold=0.9)
+    def unrelated(key):  # nothing in common with any other: only the fallbacks can list it
+        return doc(key, title=f"title{key}", text=f"only{key} words{key}", section=f"section-{rng.randint(0, 29)}",
+                   day=rng.randint(-60, 0))
+
+    docs = {d.key: d for d in map(unrelated, "abcdefghijkl")}
+    index = RelatedIndex(settings).update(docs.values())
+    assert any(links and links[0].reason == LATEST for links in index.lists.values())
+    for step in range(8):
+        kind = rng.choice(["add", "move", "delete", "resection"])
+        key = rng.choice(sorted(docs))
+        if kind == "delete" and len(docs) > 3:
+            del docs[key]
+            index.update(removed=[key])
+        else:
+            if kind == "add":
+                new = unrelated(f"new{seed}x{step}")
+            elif kind == "move":
+                new = replace(docs[key], published=docs[key].published + rng.choice([-40, 40]) * DAY)
+            else:
+                new = replace(docs[key], section=f"section-{rng.randint(0, 29)}")
+            docs[new.key] = new
+            index.update([new])
+        assert index.lists == RelatedIndex(settings).update(docs.values()).lists, (seed, step, kind)
+
+
+def test_every_article_of_a_new_six_article_site_shows_a_related_block(tmp_path):
+    """As a new user's first site: sections of one article, an article without a section, nothing in common;
+    each page ends with a related block, titled after what it holds."""
+    site = make_site(tmp_path, {
+        "site.yaml": "title: First Site\nbase_url: https://example.com/\n",
+        "content/world/summit.md": article("Leaders meet at the summit", "2024-06-01", body="Diplomats talk."),
+        "content/world/border.md": article("Border reopens", "2024-06-03", body="Trucks cross again."),
+        "content/sport/final.md": article("Cup final tonight", "2024-06-02", body="Kick-off at nine."),
+        "content/culture/opera.md": article("Opera season opens", "2024-06-04", body="A new Tosca."),
+        "content/science/comet.md": article("Comet seen at dawn", "2024-05-30", body="Telescopes ready."),
+        "content/about-town.md": article("Market day", "2024-05-29", body="Stalls and bread."),
+    })
+    run = build_site(site)
+    assert run.code == 0, run.err
+    pages = {path: (site / "public" / path / "index.html").read_text() for path in (
+        "world/summit", "world/border", "sport/final", "culture/opera", "science/comet", "about-town")}
+    for path, html in pages.items():
+        assert '<section class="related' in html, path
+    assert '<h2 id="related-title">Latest in World</h2>' in pages["world/summit"]  # its section's other article
+    for path in ("sport/final", "culture/opera", "science/comet", "about-town"):  # alone: the site's latest
+        assert '<h2 id="related-title">Latest news</h2>' in pages[path], path
+    assert '<a href="/culture/opera/">' in pages["science/comet"].split('id="related-title"')[1]

@@ -30,7 +30,7 @@ class RelatedConfig:
 
     count: int = 5
     threshold: float = 0.08
-    include_newer: bool = False
+    include_newer: bool = True
     tags: float = 1.0
     section: float = 0.25
     text: float = 1.0

@@ -24,7 +24,7 @@ from .model import Edition, Site
 from .plan import Plan
 from .seo import article_json_ld
 from .urls import ATOM, AUTHORS, JSON_FEED, RSS, SEARCH, SEARCH_INDEX, TAGS
-from .related import FALLBACK, RelatedLink
+from .related import FALLBACK, LATEST, RelatedLink
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,8 @@ class ArticleView:
     breadcrumb: tuple[Crumb, ...]
     json_ld: Markup  # NewsArticle and BreadcrumbList, safe inside <script>
     related: tuple[Card, ...]
-    related_is_fallback: bool
+    related_is_fallback: bool  # no close match: the latest articles of its section instead
+    related_is_latest: bool  # nor any in its section: the latest of its language
     word_count: int
     reading_time: int
     is_page: bool
@@ -224,6 +225,7 @@ class ViewFactory:
                                     self.url(article.url_path)),
             related=tuple(self._cards[link.key] for link in links),
             related_is_fallback=bool(links) and links[0].reason == FALLBACK,
+            related_is_latest=bool(links) and links[0].reason == LATEST,
             word_count=article.word_count, reading_time=reading_time(article, self.site.config.reading_speed),
             is_page=article.is_page, source=article.source, extra=article.extra,
             translations=translations, alternates=alternates,

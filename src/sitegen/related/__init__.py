@@ -27,7 +27,8 @@ features of each article), compares them with the previous ones and
 recomputes exactly the lists whose inputs differ, so it gives the same lists
 as a full computation. Hand-picked keys come first; when nothing passes
 `threshold`, the latest articles of the same section are offered, marked as a
-fallback. Ties break by date, then key, so the input order never matters.
+fallback (FALLBACK); when the section has none to offer, the latest of the
+language (LATEST), so that every article of a language with two or more has a list. Ties break by date, then key, so the input order never matters.
 
 `RelatedByLanguage` keeps one index per language, so that an article is only
 ever related to articles in its own language, each with its stop words.
@@ -53,7 +54,7 @@ from ..config import RelatedConfig
 if TYPE_CHECKING:
     from .index import RelatedIndex
 
-PICKED, SIMILAR, FALLBACK = "picked", "similar", "fallback"
+PICKED, SIMILAR, FALLBACK, LATEST = "picked", "similar", "fallback", "latest"
 BODY_CHARS = 1500  # about 220 words: the lede carries the topic; the rest adds cost, not signal
 
 
@@ -72,7 +73,7 @@ class RelatedDoc:
 class RelatedLink(NamedTuple):  # a tuple: 46,000 of them at 10,000 articles are made and read back quickly
     key: str
     score: float
-    reason: str  # PICKED, SIMILAR or FALLBACK
+    reason: str  # PICKED, SIMILAR, FALLBACK (the latest of its section) or LATEST (of its language)
 
 
 def related_posts(docs: Iterable[RelatedDoc], settings: RelatedConfig,

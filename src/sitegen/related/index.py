@@ -14,7 +14,7 @@ from scipy import sparse
 
 from ..config import RelatedConfig
 from ..stopwords import stop_words
-from . import BODY_CHARS, FALLBACK, PICKED, SIMILAR, RelatedDoc, RelatedLink
+from . import BODY_CHARS, FALLBACK, LATEST, PICKED, SIMILAR, RelatedDoc, RelatedLink
 from .signals import best_per_row, changed_rows, label_signal, remap, scale_rows, text_signal
 
 TITLE_WEIGHT = 3  # a title word counts as this many body words
@@ -188,7 +188,11 @@ class _State:
         sections = [self.section_of[f.doc.section] for f in touched if f.doc.section in self.section_of]
         for row in np.flatnonzero(np.isin(self.section, sections)).tolist():
             listed = lists.get(self.keys[row], ())
-            rows[row] |= not listed or listed[-1].reason == FALLBACK
+            rows[row] |= not listed or listed[-1].reason in (FALLBACK, LATEST)
+        if keys and self.settings.count:  # the latest of the language: any change can move them (or give
+            for row, key in enumerate(self.keys):  # one to a list that had none)
+                listed = lists.get(key, ())
+                rows[row] |= not listed or listed[-1].reason == LATEST
         return np.flatnonzero(rows).tolist()
 
     def rank(self, rows: list[int]) -> dict[str, tuple[RelatedLink, ...]]:
@@ -259,18 +263,25 @@ class _State:
                 best.append(RelatedLink(self.keys[c], score, SIMILAR))
         if picked or best:
             return tuple(picked + best)
-        return tuple(RelatedLink(self.keys[c], 0.0, FALLBACK) for c in self._fallback(row))
+        section = self._fallback(row, self._latest_by_section[int(self.section[row])])
+        if section:
+            return tuple(RelatedLink(self.keys[c], 0.0, FALLBACK) for c in section)
+        return tuple(RelatedLink(self.keys[c], 0.0, LATEST) for c in self._fallback(row, self._latest))
 
     @cached_property
     def _latest_by_section(self) -> dict[int, list[int]]:
         by_section: dict[int, list[int]] = {}
-        for r in np.lexsort((np.arange(len(self.keys)), -self.published)).tolist():
+        for r in self._latest:
             by_section.setdefault(int(self.section[r]), []).append(r)
         return by_section
 
-    def _fallback(self, row: int) -> list[int]:
-        """The latest articles of the same section (older ones only, unless include_newer)."""
-        latest_first = self._latest_by_section[int(self.section[row])]
+    @cached_property
+    def _latest(self) -> list[int]:
+        return np.lexsort((np.arange(len(self.keys)), -self.published)).tolist()
+
+    def _fallback(self, row: int, latest_first: list[int]) -> list[int]:
+        """The latest of these articles, newest first (older ones only, unless include_newer), but the
+        article itself."""
         start = 0
         if not self.settings.include_newer:
             start = bisect.bisect_left(latest_first, -self.published[row], key=lambda r: -self.published[r])
