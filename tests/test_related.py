@@ -434,20 +434,18 @@ def test_incremental_update_equals_full_with_sections_of_one(seed):
     index = RelatedIndex(settings).update(docs.values())
     assert any(links and links[0].reason == LATEST for links in index.lists.values())
     for step in range(8):
-        kind = rng.choice(["add", "move", "delete", "resection"])
         key = rng.choice(sorted(docs))
-        if kind == "delete" and len(docs) > 3:
+        edits = {"add": lambda: unrelated(f"new{seed}x{step}"),
+                 "move": lambda: replace(docs[key], published=docs[key].published + rng.choice([-40, 40]) * DAY),
+                 "resection": lambda: replace(docs[key], section=f"section-{rng.randint(0, 29)}"),
+                 "delete": lambda: None}
+        kind = rng.choice(sorted(edits) if len(docs) > 3 else ["add", "move", "resection"])
+        new = edits[kind]()
+        if new is None:
             del docs[key]
-            index.update(removed=[key])
         else:
-            if kind == "add":
-                new = unrelated(f"new{seed}x{step}")
-            elif kind == "move":
-                new = replace(docs[key], published=docs[key].published + rng.choice([-40, 40]) * DAY)
-            else:
-                new = replace(docs[key], section=f"section-{rng.randint(0, 29)}")
             docs[new.key] = new
-            index.update([new])
+        index.update([] if new is None else [new], [key] if new is None else [])
         assert index.lists == RelatedIndex(settings).update(docs.values()).lists, (seed, step, kind)
 
 
