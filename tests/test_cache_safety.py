@@ -200,6 +200,22 @@ def test_a_memo_of_the_wrong_kind_is_a_miss(tmp_path, caplog):
     assert build(site).files_written == 0
 
 
+@pytest.mark.parametrize("lists", [{}, {"world/story-0/": None}, {"world/story-0/": (("nowhere/", 1.0, "similar"),)}])
+def test_a_memo_of_related_lists_that_is_not_one_for_each_article_is_a_miss(tmp_path, caplog, lists):
+    """Of the right kind (a dict) but not the lists of these articles: every page lost its related block, or
+    the build crashed."""
+    site = small_site(tmp_path)
+    build(site)
+    (site / "public").rename(tmp_path / "first")
+    for key, value in stored_memos(site).items():
+        if isinstance(value, dict):
+            store_memo(site, key, pickle.dumps(lists))
+    with caplog.at_level(logging.INFO, logger="sitegen"):
+        assert build_site(site, "-v").code == 0
+    assert tree(site / "public") == tree(tmp_path / "first")
+    assert any("related lists does not hold a list for each article" in r.getMessage() for r in caplog.records)
+
+
 @pytest.fixture
 def photo_site(tmp_path):
     return make_site(tmp_path, {

@@ -10,12 +10,14 @@ article share its `translation_key`.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from .article import Article, StaticFile, Term
 from .cache import BuildCache, memo_key
+from .cachefile import fits
 from .config import BuildOptions, SiteConfig
 from .content import Content
 from .errors import Diagnostic, error, warning
@@ -25,7 +27,8 @@ from .migration import FOREIGN_LAYOUTS
 from .languages import Language
 from .related import BODY_CHARS, RelatedByLanguage, RelatedDoc, RelatedLink
 from .slugs import slugify
-from .urls import AUTHORS, SEARCH, TAGS
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -161,14 +164,26 @@ def _translation_clashes(articles: tuple[Article, ...]) -> list[Diagnostic]:
     return problems
 
 
+def _stored_lists(stored: dict, docs: tuple[RelatedDoc, ...]) -> dict[str, tuple[RelatedLink, ...]] | None:
+    """The related lists of a memo, if it holds a list of these documents' articles for each of them, as
+    related_lists stores it; else None (-v says so), and they are made again."""
+    keys = {doc.key for doc in docs}
+    if stored.keys() == keys and all(isinstance(links, tuple) and all(
+            fits(link, (str, float, str)) and link[0] in keys for link in links) for links in stored.values()):
+        return {article: tuple(RelatedLink(*link) for link in links) for article, links in stored.items()}
+    _log.info("the memo of the related lists does not hold a list for each article: they are made again")
+    return None
+
+
 def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...], store: BuildCache | None = None) -> dict[
         str, tuple[RelatedLink, ...]]:
     """The related lists made from these docs afresh, as a build without a cache makes them, or as `store`
     remembers them (made from the same docs by an earlier full or patch build)."""
     key = memo_key("related lists as tuples", repr(config.related), repr(docs))
     stored = store.get(key, dict) if store is not None else None  # kept as plain tuples: 46,000 links at 10,000
-    if stored is not None:  # articles unpickle 7× faster
-        return {article: tuple(RelatedLink(*link) for link in links) for article, links in stored.items()}
+    lists = _stored_lists(stored, docs) if stored is not None else None  # articles unpickle 7× faster
+    if lists is not None:
+        return lists
     if store is None:
         return RelatedByLanguage(config.related).update(docs).lists
     index = store.held("related index")  # a preview server's, made from the documents of its last build:

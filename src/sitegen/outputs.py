@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from .article import Article
 from .languages import Language
 from .model import Site
+from . import cache
 from .cache import digest
 from .plan import (ATOM_FEED, JSON_FEED_FILE, NO_DATE, ROBOTS_FILE, RSS_FEED, SEARCH_INDEX_FILE, SITEMAP_FILE,
                    SITEMAP_INDEX, Job, Plan, sitemap_entries)
@@ -55,10 +56,11 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def machine_files(site: Site, plan: Plan, recorded: dict[str, bytes] | None = None) -> dict[
         str, tuple[bytes | None, bytes]]:
     """The feeds, sitemaps, robots.txt and search indexes among the `plan`'s jobs: for each, its bytes and
-    the digest of what it is made from (its inputs: the settings and the values below, which are all its
-    makers read). A file whose inputs are those `recorded` for it in the output is not made again: its
-    bytes are None, and the file there stays, as render.py keeps a page."""
-    settings = digest(GENERATOR, repr(site.config))
+    the digest of what it is made from (its inputs: the settings, the values below, which are all its
+    makers read, and the sitegen and Python that make them: cache.GENERATION). A file whose inputs are those
+    `recorded` for it in the output is not made again: its bytes are None, and the file there stays, as
+    render.py keeps a page."""
+    settings = digest(cache.GENERATION, repr(site.config))
     shown = _Shown(site, plan)
     files: dict[str, tuple[bytes | None, bytes]] = {}
     for job in plan.jobs:

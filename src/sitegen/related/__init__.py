@@ -28,7 +28,8 @@ recomputes exactly the lists whose inputs differ, so it gives the same lists
 as a full computation. Hand-picked keys come first; when nothing passes
 `threshold`, the latest articles of the same section are offered, marked as a
 fallback (FALLBACK); when the section has none to offer, the latest of the
-language (LATEST), so that every article of a language with two or more has a list. Ties break by date, then key, so the input order never matters.
+language (LATEST), so that every article of a language with two or more has a
+list (with `include_newer`; without it, the oldest of a language has none). Ties break by date, then key, so the input order never matters.
 
 `RelatedByLanguage` keeps one index per language, so that an article is only
 ever related to articles in its own language, each with its stop words.

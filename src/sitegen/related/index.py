@@ -163,8 +163,9 @@ class _State:
         query changed (a word's rarity moved, and so the article's strongest words; the cap of common
         words moved; the article moved to another era of a word); those querying an entry whose postings
         changed (in a second article, not only the changed one) or that offers a changed article as a
-        candidate; those picking a changed article; and those showing a fallback from the sections of the
-        changed articles. Everything else that a list is made of is the same in both states."""
+        candidate; those picking a changed article; those showing a fallback from the sections of the
+        changed articles; and, on any change, those showing the latest of the language (LATEST) or nothing.
+        Everything else that a list is made of is the same in both states."""
         total = len(self.keys)
         keys = {f.doc.key for f in touched}
         old_to_new = np.fromiter((self.row_of.get(key, -1) for key in old.keys), dtype=np.int64, count=len(old.keys))
