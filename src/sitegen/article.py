@@ -56,6 +56,9 @@ class _Described:
     field_lines: dict[str, int] = field(default_factory=dict)
     depends_on: tuple[FileState, ...] = ()  # the files besides its own it was read with (its images)
 
+    def _described(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _DESCRIBED}
+
 
 @dataclass(frozen=True)
 class Article(_Described):
@@ -69,8 +72,7 @@ class Article(_Described):
 
     def outline(self, **changes: Any) -> Outline:
         """This article without its body (with `changes` to its other fields)."""
-        kept = {name: getattr(self, name) for name in _DESCRIBED}
-        return Outline(**{**kept, **changes}, word_count=self.body.word_count)
+        return Outline(**{**self._described(), **changes}, word_count=self.body.word_count)
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,7 @@ class Outline(_Described):
 
     def with_body(self, body: RenderedMarkdown, **changes: Any) -> Article:
         """The whole article (with `changes` to its other fields)."""
-        kept = {name: getattr(self, name) for name in _DESCRIBED}
-        return Article(**{**kept, **changes}, body=body)
+        return Article(**{**self._described(), **changes}, body=body)
 
 
 _DESCRIBED = tuple(described.name for described in fields(_Described))

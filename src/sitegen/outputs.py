@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from email.utils import format_datetime
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Callable, Iterable, NamedTuple
 from urllib.parse import urlsplit
@@ -128,14 +129,11 @@ def _atom_job(site: Site, job: Job, shown: _Shown) -> tuple[object, Callable[[ob
     return values, lambda values: _atom(site, job.output_path, *values, shown.atom_entry)
 
 
-def _rss_job(site: Site, job: Job, shown: _Shown) -> tuple[object, Callable[[object], bytes]]:
+def _language_feed_job(make: Callable[[Site, Language, tuple[FeedEntry, ...]], bytes], site: Site, job: Job,
+                       shown: _Shown) -> tuple[object, Callable[[object], bytes]]:
+    """A language's RSS or JSON feed (`make`): its language and entries."""
     values = (site.editions[job.edition].language, shown.entries_of(job.subject))
-    return values, lambda values: _rss(site, *values)
-
-
-def _json_feed_job(site: Site, job: Job, shown: _Shown) -> tuple[object, Callable[[object], bytes]]:
-    values = (site.editions[job.edition].language, shown.entries_of(job.subject))
-    return values, lambda values: _json_feed(site, *values)
+    return values, lambda values: make(site, *values)
 
 
 # ----------------------------------------------------------------------------- feeds
@@ -346,7 +344,8 @@ def search_entry(article: Article, base_path: str) -> str:
     }, compact=True)
 
 
-_MAKERS: dict[str, _Maker] = {ATOM_FEED: _atom_job, RSS_FEED: _rss_job, JSON_FEED_FILE: _json_feed_job,
+_MAKERS: dict[str, _Maker] = {ATOM_FEED: _atom_job, RSS_FEED: partial(_language_feed_job, _rss),
+                              JSON_FEED_FILE: partial(_language_feed_job, _json_feed),
                               ROBOTS_FILE: _robots_job, SITEMAP_FILE: _sitemap_job,
                               SITEMAP_INDEX: _sitemap_index_job, SEARCH_INDEX_FILE: _search_index_job}
 

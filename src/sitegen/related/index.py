@@ -189,9 +189,9 @@ class _State:
         sections = [self.section_of[f.doc.section] for f in touched if f.doc.section in self.section_of]
         for row in np.flatnonzero(np.isin(self.section, sections)).tolist():
             listed = lists.get(self.keys[row], ())
-            rows[row] |= not listed or listed[-1].reason in (FALLBACK, LATEST)
-        if keys and self.settings.count:  # the latest of the language: any change can move them (or give
-            for row, key in enumerate(self.keys):  # one to a list that had none)
+            rows[row] |= not listed or listed[-1].reason == FALLBACK
+        if self.settings.count:  # the latest of the language: any change can move them (or give one to a list
+            for row, key in enumerate(self.keys):  # that had none)
                 listed = lists.get(key, ())
                 rows[row] |= not listed or listed[-1].reason == LATEST
         return np.flatnonzero(rows).tolist()
