@@ -102,12 +102,20 @@ def test_same_lists_whatever_the_input_order():
         assert related_posts(docs, DEFAULTS) == expected
 
 
-def test_shared_title_names_relate_articles():
+def test_names_are_words_of_the_text_and_the_entities_setting_says_it_does_nothing(tmp_path):
+    """Names in sentence-case titles are no evidence of a topic ("Apple" starts a title about fruit as well
+    as one about phones): they count as words of the text. A site.yaml that still sets `entities` builds,
+    and is told the setting does nothing."""
     docs = [doc("a", title="Talks between Putin and Kim in Pyongyang", text="leaders met"),
             doc("b", title="Why Kim hosted Putin again", text="visit summit", day=-3, section="economy"),
             doc("c", title="Rain expected this weekend", text="weather front", day=-1), *FILLER]
-    settings = RelatedConfig(include_newer=True, text=0.0, tags=0.0, entities=1.0)
-    assert keys(related_posts(docs, settings)["a"]) == ["b"]
+    assert keys(related_posts(docs, DEFAULTS)["a"])[:1] == ["b"]
+    site = make_site(tmp_path, {"site.yaml": "title: T\nbase_url: https://e.com/\nrelated:\n  entities: 0.5\n",
+                                "content/world/a.md": article("A")})
+    run = build_site(site, "-o", tmp_path / "out")
+    assert run.code == 0
+    assert "site.yaml: warning: 'related.entities' no longer does anything" in run.err
+    assert "remove 'related.entities'" in run.err
 
 
 def test_untagged_article_is_judged_by_its_text_alone():
@@ -176,7 +184,7 @@ def varied_doc(rng, key):
                day=rng.randint(0, 60))
 
 
-SMALL_INDEXES = {"TERMS_PER_DOC": 5, "QUERY_TERMS": 3, "ERA": 2, "POSTINGS": 3}
+SMALL_INDEXES = {"TERMS_PER_DOC": 5, "QUERY_TERMS": 3, "ERA": 2, "POSTINGS": 3, "CANDIDATES": 4, "NEIGHBOURS": 2}
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -191,7 +199,7 @@ def test_incremental_update_equals_full_with_small_indexes(seed, monkeypatch):
     import sitegen.related.signals as signals
 
     for name, value in SMALL_INDEXES.items():
-        monkeypatch.setattr(signals, name, value)
+        monkeypatch.setattr(signals if hasattr(signals, name) else related, name, value)
     rng = random.Random(seed)
     settings = RelatedConfig(include_newer=bool(seed % 2), count=3, threshold=0.05)
     docs = {d.key: d for d in (varied_doc(rng, f"d{i}") for i in range(60))}
@@ -215,79 +223,76 @@ def test_incremental_update_equals_full_with_small_indexes(seed, monkeypatch):
 
 
 @pytest.mark.parametrize("include_newer", [False, True])
-def test_the_indexes_match_a_plain_python_reading_of_the_rules(include_newer, monkeypatch):
-    """The vectorised indexes against the rules written out one document and one word at a time."""
+def test_the_lists_match_a_plain_python_reading_of_the_rules(include_newer, monkeypatch):
+    """The vectorised ranking against the rules of sitegen.related written out one document and one word
+    at a time (the lookups reaching every document, so that candidates are all that share a query word
+    or a tag; the vectors and queries cut short, to test the cuts)."""
     import math
+    import re
     from collections import Counter
 
     import sitegen.related.index as related
     import sitegen.related.signals as signals
+    from sitegen.related import RelatedIndex
+    from sitegen.stopwords import stop_words
 
-    for name, value in {"TERMS_PER_DOC": 6, "QUERY_TERMS": 4, "ERA": 3, "POSTINGS": 3}.items():
-        monkeypatch.setattr(signals, name, value)
+    for module, name, value in ((signals, "TERMS_PER_DOC", 6), (signals, "QUERY_TERMS", 4), (signals, "ERA", 1000),
+                                (signals, "POSTINGS", 1000), (related, "CANDIDATES", 1000), (related, "NEIGHBOURS", 3)):
+        monkeypatch.setattr(module, name, value)
     rng = random.Random(5)
-    docs = [varied_doc(rng, f"d{i}") for i in range(70)]
+    docs = [varied_doc(rng, f"d{i}") for i in range(50)]
     docs += [replace_day(docs[i], docs[i + 1]) for i in range(0, 10, 2)]  # equal dates: ties by key
-    index = related.RelatedIndex(RelatedConfig(include_newer=include_newer))
-    for d in docs:
-        index.features[d.key] = index._features(d)
-    state = related._State(index)
-    keys = sorted(d.key for d in docs)
-    published = {d.key: d.published for d in docs}
-    newest_first = sorted(keys, key=lambda k: (-published[k], k))
-
-    def words(key):
-        counts = Counter(related._WORD.findall(" ".join([index.features[key].doc.title] * related.TITLE_WEIGHT
-                                                         + [index.features[key].doc.text]).lower()))
-        return {w: c for w, c in counts.items() if w not in index.stop}
-
-    df = Counter(w for k in keys for w in words(k))
-    cap = max(20.0, related.COMMON_SHARE * len(keys))
-    kept, asked = {}, {}
-    for k in keys:
-        weights = [(-(c * 2.2 / (c + 1.2)) * math.log1p(signals.RARITY_SCALE / df[w]), w)
-                   for w, c in words(k).items() if 2 <= df[w] <= cap]
-        ranked = sorted(weights)
-        kept[k] = {w: -x for x, w in ranked[:signals.TERMS_PER_DOC]}
-        asked[k] = {w: -x for x, w in ranked[:signals.QUERY_TERMS]}
-    eras = {}  # (word, era) -> {key: weight}
-    era_of = {}
-    for w in df:
-        oldest_first = [k for k in reversed(newest_first) if w in kept[k]]
-        for i, k in enumerate(oldest_first):
-            eras.setdefault((w, i // signals.ERA), {})[k] = kept[k][w]
-            era_of[k, w] = i // signals.ERA
-
-    def entry(column):
-        word_id, era = divmod(int(state.text.ids[column]), 2 ** 32)
-        return index.words.texts[word_id], era
-
-    matrix = state.text.postings.tocoo()
-    postings = {(*entry(column), keys[row]): value for column, row, value in zip(matrix.row, matrix.col, matrix.data)}
-    assert postings == pytest.approx({(*e, k): v for e, documents in eras.items() for k, v in documents.items()})
-    for row, k in enumerate(keys):
-        query = state.text.query[row].tocoo()
-        expected = {}
-        for w, weight in asked[k].items():
-            own = era_of[k, w]
-            for era in (own - 1, own, own + 1) if include_newer else (own - 1, own):
-                if (w, era) in eras:
-                    expected[w, era] = weight
-        assert {entry(c): v for c, v in zip(query.col, query.data)} == pytest.approx(expected), k
-        assert state.text.norm[row] == pytest.approx(sum(v * v for v in asked[k].values()))
-
+    settings = RelatedConfig(include_newer=include_newer, count=4, threshold=0.05)
+    by_key = {d.key: d for d in docs}
+    newest = {k: place for place, k in enumerate(sorted(by_key, key=lambda k: (-by_key[k].published, k)))}
+    stop = stop_words("en")
+    words = {d.key: Counter(w for w in re.findall(r"[^\W\d_][^\W_]{2,}", " ".join([d.title] * 3 + [d.text]).lower())
+                            if w not in stop) for d in docs}
+    df = Counter(w for counts in words.values() for w in counts)
+    scale = 2 ** math.ceil(math.log2(len(docs)))
+    vectors, queries = {}, {}
+    for key, counts in words.items():
+        weight = {w: (1 + math.log(c)) * math.log1p(scale / df[w]) for w, c in counts.items()}
+        length = math.sqrt(sum(x * x for x in weight.values()))
+        strongest = sorted((w for w in weight if 2 <= df[w] <= max(20.0, 0.2 * len(docs))),
+                           key=lambda w: (-weight[w], w))
+        vectors[key] = {w: weight[w] / length for w in strongest[:6]}
+        queries[key] = set(strongest[:4])
     tag_df = Counter(t for d in docs for t in set(d.tags))
-    tags = state.tags.query.tocoo()
-    tag_of = {column: index.tag_ids.texts[i] for column, i in enumerate(state.tags.ids)}
-    found = sorted((keys[r], tag_of[c], v) for r, c, v in zip(tags.row, tags.col, tags.data))
-    expected_tags = sorted((d.key, t, math.log1p(signals.RARITY_SCALE / tag_df[t])) for d in docs for t in set(d.tags)
-                           if tag_df[t] >= 2)
-    assert [(k, t) for k, t, _ in found] == [(k, t) for k, t, _ in expected_tags]
-    assert [v for *_, v in found] == pytest.approx([v for *_, v in expected_tags])
-    tag_postings = state.tags.postings.tocoo()
-    assert sorted((tag_of[c], keys[r]) for c, r in zip(tag_postings.row, tag_postings.col)) == sorted(
-        (t, k) for t in tag_df if tag_df[t] >= 2
-        for k in [k for k in newest_first if t in index.features[k].doc.tags][:signals.POSTINGS])
+    tags = {d.key: {t: math.log1p(scale / tag_df[t]) for t in set(d.tags) if tag_df[t] >= 2} for d in docs}
+
+    def content(a, b):
+        text = sum(vectors[a][w] * vectors[b][w] for w in sorted(vectors[a].keys() & vectors[b].keys()))
+        shared = min(1.0, sum(tags[a][t] for t in sorted(tags[a].keys() & tags[b].keys())) / sum(tags[a].values())
+                     ) if tags[a] else 0.0
+        weight = settings.text * bool(vectors[a]) + settings.tags * bool(tags[a])
+        return (settings.text * text + settings.tags * shared) / weight if weight else 0.0
+
+    candidates = {a: {b: content(a, b) for b in by_key if b != a and (
+        queries[a] & vectors[b].keys() or tags[a].keys() & tags[b].keys()) and (
+        include_newer or by_key[b].published <= by_key[a].published)} for a in by_key}
+    neighbours = {}
+    for a, found in candidates.items():
+        best = sorted(found, key=lambda b: (-found[b], newest[b]))[:3]
+        length = math.sqrt(sum(found[b] ** 2 for b in best))
+        neighbours[a] = {b: found[b] / length for b in best}
+    expected = {}
+    for a, found in candidates.items():
+        scores = {}
+        for b, value in found.items():
+            alike = sum(neighbours[a][x] * neighbours[b][x] for x in neighbours[a].keys() & neighbours[b].keys())
+            same = by_key[a].section == by_key[b].section != ""
+            days = abs(by_key[a].published - by_key[b].published) / DAY
+            scores[b] = (value + related.SHARED * alike) * (1 + settings.section * same) * (
+                1 - settings.recency + settings.recency * math.exp(-days / settings.recency_days))
+        best = sorted((b for b in scores if scores[b] >= settings.threshold), key=lambda b: (-scores[b], newest[b]))
+        expected[a] = [(b, round(scores[b], 6)) for b in best[:settings.count]]
+    lists = RelatedIndex(settings).update(docs).lists
+    found = {a: [(link.key, link.score) for link in links if link.reason == SIMILAR] for a, links in lists.items()}
+    assert sum(map(len, expected.values())) > 2 * len(docs)  # most lists are matches, not fallbacks
+    for a in by_key:
+        assert [b for b, _ in found[a]] == [b for b, _ in expected[a]], a
+        assert [x for _, x in found[a]] == pytest.approx([x for _, x in expected[a]], abs=2e-6), a
 
 
 def replace_day(doc_, like):
@@ -341,6 +346,56 @@ def test_an_edit_recomputes_only_the_lists_it_can_affect():
         _State.rank = original_rank
     assert 0 < len(recomputed) < len(docs)
     assert not any(key.startswith("far/") for key in (sorted(index.features)[r] for r in recomputed))
+
+
+def labelled_articles():
+    """tests/data/related_labelled.yaml: real-looking news articles written for these tests, each with the
+    topics (hidden from the ranking) that judge its related picks."""
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    import yaml
+
+    entries = yaml.safe_load((Path(__file__).parent / "data" / "related_labelled.yaml").read_text("utf-8"))["articles"]
+    docs = [RelatedDoc(key=e["key"], title=e["title"], text=e["summary"] + "\n\n" + e["body"], tags=tuple(e["tags"]),
+                       section=e["section"], language=e["language"],
+                       published=datetime.combine(e["date"], datetime.min.time(), timezone.utc).timestamp())
+            for e in entries]
+    return docs, {e["key"]: set(e["topics"]) for e in entries}
+
+
+@pytest.mark.parametrize("language, floor", [("en", 0.67), ("ca", 0.65)])
+def test_hand_labelled_articles_get_related_picks_on_their_topics(language, floor):
+    """Guards the ranking on real-looking text whose topics overlap on purpose (rents and interest rates,
+    drought and farm protests, three kinds of election…), with noisy tags and near-duplicate follow-ups:
+    the share of good picks over all five slots of every article (an empty slot is a miss). Measured
+    0.686 (en) and 0.667 (ca) with this ranking; 0.628 and 0.633 with the one before it (1,500 characters,
+    10 query words, title names); full-text TF-IDF cosine 0.722 and 0.683 without tags, where these
+    tags are the noisy kind. Most topics have 4 or 5 articles, so 0.76 and 0.70 would be perfect."""
+    from sitegen.related import RelatedByLanguage
+
+    docs, topics = labelled_articles()
+    lists = RelatedByLanguage(RelatedConfig()).update(docs).lists
+    own = [d for d in docs if d.language == language]
+    good = sum(bool(topics[d.key] & topics[link.key]) for d in own for link in lists[d.key][:5])
+    assert good / (5 * len(own)) >= floor
+    assert all(lists[d.key] for d in own)
+
+
+def test_a_follow_up_lists_the_story_it_follows_first():
+    """Near-duplicate follow-ups of the hand-labelled set (an update a day or a few later, repeating part of
+    the first story's wording) list the story they follow first, and it lists them among its first three."""
+    from sitegen.related import RelatedByLanguage
+
+    docs, _ = labelled_articles()
+    lists = RelatedByLanguage(RelatedConfig()).update(docs).lists
+    for follow_up, story in [("housing-rent-cap-approved", "housing-rent-cap-vote"),
+                             ("hosepipe-ban-extended-coast", "hosepipe-ban-announced"),
+                             ("tractor-protest-day-two", "tractors-block-ring-road"),
+                             ("measles-outbreak-34-cases", "measles-cases-two-schools"),
+                             ("sant-jordi-2025-balanc-record", "sant-jordi-superilla-350-parades")]:
+        assert lists[follow_up][0].key == story
+        assert follow_up in keys(lists[story][:3])
 
 
 def test_precision_on_a_generated_corpus_with_known_stories():

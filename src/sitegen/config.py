@@ -29,12 +29,12 @@ class RelatedConfig:
     """Weights and limits of the "You may also like" list (see the related package)."""
 
     count: int = 5
-    threshold: float = 0.08
+    threshold: float = 0.03
     include_newer: bool = True
-    tags: float = 1.0
+    tags: float = 0.5
     section: float = 0.25
     text: float = 1.0
-    entities: float = 0.5
+    entities: float = 0.0  # no longer read: names are words of the text (config_warnings says so when set)
     recency: float = 0.25
     recency_days: int = 60
 
@@ -220,8 +220,12 @@ def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
 
 def config_warnings(config: SiteConfig) -> list[Diagnostic]:
     """What builds but not well: without a full base_url, feeds and the sitemap can only hold paths;
-    interface strings that a language lacks are shown in another language."""
+    interface strings that a language lacks are shown in another language; a setting that no longer
+    does anything."""
     problems = missing_string_warnings(config)
+    if config.related.entities:
+        problems.append(warning(CONFIG_NAME, 0, "'related.entities' no longer does anything: names are words of "
+                                "the text, which the 'related.text' weight covers", "remove 'related.entities'"))
     if config.origin:
         return problems
     return problems + [warning(CONFIG_NAME, 0, f"base_url {config.base_url!r} is not a full address, so feeds, "

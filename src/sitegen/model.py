@@ -25,7 +25,7 @@ from .listings import (AUTHOR, SECTION, TAG, Listing, ListingPage, archive_listi
                        term_listings)
 from .migration import FOREIGN_LAYOUTS
 from .languages import Language
-from .related import BODY_CHARS, RelatedByLanguage, RelatedDoc, RelatedLink
+from .related import TEXT_CHARS, RelatedByLanguage, RelatedDoc, RelatedLink
 from .slugs import slugify
 
 _log = logging.getLogger(__name__)
@@ -100,9 +100,9 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
 
 
 def related_doc(a: Article, picks: tuple[str, ...] = ()) -> RelatedDoc:
-    """What the related-posts step reads of an article: title, lede, tags, section, date, picks."""
+    """What the related-posts step reads of an article: title, summary and text, tags, section, date, picks."""
     return RelatedDoc(
-        key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text[:BODY_CHARS]}"[:BODY_CHARS],
+        key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text[:TEXT_CHARS]}"[:TEXT_CHARS],
         tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
         published=a.date.timestamp(), picked=picks, language=a.language)
 

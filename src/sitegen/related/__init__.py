@@ -1,40 +1,49 @@
 """"You may also like": ranked related lists from a small document interface.
 
-Knows only `RelatedDoc`, never the site model. Every article is compared only
-with the candidates its inverted indexes offer (text terms, tags, title
-entities), never with all others, and each lookup reaches a bounded number
-of documents, so the work grows with the number of articles, not its square:
-a word's documents are kept oldest first in eras of `ERA`, and an article
-looks up its own era and the one before (the one after too, with
-`include_newer`), so that a common word offers the documents nearest in time;
-a tag or a name keeps its `POSTINGS` newest documents. The score, with
-weights from site.yaml:
+Knows only `RelatedDoc`, never the site model. An article's text (title three
+times, summary and body, up to TEXT_CHARS) is a vector of word weights,
+(1 + ln tf) × rarity, scaled to length 1; rarity is log(1 + scale / df),
+the scale being the number of articles rounded up to a power of two, so
+weights change only with the df of the words an edit adds or removes (and
+all at once when the site doubles or halves). With weights from site.yaml,
+a pair of articles scores:
 
 - content, a weighted mean in 0..1 of the signals the article has
-  - text: the article's strongest title + summary + body terms (BM25-style
-    term weights times a rarity weight) found in the candidate;
-  - tags: shared tags, each weighted by its rarity;
-  - entities: shared names from the titles ("North Korea", "Putin");
+  - text: the cosine of the two vectors, over the TERMS_PER_DOC strongest
+    words of each (they carry nearly all of a vector's length);
+  - tags: the share of the article's tags, each weighted by its rarity,
+    that the other has;
+- plus SHARED × how alike the two articles' neighbours are (each article's
+  NEIGHBOURS best matches by content, weighted by score: articles that the
+  same articles resemble belong together, as follow-ups of one story do);
 - times a boost for the same section (`section`: 0.25 is +25 %),
 - times a decay with the time between the two (`recency`: the share of the
   score that decays, over `recency_days`).
 
-Rarity weights depend only on how many articles use a word, tag or name
-(log(1 + RARITY_SCALE/df)), never on the size of the site, so one article's
-edit changes only the lists that share something with it.
+No article is compared with all others: its CANDIDATES best by its inverted
+indexes (its strongest words and its tags) are scored exactly. Each lookup
+reaches a bounded number of documents, so the work grows with the number of
+articles, not its square: a word's documents are kept oldest first in eras of
+`ERA`, and an article looks up its own era and the one before (the one after
+too, with `include_newer`), so that a common word offers the documents
+nearest in time; a tag keeps its `POSTINGS` newest documents.
+
 `RelatedIndex.update` rebuilds the indexes (vectorised, from the cached
-features of each article), compares them with the previous ones and
-recomputes exactly the lists whose inputs differ, so it gives the same lists
-as a full computation. Hand-picked keys come first; when nothing passes
+features of each article), compares them with the previous ones and computes
+again exactly what can differ: the candidates of the articles whose lookups
+changed, the scores of pairs with an article whose vector changed, the
+neighbours of those, and the lists that read any of it; so it gives the same
+lists as a full computation. Hand-picked keys come first; when nothing passes
 `threshold`, the latest articles of the same section are offered, marked as a
 fallback (FALLBACK); when the section has none to offer, the latest of the
 language (LATEST), so that every article of a language with two or more has a
-list (with `include_newer`; without it, the oldest of a language has none). Ties break by date, then key, so the input order never matters.
+list (with `include_newer`; without it, the oldest of a language has none).
+Ties break by date, then key, so the input order never matters.
 
 `RelatedByLanguage` keeps one index per language, so that an article is only
 ever related to articles in its own language, each with its stop words.
 
-Words, tags and names get integer ids from vocabularies kept by the index (in
+Words and tags get integer ids from vocabularies kept by the index (in
 first-seen order, never forgotten); wherever order matters (matrix columns,
 and so every tie between equal weights and the order of every sum) they are
 ranked by their text, never by their id.
@@ -56,14 +65,14 @@ if TYPE_CHECKING:
     from .index import RelatedIndex
 
 PICKED, SIMILAR, FALLBACK, LATEST = "picked", "similar", "fallback", "latest"
-BODY_CHARS = 1500  # about 220 words: the lede carries the topic; the rest adds cost, not signal
+TEXT_CHARS = 20_000  # of an article's text, what the related step reads: all of a usual article, a bound for a huge one
 
 
 @dataclass(frozen=True, slots=True)
 class RelatedDoc:
     key: str
     title: str
-    text: str  # only text[:BODY_CHARS] is read
+    text: str  # only text[:TEXT_CHARS] is read
     tags: tuple[str, ...]
     section: str
     published: float  # POSIX timestamp

@@ -6,7 +6,7 @@ import bisect
 import re
 from collections import Counter
 from functools import cached_property
-from itertools import chain, repeat
+from itertools import repeat
 from typing import Iterable, NamedTuple
 
 import numpy as np
@@ -14,24 +14,25 @@ from scipy import sparse
 
 from ..config import RelatedConfig
 from ..stopwords import stop_words
-from . import BODY_CHARS, FALLBACK, LATEST, PICKED, SIMILAR, RelatedDoc, RelatedLink
-from .signals import best_per_row, changed_rows, label_signal, remap, scale_rows, text_signal
+from . import FALLBACK, LATEST, PICKED, SIMILAR, TEXT_CHARS, RelatedDoc, RelatedLink
+from .signals import Signal, best_per_row, changed_rows, label_signal, pair_scores, remap, scale_rows, text_signal
 
 TITLE_WEIGHT = 3  # a title word counts as this many body words
 COMMON_SHARE = 0.2  # words in more than this share of articles (and over 20 of them) are not indexed
-_ROWS_PER_CHUNK = 4096  # articles ranked at a time
+CANDIDATES = 24  # per article, the best the index lookups find: these are scored exactly
+NEIGHBOURS = 8  # per article, its best candidates by exact score: its neighbours
+SHARED = 0.2  # weight of the similarity of two articles' neighbours, added to their content score
+_ROWS_PER_CHUNK = 2048  # articles scored or ranked at a time
 _WORD = re.compile(r"[^\W\d_][^\W_]{2,}")
 _ASCII_WORD = re.compile(r"[a-z][a-z0-9]{2,}")  # the same words in lowercase ASCII text, found faster
-_NAME = re.compile(r"[^\W\d_][\w’'-]*")
 
 
 class _Features(NamedTuple):
-    """What the index keeps of one document: its word ids with their frequencies, tag and name ids."""
+    """What the index keeps of one document: its word ids with their frequencies, and its tag ids."""
 
     doc: RelatedDoc
     terms: np.ndarray  # int32, shape (2, words): word ids, and how often each occurs (title words count more)
-    labels: np.ndarray  # int32: tag ids, then title-name ids
-    tag_count: int  # how many of `labels` are tags
+    tags: np.ndarray  # int32: tag ids
 
 
 class _Ids(dict):
@@ -56,8 +57,6 @@ class _Ids(dict):
         return self._order
 
 
-
-
 class RelatedIndex:
     """Related lists for a set of documents, kept up to date one change at a time."""
 
@@ -69,20 +68,18 @@ class RelatedIndex:
         self.words = _Ids(sorted(self.stop))  # stop words first: ids below `_stop_ids` are dropped
         self._stop_ids = len(self.words.texts)
         self.tag_ids = _Ids()
-        self.name_ids = _Ids()
         self._state: _State | None = None  # the indexes of the last update, to see what the next one changes
 
     def update(self, changed: Iterable[RelatedDoc] = (), removed: Iterable[str] = ()) -> RelatedIndex:
         """Add or replace `changed`, drop `removed`; recompute exactly the lists that can differ."""
         removed = list(removed)
-        touched = [self.features.pop(key) for key in removed if key in self.features]
+        touched = [self.features.pop(key).doc for key in removed if key in self.features]
         for doc in changed:
             old = self.features.get(doc.key)
             if old is not None:
-                touched.append(old)
-            new = self._features(doc)
-            touched.append(new)
-            self.features[doc.key] = new
+                touched.append(old.doc)
+            touched.append(doc)
+            self.features[doc.key] = self._features(doc)
         for key in removed:
             self.lists.pop(key, None)
         if not touched:
@@ -90,35 +87,23 @@ class RelatedIndex:
         old_state, self._state = self._state, None
         state = _State(self)
         if old_state is None or len(self.lists) < len(self.features) // 2:
-            rows = state.rows
+            rows = state.find()
         else:
-            rows = state.affected(old_state, touched, self.lists)
+            rows = state.find(old_state, touched, self.lists)
         del old_state
         self.lists.update(state.rank(rows))
         self._state = state
         return self
 
     def _features(self, doc: RelatedDoc) -> _Features:
-        # The title TITLE_WEIGHT times, then the lede: one pass finds and counts the words of both.
-        text = " ".join((doc.title,) * TITLE_WEIGHT + (doc.text[:BODY_CHARS],)).lower()
+        # The title TITLE_WEIGHT times, then the text: one pass finds and counts the words of both.
+        text = " ".join((doc.title,) * TITLE_WEIGHT + (doc.text[:TEXT_CHARS],)).lower()
         counts = Counter((_ASCII_WORD if text.isascii() else _WORD).findall(text))
-        terms = np.fromiter(chain(map(self.words.__getitem__, counts), counts.values()), dtype=np.int32,
-                            count=2 * len(counts)).reshape(2, -1)
+        terms = np.empty((2, len(counts)), dtype=np.int32)
+        terms[0] = np.fromiter(map(self.words.__getitem__, counts), dtype=np.int32, count=len(counts))
+        terms[1] = np.fromiter(counts.values(), dtype=np.int32, count=len(counts))
         terms = terms[:, terms[0] >= self._stop_ids]
-        tags = {self.tag_ids[tag] for tag in doc.tags}
-        labels = np.array([*tags, *map(self.name_ids.__getitem__, _title_names(doc.title, self.stop))], dtype=np.int32)
-        return _Features(doc, terms, labels, len(tags))
-
-
-
-def _title_names(title: str, stop: frozenset[str]) -> frozenset[str]:
-    """Capitalised words of a title and adjacent pairs of them: 'North Korea', 'Putin'."""
-    tokens = _NAME.findall(title)
-    capital = [t.lower() if t[0].isupper() and t.lower() not in stop else "" for t in tokens]
-    if tokens and all(capital):  # Title Case: every word is capitalised, so none is a name by its case
-        return frozenset()
-    pairs = {f"{a} {b}" for a, b in zip(capital, capital[1:]) if a and b}
-    return frozenset({c for c in capital if c} | pairs)
+        return _Features(doc, terms, np.array(sorted({self.tag_ids[tag] for tag in doc.tags}), dtype=np.int32))
 
 
 def _cap(total: int) -> float:
@@ -126,9 +111,18 @@ def _cap(total: int) -> float:
     return max(20.0, COMMON_SHARE * total)
 
 
+def _matrix(data: np.ndarray, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+    """A CSR matrix with its indices sorted in every row, from distinct entries; columns past the shape's
+    (removed articles) are left out."""
+    keep = cols < shape[1]
+    matrix = sparse.csr_matrix((data[keep], (rows[keep], cols[keep])), shape=shape)
+    matrix.sort_indices()
+    return matrix
+
 
 class _State:
-    """The whole collection as sparse matrices, rebuilt from cached features (vectorised)."""
+    """The whole collection as sparse matrices, rebuilt from cached features (vectorised), and what the
+    ranking found from them: each article's candidates with their exact scores, and its neighbours."""
 
     def __init__(self, index: RelatedIndex):
         self.settings = index.settings
@@ -143,50 +137,66 @@ class _State:
         self.section_of = {section: i for i, section in enumerate(sections)} | {"": -1}
         self.section = np.fromiter((self.section_of[d.section] for d in docs), dtype=np.int64, count=total)
         self.picking = [(row, frozenset(d.picked)) for row, d in enumerate(docs) if d.picked]
-        # Each article's place among all by date, newest first (ties by key): tags and names keep the newest.
+        # Each article's place among all by date, newest first (ties by key): tags keep the newest.
         newest = np.empty(total, dtype=np.int64)
         newest[np.lexsort((np.arange(total), -self.published))] = np.arange(total)
         self.newest = newest
         self.text = text_signal([f.terms for f in features], index.words.order(), _cap(total), newest,
                                  self.settings.include_newer)
-        labels = [f.labels for f in features]
-        tag_counts = np.fromiter((f.tag_count for f in features), dtype=np.int64, count=total)
-        name_counts = np.fromiter((len(f.labels) - f.tag_count for f in features), dtype=np.int64, count=total)
-        everything = np.concatenate(labels) if labels else np.zeros(0, dtype=np.int32)
-        is_tag = np.repeat(np.tile([True, False], total), np.column_stack((tag_counts, name_counts)).ravel())
-        rows = np.repeat(np.arange(total), tag_counts + name_counts)
-        self.tags = label_signal(rows[is_tag], everything[is_tag], total, index.tag_ids.order(), newest)
-        self.names = label_signal(rows[~is_tag], everything[~is_tag], total, index.name_ids.order(), newest)
+        rows = np.repeat(np.arange(total), np.fromiter((len(f.tags) for f in features), dtype=np.int64, count=total))
+        tags = np.concatenate([f.tags for f in features]) if features else np.zeros(0, dtype=np.int32)
+        self.tags = label_signal(rows, tags, total, index.tag_ids.order(), newest)
+        self.candidates = sparse.csr_matrix((total, total))  # each row's candidates: their exact content score
+        self.neighbours = sparse.csr_matrix((total, total))  # each row's neighbour vector (see _neighbours)
 
-    def affected(self, old: _State, touched: list[_Features], lists: dict[str, tuple[RelatedLink, ...]]) -> list[int]:
-        """Rows whose list can differ from the one computed with `old`: the changed articles; those whose
-        query changed (a word's rarity moved, and so the article's strongest words; the cap of common
-        words moved; the article moved to another era of a word); those querying an entry whose postings
-        changed (in a second article, not only the changed one) or that offers a changed article as a
-        candidate; those picking a changed article; those showing a fallback from the sections of the
-        changed articles; and, on any change, those showing the latest of the language (LATEST) or nothing.
-        Everything else that a list is made of is the same in both states."""
+    @property
+    def _signals(self) -> tuple[tuple[Signal, float], ...]:
+        return (self.text, self.settings.text), (self.tags, self.settings.tags)
+
+    def find(self, old: _State | None = None, touched: Iterable[RelatedDoc] = (),
+             lists: dict[str, tuple[RelatedLink, ...]] | None = None) -> list[int]:
+        """Find every row's candidates and neighbours, computing again only what can differ from `old`
+        (all of it without one), and return the rows whose lists have to be ranked again."""
         total = len(self.keys)
-        keys = {f.doc.key for f in touched}
+        if old is None:
+            self._candidates(np.arange(total), np.zeros(total, dtype=bool), None)
+            return self.rows
+        keys = {doc.key for doc in touched}
         old_to_new = np.fromiter((self.row_of.get(key, -1) for key in old.keys), dtype=np.int64, count=len(old.keys))
-        hit = np.zeros(total + 1, dtype=bool)  # the last one stands for removed articles
+        gone = np.where(old_to_new < 0, total, old_to_new)  # removed articles stand as one more column
+        hit = np.zeros(total + 1, dtype=bool)
         hit[[self.row_of[key] for key in keys if key in self.row_of] + [total]] = True
-        rows = hit[:total].copy()
-        for new, previous in ((self.text, old.text), (self.tags, old.tags), (self.names, old.names)):
-            # Both states' entries in one numbering, by their ids.
+        # Rows whose lookups can find other candidates: their query changed, or the postings they reach.
+        looked = hit[:total].copy()
+        changed = hit.copy()  # and documents whose vectors changed, which every pair with them scores again
+        for new, previous in zip((s for s, _ in self._signals), (s for s, _ in old._signals)):
             ids = np.union1d(previous.ids, new.ids)
             before, after = np.searchsorted(ids, previous.ids), np.searchsorted(ids, new.ids)
             width = len(ids)
-            rows |= changed_rows(remap(previous.query, old_to_new, before, (total, width)),
-                                  remap(new.query, None, after, (total, width)))
-            # The postings the other way round, removed articles standing as the last one.
-            gone = np.where(old_to_new < 0, total, old_to_new)
+            looked |= changed_rows(remap(previous.query, old_to_new, before, (total, width)),
+                                   remap(new.query, None, after, (total, width)))
             entries = changed_rows(remap(previous.postings, before, gone, (width, total + 1)),
-                                    remap(new.postings, after, None, (width, total + 1)), hit)
-            rows |= new.querying(entries[after])
+                                   remap(new.postings, after, None, (width, total + 1)), hit)
+            looked |= new.querying(entries[after])
+            ids = np.union1d(previous.features, new.features)
+            before, after = np.searchsorted(ids, previous.features), np.searchsorted(ids, new.features)
+            for mine, theirs in ((new.vectors, previous.vectors), (new.marks, previous.marks)):
+                changed[:total] |= changed_rows(remap(theirs, old_to_new, before, (total, len(ids))),
+                                                remap(mine, None, after, (total, len(ids))))
+        carried = remap(old.candidates, old_to_new, gone, (total, total + 1))
+        scored = looked | changed[:total] | changed_rows(carried, carried, changed)
+        self.candidates = _shrunk(carried, total)  # (only rows not scored again keep theirs)
+        self.neighbours = remap(old.neighbours, old_to_new, gone, (total, total + 1))
+        self._candidates(np.flatnonzero(scored), looked, carried)
+        moved = np.zeros(total + 1, dtype=bool)  # neighbour lists that changed, and removed articles
+        moved[:total] = changed_rows(self.neighbours, remap(old.neighbours, old_to_new, gone, (total, total + 1)))
+        moved[total] = True
+        self.neighbours = _shrunk(self.neighbours, total)
+        rows = scored | changed_rows(carried, carried, moved) | changed_rows(self.candidates, self.candidates,
+                                                                              moved[:total])
         for row, picked in self.picking:
             rows[row] |= not keys.isdisjoint(picked)
-        sections = [self.section_of[f.doc.section] for f in touched if f.doc.section in self.section_of]
+        sections = [self.section_of[d.section] for d in touched if d.section in self.section_of]
         for row in np.flatnonzero(np.isin(self.section, sections)).tolist():
             listed = lists.get(self.keys[row], ())
             rows[row] |= not listed or listed[-1].reason == FALLBACK
@@ -195,6 +205,90 @@ class _State:
                 listed = lists.get(key, ())
                 rows[row] |= not listed or listed[-1].reason == LATEST
         return np.flatnonzero(rows).tolist()
+
+    def _candidates(self, rows: np.ndarray, looked: np.ndarray, carried: sparse.csr_matrix | None) -> None:
+        """Score these rows' candidates exactly and set their neighbours: candidates found again by the
+        lookups for rows in `looked`, else those `carried` over from the last state."""
+        total = len(self.keys)
+        found = []
+        for start in range(0, len(rows), _ROWS_PER_CHUNK):
+            chunk = rows[start:start + _ROWS_PER_CHUNK]
+            again = chunk[looked[chunk]] if carried is not None else chunk
+            at, col = self._lookup(again)
+            pair_rows = again[at]
+            if carried is not None:
+                kept = chunk[~looked[chunk]]
+                part = carried[kept]
+                pair_rows = np.concatenate((pair_rows, np.repeat(kept, np.diff(part.indptr))))
+                col = np.concatenate((col, part.indices.astype(np.int64)))  # (none removed: those are looked up)
+            found.append((pair_rows, col, self._content(pair_rows, col)))
+        pair_rows, cols, values = (np.concatenate(part) for part in zip(*found)) if found else (
+            np.zeros(0, dtype=np.int64),) * 3
+        keep = np.ones(total, dtype=bool)
+        keep[rows] = False
+        old = self.candidates
+        old_rows = np.repeat(np.arange(total), np.diff(old.indptr))
+        mask = keep[old_rows]
+        self.candidates = _matrix(np.concatenate((old.data[mask], values)),
+                                  np.concatenate((old_rows[mask], pair_rows)),
+                                  np.concatenate((old.indices[mask].astype(np.int64), cols)), (total, total))
+        self._set_neighbours(rows)
+
+    def _lookup(self, chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The CANDIDATES best other articles of each chunk row by the index lookups: (chunk place, row)."""
+        s = self.settings
+        weight = sum(w * (signal.norm[chunk] > 0) for signal, w in self._signals)
+        content = None
+        for signal, w in self._signals:
+            if w:
+                part = signal.similarity(chunk)
+                part.data *= w
+                content = part if content is None else content + part
+        if content is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        scale_rows(content, np.divide(1.0, weight, out=np.zeros(len(chunk)), where=weight > 0))
+        at = np.repeat(np.arange(len(chunk)), np.diff(content.indptr))
+        col, value = content.indices.astype(np.int64), content.data
+        keep = (col != chunk[at]) & (value > 0)
+        if not s.include_newer:
+            keep &= self.published[col] <= self.published[chunk[at]]
+        at, col, value = at[keep], col[keep], value[keep]
+        keep = best_per_row(at, len(chunk), value, CANDIDATES)  # only a row's best can be kept: sort those
+        at, col, value = at[keep], col[keep], value[keep]
+        order = np.lexsort((self.newest[col], -value, at))
+        at, col = at[order], col[order]
+        keep = np.arange(len(at)) - np.searchsorted(at, at) < CANDIDATES
+        return at[keep], col[keep]
+
+    def _content(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The exact content score of each pair: a weighted mean of the signals the row's article has."""
+        weight = sum(w * (signal.norm[rows] > 0) for signal, w in self._signals)
+        content = np.zeros(len(rows))
+        for signal, w in self._signals:
+            if w and len(rows):
+                content += w * signal.scores(rows, cols)
+        return np.divide(content, weight, out=np.zeros(len(rows)), where=weight > 0)
+
+    def _set_neighbours(self, rows: np.ndarray) -> None:
+        """Each row's neighbour vector: its NEIGHBOURS best candidates, weighted by their scores, scaled to
+        length 1. Two articles whose vectors overlap are resembled by the same third articles."""
+        total = len(self.keys)
+        part = self.candidates[rows]
+        at = np.repeat(np.arange(len(rows)), np.diff(part.indptr))
+        col, value = part.indices.astype(np.int64), part.data
+        order = np.lexsort((self.newest[col], -value, at))
+        at, col, value = at[order], col[order], value[order]
+        keep = np.arange(len(at)) - np.searchsorted(at, at) < NEIGHBOURS
+        at, col, value = at[keep], col[keep], value[keep]
+        length = np.sqrt(np.bincount(at, weights=value * value, minlength=len(rows)))
+        value = value / length[at]
+        keep = np.ones(total, dtype=bool)
+        keep[rows] = False
+        old = self.neighbours
+        old_rows = np.repeat(np.arange(total), np.diff(old.indptr))
+        mask = keep[old_rows]
+        self.neighbours = _matrix(np.concatenate((old.data[mask], value)), np.concatenate((old_rows[mask], rows[at])),
+                                  np.concatenate((old.indices[mask].astype(np.int64), col)), old.shape)
 
     def rank(self, rows: list[int]) -> dict[str, tuple[RelatedLink, ...]]:
         lists: dict[str, tuple[RelatedLink, ...]] = {}
@@ -205,36 +299,17 @@ class _State:
 
     def _rank_chunk(self, chunk: np.ndarray) -> dict[str, tuple[RelatedLink, ...]]:
         s = self.settings
-        signals = ((self.text, s.text), (self.tags, s.tags), (self.names, s.entities))
-        # A weighted mean over the signals the article has: an untagged article is judged by its text alone.
-        weight = sum(w * (signal.norm[chunk] > 0) for signal, w in signals)
-        content = None
-        for signal, w in signals:
-            if w:
-                part = signal.similarity(chunk)
-                part.data *= w
-                content = part if content is None else content + part
-        if content is None:
-            content = sparse.csr_matrix((len(chunk), len(self.keys)))
-        scale_rows(content, np.divide(1.0, weight, out=np.zeros(len(chunk)), where=weight > 0))
-        recency = min(s.recency, 1.0)
-        # No boost or decay lifts a score by more than `most`, so weaker content is dropped before scoring.
-        most = max(1.0, 1.0 + s.section) * max(1.0, 1.0 - recency)
-        value = content.data
-        index = np.flatnonzero((value > 0) & (value * most >= s.threshold * (1 - 1e-9)))
-        at = np.searchsorted(content.indptr, index, side="right") - 1
-        col, value = content.indices[index].astype(np.int64), value[index]
+        part = self.candidates[chunk]
+        at = np.repeat(np.arange(len(chunk)), np.diff(part.indptr))
+        col, content = part.indices.astype(np.int64), part.data
         row = chunk[at]
-        keep = col != row
-        if not s.include_newer:
-            keep &= self.published[col] <= self.published[row]
-        at, col, row, value = at[keep], col[keep], row[keep], value[keep]
+        shared = pair_scores(self.neighbours, self.neighbours, row, col) if len(row) else np.zeros(0)
         same = (self.section[row] == self.section[col]) & (self.section[row] >= 0)
         days = np.abs(self.published[row] - self.published[col]) / 86400
-        score = value * (1 + s.section * same) * (1 - recency + recency * np.exp(-days / max(s.recency_days, 1)))
+        recency = min(s.recency, 1.0)
+        score = (content + SHARED * shared) * (1 + s.section * same) * (
+            1 - recency + recency * np.exp(-days / max(s.recency_days, 1)))
         keep = score >= s.threshold
-        at, col, score = at[keep], col[keep], score[keep]
-        keep = best_per_row(at, len(chunk), score, s.count)  # only a row's `count` best can be listed
         at, col, score = at[keep], col[keep], score[keep]
         order = np.lexsort((self.newest[col], -score, at))  # ties: the newer, then the first key
         at, col, score = at[order], col[order], score[order]
@@ -288,3 +363,9 @@ class _State:
             start = bisect.bisect_left(latest_first, -self.published[row], key=lambda r: -self.published[r])
         return [r for r in latest_first[start:start + self.settings.count + 1] if r != row][:self.settings.count]
 
+
+
+def _shrunk(matrix: sparse.csr_matrix, total: int) -> sparse.csr_matrix:
+    """An articles × (articles + removed) matrix without the column of removed articles."""
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    return _matrix(matrix.data, rows, matrix.indices.astype(np.int64), (matrix.shape[0], total))

@@ -6,38 +6,42 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-TERMS_PER_DOC = 40  # the strongest words (frequency × rarity) of each article are indexed
-QUERY_TERMS = 10  # of those, the ones that look up candidates
+TERMS_PER_DOC = 64  # the strongest words of each article's vector are kept: they carry nearly all of its length
+QUERY_TERMS = 16  # of those, the ones that look up candidates
 ERA = 32  # a word's articles, oldest first, in eras of this many: a query reaches its own era and the one before
 POSTINGS = 64  # articles kept per tag or name: the newest
-RARITY_SCALE = 100_000.0  # rarity = log(1 + RARITY_SCALE / df): independent of the site's size
-_K1 = 1.2  # BM25 term-frequency saturation
 _DOCS_PER_BLOCK = 8192  # articles whose words are weighed at a time
 WIDE_ROW = 512  # rows longer than this are sorted apart (see _best_in_rows), not widening a whole grid
 KEY_LIMIT = 2 ** 63  # sort keys that would not fit an int64 take the slower lexsort
 
 
-def _rarity(df: np.ndarray) -> np.ndarray:
-    return np.log1p(RARITY_SCALE / np.maximum(df, 1))
-
-
 class Signal:
     """One index (text words, tags or title names): each row's query (its entries, columns in text order)
-    against the postings (for each entry, the documents kept for it)."""
+    against the postings (for each entry, the documents kept for it), to find candidates; and each row's
+    vector, to score a pair exactly."""
 
-    def __init__(self, query: sparse.csr_matrix, norm: np.ndarray, postings: sparse.csr_matrix, ids: np.ndarray):
+    def __init__(self, query: sparse.csr_matrix, norm: np.ndarray, postings: sparse.csr_matrix, ids: np.ndarray,
+                 vectors: sparse.csr_matrix, features: np.ndarray, marks: sparse.csr_matrix | None = None):
         self.query = query  # documents × entries
         self.norm = norm  # what a document matching its whole query scores, to scale to 0..1
         self.postings = postings  # entries × documents
         self.ids = ids  # column → an id that stays the same across updates, to compare with an earlier state
+        self.vectors = vectors  # documents × features (columns in text order): what an article looks for
+        self.marks = vectors if marks is None else marks  # the same: what an article offers
+        self.features = features  # vector column → its id, as `ids`
 
     def similarity(self, chunk: np.ndarray) -> sparse.csr_matrix:
-        """Each chunk row's share (0..1) of its own query weight that a candidate matches."""
+        """Each chunk row's share (0..1) of its own query weight that a candidate matches in the postings."""
         found = self.query[chunk] @ self.postings
         scale = np.divide(1.0, self.norm[chunk], out=np.zeros(len(chunk)), where=self.norm[chunk] > 0)
         scale_rows(found, scale)
         np.minimum(found.data, 1.0, out=found.data)
         return found
+
+    def scores(self, rows: np.ndarray, others: np.ndarray) -> np.ndarray:
+        """For each pair, the share (0..1) of the row's vector that the other's matches: all of their shared
+        features, not only those the postings offer."""
+        return pair_scores(self.vectors, self.marks, rows, others, self.norm)
 
     def querying(self, columns: np.ndarray) -> np.ndarray:
         """For each row: does its query hold one of these columns (a mask)?"""
@@ -45,6 +49,16 @@ class Signal:
         rows = np.zeros(total, dtype=bool)
         rows[np.repeat(np.arange(total), np.diff(self.query.indptr))[columns[self.query.indices]]] = True
         return rows
+
+
+def pair_scores(vectors: sparse.csr_matrix, marks: sparse.csr_matrix, rows: np.ndarray, others: np.ndarray,
+                norm: np.ndarray | None = None) -> np.ndarray:
+    """vectors[row] · marks[other] for each pair (divided by norm[row], at most 1, when given); each sum is
+    taken in column order, so the same pair scores the same whatever else is computed with it."""
+    found = np.asarray(vectors[rows].multiply(marks[others]).sum(axis=1)).ravel()
+    if norm is not None:
+        found = np.minimum(np.divide(found, norm[rows], out=np.zeros(len(rows)), where=norm[rows] > 0), 1.0)
+    return found
 
 
 def changed_rows(before: sparse.csr_matrix, after: sparse.csr_matrix, hit: np.ndarray | None = None) -> np.ndarray:
@@ -73,12 +87,23 @@ def scale_rows(matrix: sparse.csr_matrix, scale: np.ndarray) -> None:
     matrix.data *= np.repeat(scale, np.diff(matrix.indptr))
 
 
+def rarity(df: np.ndarray, total: int) -> np.ndarray:
+    """log(1 + scale / df), the scale being the number of articles rounded up to a power of two: as sharp
+    as the classic idf, yet the same weights until the site doubles or halves, so that one article's edit
+    changes only the weights of the words (or tags) it adds or removes."""
+    scale = 2.0 ** max(1, int(np.ceil(np.log2(max(total, 2)))))
+    return np.log1p(scale / np.maximum(df, 1))
+
+
 def text_signal(terms: list[np.ndarray], order: np.ndarray, cap: float, newest: np.ndarray,
                  newer: bool) -> Signal:
-    """Words: each document's TERMS_PER_DOC strongest words (BM25 weight × rarity, ties in text order)
-    are its entries, QUERY_TERMS of them its query. A word's documents, oldest first, make eras of ERA:
-    the query reaches the era of the document and the one before (and the one after, if newer articles
-    may be listed), so that a word used by many documents offers the ones nearest in time."""
+    """Words. Each document's vector: (1 + ln tf) × rarity for all its words, scaled to length 1; of it,
+    the TERMS_PER_DOC strongest words that another document can share (used by 2 to `cap` documents; ties
+    in text order) are kept, as the signal's vectors (documents × words in text order), which score a pair
+    by the cosine of the two. The QUERY_TERMS strongest are the document's query, to find
+    candidates: a word's documents, oldest first, make eras of ERA, and the query reaches the era of the
+    document and the one before (and the one after, if newer articles may be listed), so that a word
+    used by many documents offers the ones nearest in time."""
     total, width = len(terms), len(order)
     column = np.empty(width, dtype=np.int64)
     column[order] = np.arange(width)
@@ -92,21 +117,25 @@ def text_signal(terms: list[np.ndarray], order: np.ndarray, cap: float, newest: 
         frequencies = np.pad(frequencies, (0, max(len(seen) - len(frequencies), 0)))
         frequencies[:len(seen)] += seen
     usable = (df >= 2) & (df <= cap)
-    # Every weight is bm25(frequency) × rarity(df): a small table of them gives each weight an integer
-    # rank (equal weights, equal ranks), so that (weight, column) is one integer key to sort.
+    weight_of_df = rarity(df, total)
+    # Every weight is (1 + ln tf) × rarity(df): a small table of them gives each weight an integer rank
+    # (equal weights, equal ranks), so that (weight, column) is one integer key to sort.
     f_values = np.flatnonzero(frequencies).astype(np.float64)
     f_index = np.cumsum(frequencies > 0) - 1
-    d_values, d_index = np.unique(np.where(usable, df, 0), return_inverse=True)
-    table = f_values[:, None] * (_K1 + 1) / (f_values[:, None] + _K1) * _rarity(d_values)[None, :]
+    d_values, d_index = np.unique(df, return_inverse=True)
+    table = (1 + np.log(np.maximum(f_values, 1)))[:, None] * rarity(d_values, total)[None, :]
     negated, weight_rank = np.unique(-table, return_inverse=True)
     key_of = weight_rank.reshape(table.shape).astype(np.int64) * width  # + column: the key of an entry
     span = max(len(negated), 1)
 
-    found = []
+    found, length = [], np.zeros(total)
     for number, block in enumerate(blocks):
         lengths = np.fromiter((t.shape[1] for t in block), dtype=np.int64, count=len(block))
         ids, frequency = np.concatenate(block, axis=1)
         rows = np.repeat(np.arange(len(block)), lengths)
+        weights = (1 + np.log(np.maximum(frequency, 1))) * weight_of_df[ids]
+        here = slice(number * _DOCS_PER_BLOCK, number * _DOCS_PER_BLOCK + len(block))
+        length[here] = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=len(block)))
         used = usable[ids]
         ids, frequency, rows = ids[used], frequency[used], rows[used]
         rows, keys, place = _best_in_rows(rows, len(block), key_of[f_index[frequency], d_index[ids]] + column[ids],
@@ -117,6 +146,7 @@ def text_signal(terms: list[np.ndarray], order: np.ndarray, cap: float, newest: 
     rows, cols, weight_rank, place = (np.concatenate(parts) for parts in zip(*found)) if found else (
         np.zeros(0, dtype=np.int32),) * 4
     del found
+    vectors = _csr(-negated[weight_rank] / length[rows], rows, cols, (total, width))
     # Entries by word, then age (oldest first, ties by key): a word's eras are runs of ERA of them.
     age = total - 1 - newest
     if width * total * span * 2 < KEY_LIMIT:  # one integer key holds it all, so one sort
@@ -142,6 +172,7 @@ def text_signal(terms: list[np.ndarray], order: np.ndarray, cap: float, newest: 
     cols = keys // total
     rows = np.argsort(age)[keys % total]
     del keys
+    weights /= length[rows]
     size = np.bincount(cols, minlength=width)
     eras = np.maximum(-(-size // ERA), 1)  # every word has an era, even an empty one
     first = np.cumsum(eras) - eras  # the column of a word's first era
@@ -158,7 +189,7 @@ def text_signal(terms: list[np.ndarray], order: np.ndarray, cap: float, newest: 
     postings.sort_indices()
     del rows, weights
     weights = asked_weights
-    norm = np.bincount(asked_rows, weights=weights * weights, minlength=total)  # in column order, as a row's
+    norm = (np.diff(vectors.indptr) > 0).astype(np.float64)  # a vector's length is 1: its share is its score
     parts = [(asked_rows, first[asked_cols] + own, weights)]
     for step in (-1, 1) if newer else (-1,):
         there = (own + step >= 0) & (own + step < eras[asked_cols])
@@ -167,7 +198,7 @@ def text_signal(terms: list[np.ndarray], order: np.ndarray, cap: float, newest: 
     query = _csr(weights, asked_rows, asked_cols, (total, count))
     # An era is known across updates by its word's id and its number.
     ids = np.repeat(order, eras) * 2 ** 32 + (np.arange(count) - np.repeat(first, eras))
-    return Signal(query, norm, postings, ids)
+    return Signal(query, norm, postings, ids, vectors, order)
 
 
 def label_signal(rows: np.ndarray, ids: np.ndarray, total: int, order: np.ndarray, newest: np.ndarray) -> Signal:
@@ -180,12 +211,14 @@ def label_signal(rows: np.ndarray, ids: np.ndarray, total: int, order: np.ndarra
     used = df[ids] >= 2
     rows, ids = rows[used], ids[used]
     cols = column[ids]
-    query = _csr(_rarity(df)[ids], rows, cols, (total, width))
+    query = _csr(rarity(df, total)[ids], rows, cols, (total, width))
     norm = np.bincount(np.repeat(np.arange(total), np.diff(query.indptr)), weights=query.data, minlength=total)
     by_date = np.argsort(newest)
     cols, places = _best_in_groups(cols, newest[rows], total, POSTINGS)
     postings = _csr(np.ones(len(cols)), cols, by_date[places], (width, total))
-    return Signal(query, norm, postings, order)
+    marks = query.copy()
+    marks.data[:] = 1.0
+    return Signal(query, norm, postings, order, query, order, marks)
 
 
 def _csr(data: np.ndarray, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
