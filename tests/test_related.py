@@ -317,6 +317,22 @@ def test_the_slower_paths_give_the_same_lists(monkeypatch):
             assert related.related_posts(docs, settings) == expected
 
 
+def test_words_counted_on_several_processes_give_the_same_lists(monkeypatch):
+    """A first update of many documents counts their words on worker processes, each part of them with a
+    vocabulary of its own: the lists are those of one process."""
+    import sitegen.related.index as related
+
+    rng = random.Random(4)
+    docs = [varied_doc(rng, f"d{i}") for i in range(150)] + random_docs(rng, 60)
+    expected = related.RelatedIndex(DEFAULTS, jobs=1).update(docs).lists
+    monkeypatch.setattr(related, "PARALLEL_FROM", 100)
+    forked = []
+    real_map = related.parallel_imap
+    monkeypatch.setattr(related, "parallel_imap", lambda *args: forked.append(1) or real_map(*args))
+    assert related.RelatedIndex(DEFAULTS, jobs=2).update(docs).lists == expected
+    assert forked
+
+
 def test_ascii_text_is_split_into_the_same_words_by_the_faster_pattern():
     from sitegen.related.index import _ASCII_WORD, _WORD
 

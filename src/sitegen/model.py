@@ -96,7 +96,7 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
         problems += picked_problems
     docs = tuple(related_doc(a, picked.get(a.url_path, ())) for a in articles)
     site = replace(site, related_docs=docs)
-    return replace(site, related=related_lists(config, docs, store)), problems
+    return replace(site, related=related_lists(config, docs, store, options.jobs)), problems
 
 
 def related_doc(a: Article, picks: tuple[str, ...] = ()) -> RelatedDoc:
@@ -175,20 +175,21 @@ def _stored_lists(stored: dict, docs: tuple[RelatedDoc, ...]) -> dict[str, tuple
     return None
 
 
-def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...], store: BuildCache | None = None) -> dict[
-        str, tuple[RelatedLink, ...]]:
-    """The related lists made from these docs afresh, as a build without a cache makes them, or as `store`
-    remembers them (made from the same docs by an earlier full or patch build)."""
+def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...], store: BuildCache | None = None,
+                  jobs: int = 0) -> dict[str, tuple[RelatedLink, ...]]:
+    """The related lists made from these docs afresh (words counted on `jobs` processes), as a build without
+    a cache makes them, or as `store` remembers them (made from the same docs by an earlier full or patch
+    build)."""
     key = memo_key("related lists as tuples", repr(config.related), repr(docs))
     stored = store.get(key, dict) if store is not None else None  # kept as plain tuples: 46,000 links at 10,000
     lists = _stored_lists(stored, docs) if stored is not None else None  # articles unpickle 7× faster
     if lists is not None:
         return lists
     if store is None:
-        return RelatedByLanguage(config.related).update(docs).lists
+        return RelatedByLanguage(config.related, jobs).update(docs).lists
     index = store.held("related index")  # a preview server's, made from the documents of its last build:
     if not (isinstance(index, RelatedByLanguage) and index.settings == config.related):  # updated with the
-        index = RelatedByLanguage(config.related)  # changes (the same lists: tests/test_related.py)
+        index = RelatedByLanguage(config.related, jobs)  # changes (the same lists: tests/test_related.py)
     current, known = {doc.key: doc for doc in docs}, index.docs
     index.update([doc for key, doc in current.items() if known.get(key) != doc], [key for key in known
                                                                                   if key not in current])

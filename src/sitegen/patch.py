@@ -190,7 +190,7 @@ def _take_up(config: SiteConfig, output: Path, options: BuildOptions, store: Bui
     earlier = {**base.site.related, **patches.related}  # the lists as the output shows them
     related, docs = earlier, patches.docs
     if retold:  # what related lists are made from changed: made again
-        related, docs = _related_again(store, docs_key, last.build, config, retold, docs)
+        related, docs = _related_again(store, docs_key, last.build, config, retold, docs, options.jobs)
     site = replace(with_articles(base.site, {**patches.articles, **swapped}), related=related)  # (outlines but
     # for the edited articles)
     plan = plan_site(site)
@@ -240,8 +240,8 @@ def _edits(config: SiteConfig, options: BuildOptions, store: BuildCache, edited:
 
 
 def _related_again(store: BuildCache, docs_key: bytes, build: int, config: SiteConfig, retold: dict[str, Article],
-                   docs: dict[str, RelatedDoc]) -> tuple[dict[str, tuple[RelatedLink, ...]],
-                                                         dict[str, RelatedDoc]]:
+                   docs: dict[str, RelatedDoc], jobs: int) -> tuple[dict[str, tuple[RelatedLink, ...]],
+                                                                    dict[str, RelatedDoc]]:
     """The related lists made again from the last full build's documents, with those of articles retold by
     earlier patches (`docs`) and now (`retold`, by key) in their place; and the documents that differ from
     the full build's, by key."""
@@ -249,7 +249,7 @@ def _related_again(store: BuildCache, docs_key: bytes, build: int, config: SiteC
     if not (stored is not None and stored.build == build):
         raise FullBuild("what the last build's related lists were made from is not in the cache")
     docs = {**docs, **{doc.key: related_doc(retold[doc.key], doc.picked) for doc in stored.docs if doc.key in retold}}
-    return related_lists(config, tuple(docs.get(doc.key, doc) for doc in stored.docs), store), docs
+    return related_lists(config, tuple(docs.get(doc.key, doc) for doc in stored.docs), store, jobs), docs
 
 
 def _shown(links: tuple[RelatedLink, ...] | None) -> list[tuple[str, str]] | None:

@@ -86,17 +86,18 @@ class RelatedLink(NamedTuple):  # a tuple: 46,000 of them at 10,000 articles are
     reason: str  # PICKED, SIMILAR, FALLBACK (the latest of its section) or LATEST (of its language)
 
 
-def related_posts(docs: Iterable[RelatedDoc], settings: RelatedConfig,
-                  language: str = "en") -> dict[str, tuple[RelatedLink, ...]]:
-    return _index_class()(settings, language).update(docs).lists
+def related_posts(docs: Iterable[RelatedDoc], settings: RelatedConfig, language: str = "en",
+                  jobs: int = 0) -> dict[str, tuple[RelatedLink, ...]]:
+    return _index_class()(settings, language, jobs).update(docs).lists
 
 
 class RelatedByLanguage:
     """One RelatedIndex per language (by `RelatedDoc.language`), updated the same way: lists never cross
     languages, and each language's words are judged against its own stop words and its own articles."""
 
-    def __init__(self, settings: RelatedConfig):
+    def __init__(self, settings: RelatedConfig, jobs: int = 0):
         self.settings = settings
+        self.jobs = jobs  # processes that count words (RelatedIndex); 0: one per core
         self.indexes: dict[str, RelatedIndex] = {}
         self._language_of: dict[str, str] = {}  # document key → language
 
@@ -122,7 +123,7 @@ class RelatedByLanguage:
                 changes.setdefault(self._language_of.pop(key), ([], []))[1].append(key)
         for language, (docs, gone) in changes.items():
             if language not in self.indexes:
-                self.indexes[language] = _index_class()(self.settings, language or "en")
+                self.indexes[language] = _index_class()(self.settings, language or "en", self.jobs)
             self.indexes[language].update(docs, gone)
         return self
 
