@@ -72,6 +72,22 @@ def test_an_edit_to_an_articles_text_renders_its_page_only(tmp_path, trust_at_on
     assert b"25 at 10:30" in (site / "public/world/s3/index.html").read_bytes()
 
 
+def test_new_words_past_what_the_related_step_reads_rank_no_list_again(tmp_path, trust_at_once, full_builds):
+    """The related-posts step reads the title and the first TEXT_CHARS of summary and text: a paragraph of
+    new words added past them changes no related list, and only the article's page is rendered."""
+    from sitegen.related import TEXT_CHARS
+
+    site = make_site(tmp_path, site_files())
+    story_3 = site / "content/world/s3.md"
+    edit(story_3, "The rest of story 3.", "The rest of story 3." + " Filler words again." * (TEXT_CHARS // 19))
+    build(site)
+    edit(story_3, "Filler words again.\n", "Filler words again.\n\nZebras quokkas narwhals ocelots.\n")
+    result = build(site)
+    assert len(full_builds) == 1
+    assert (result.rendered, result.changed) == (1, ("world/s3/index.html",))
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
 def test_a_longer_read_renders_every_page_that_shows_the_articles_card(tmp_path, trust_at_once, full_builds):
     site = make_site(tmp_path, {**site_files(), "layouts/partials/card.html":
                                 '<article><a href="{{ card.url }}">{{ card.title }}</a> {{ card.reading_time }} min</article>\n'})

@@ -476,6 +476,23 @@ def test_incremental_update_by_language_equals_full_recomputation(seed):
                    for k in keys(links))
 
 
+def test_a_key_both_changed_and_removed_is_kept_changed_by_language_too():
+    """As RelatedIndex.update: the removal comes first, so the document stays, and a later removal of it
+    takes it out (found by a review: its language was forgotten, and its list outlived it)."""
+    from dataclasses import replace
+
+    from sitegen.related import RelatedByLanguage, RelatedIndex
+
+    docs = [replace(d, language=lang) for d in random_docs(random.Random(8), 12) for lang in ("en",)]
+    moved = replace(docs[0], language="ca")
+    index = RelatedByLanguage(DEFAULTS).update(docs)
+    index.update([moved], [moved.key])
+    assert index.docs[moved.key] == moved
+    index.update(removed=[moved.key])
+    assert moved.key not in index.lists and moved.key not in index.docs
+    assert index.lists == RelatedIndex(DEFAULTS).update(docs[1:]).lists
+
+
 def test_an_article_alone_in_its_section_gets_the_latest_of_its_language():
     docs = [doc("lonely", text="zebra quantum", section="science"), doc("w1", text="farm harvest", day=-1),
             doc("w2", text="rain forecast", day=2), doc("e1", section="economy", day=-5)]

@@ -34,7 +34,7 @@ class RelatedConfig:
     tags: float = 0.5
     section: float = 0.25
     text: float = 1.0
-    entities: float = 0.0  # no longer read: names are words of the text (config_warnings says so when set)
+    entities: float = 0.0  # no longer read: names are words of the text (config_warnings says so unless 0)
     recency: float = 0.25
     recency_days: int = 60
 

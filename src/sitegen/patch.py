@@ -12,7 +12,7 @@ makes and writes them as it does a full build's jobs, and `keep_patched` records
 It applies when nothing changed since the last build into the same folder (no job to redo), or
 only article files under content/ did (none added, removed or renamed), and each of them changed
 only in what no URL, listing or sitemap depends on (`FREE`). When an edit changes what the
-related-posts step reads (title, summary, text), the related lists are made again
+related-posts step reads (title, the start of summary and text), the related lists are made again
 from what the last full build made them from (`RelatedDocs`) with the edited articles' in place,
 and the pages of the articles whose list changed are rendered again too. Any other change, any
 problem with an edited file, a damaged cache: `take_up` returns None (under -v, a note says why:
@@ -62,7 +62,7 @@ class Snapshot:
 @dataclass(frozen=True)
 class RelatedDocs:
     """What the related lists of the last full build were made from (Site.related_docs), kept apart from
-    the snapshot: only an edit to a title, summary or text needs them."""
+    the snapshot: only an edit to a title, summary or the start of the text needs them."""
 
     build: int
     docs: tuple[RelatedDoc, ...]

@@ -1,11 +1,12 @@
 """"You may also like": ranked related lists from a small document interface.
 
 Knows only `RelatedDoc`, never the site model. An article's text (title three
-times, summary and body, up to TEXT_CHARS) is a vector of word weights,
-(1 + ln tf) × rarity, scaled to length 1; rarity is log(1 + scale / df),
-the scale being the number of articles rounded up to a power of two, so
-weights change only with the df of the words an edit adds or removes (and
-all at once when the site doubles or halves). With weights from site.yaml,
+times, then the first TEXT_CHARS of summary and body) is a vector of word
+weights, (1 + ln tf) × rarity, scaled to length 1; rarity is
+log(1 + scale / df), the scale being the number of articles rounded up to a
+power of two, so that an edit changes the rarity of only the words it adds
+or removes (and of all of them when the site doubles or halves), and so the
+vectors of only the articles that use those words. With weights from site.yaml,
 a pair of articles scores:
 
 - content, a weighted mean in 0..1 of the signals the article has
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
     from .index import RelatedIndex
 
 PICKED, SIMILAR, FALLBACK, LATEST = "picked", "similar", "fallback", "latest"
-TEXT_CHARS = 20_000  # of an article's text, what the related step reads: all of a usual article, a bound for a huge one
+TEXT_CHARS = 3000  # of summary + body, what the related step reads: most of a news story (see docs/configuration.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,17 +111,18 @@ class RelatedByLanguage:
         return {key: links for index in self.indexes.values() for key, links in index.lists.items()}
 
     def update(self, changed: Iterable[RelatedDoc] = (), removed: Iterable[str] = ()) -> RelatedByLanguage:
-        """As RelatedIndex.update; an article whose language changed moves from one index to the other."""
+        """As RelatedIndex.update (a key both changed and removed is kept, changed); an article whose
+        language changed moves from one index to the other."""
         changes: dict[str, tuple[list[RelatedDoc], list[str]]] = {}
+        for key in removed:
+            if key in self._language_of:
+                changes.setdefault(self._language_of.pop(key), ([], []))[1].append(key)
         for doc in changed:
             earlier = self._language_of.get(doc.key)
             if earlier is not None and earlier != doc.language:
                 changes.setdefault(earlier, ([], []))[1].append(doc.key)
             changes.setdefault(doc.language, ([], []))[0].append(doc)
             self._language_of[doc.key] = doc.language
-        for key in removed:
-            if key in self._language_of:
-                changes.setdefault(self._language_of.pop(key), ([], []))[1].append(key)
         for language, (docs, gone) in changes.items():
             if language not in self.indexes:
                 self.indexes[language] = _index_class()(self.settings, language or "en", self.jobs)

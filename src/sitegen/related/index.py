@@ -109,7 +109,7 @@ class RelatedIndex:
         if jobs <= 1 or len(docs) < PARALLEL_FROM:
             parts: Iterable = [_counted(docs)]
         else:
-            size = len(docs) // SERIAL_BELOW  # parts enough (SERIAL_BELOW or more) to be spread over the processes
+            size = max(1, len(docs) // SERIAL_BELOW)  # parts enough (SERIAL_BELOW or more) to spread over processes
             parts = parallel_imap(lambda start: _counted(docs[start:start + size]), range(0, len(docs), size), jobs)
         found = []  # (each part's words are let go once they have the index's ids)
         for words, ids, counts, lengths in parts:
@@ -178,7 +178,7 @@ class _State:
         tags = np.concatenate([f.tags for f in features]) if features else np.zeros(0, dtype=np.int32)
         self.tags = label_signal(rows, tags, total, index.tag_ids.order(), newest)
         self.candidates = sparse.csr_matrix((total, total))  # each row's candidates: their exact content score
-        self.neighbours = sparse.csr_matrix((total, total))  # each row's neighbour vector (see _neighbours)
+        self.neighbours = sparse.csr_matrix((total, total))  # each row's neighbour vector (see _set_neighbours)
 
     @property
     def _signals(self) -> tuple[tuple[Signal, float], ...]:

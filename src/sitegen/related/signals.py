@@ -1,5 +1,5 @@
-"""The sparse matrices behind an index: for each signal (text words, tags, title names), each
-article's query and each entry's postings, built vectorised from all articles' features."""
+"""The sparse matrices behind an index: for each signal (text words, tags), each article's query,
+each entry's postings and each article's vector, built vectorised from all articles' features."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from scipy import sparse
 TERMS_PER_DOC = 64  # the strongest words of each article's vector are kept: they carry nearly all of its length
 QUERY_TERMS = 16  # of those, the ones that look up candidates
 ERA = 32  # a word's articles, oldest first, in eras of this many: a query reaches its own era and the one before
-POSTINGS = 64  # articles kept per tag or name: the newest
+POSTINGS = 64  # articles kept per tag: the newest
 _DOCS_PER_BLOCK = 8192  # articles whose words are weighed at a time
 WIDE_ROW = 512  # rows longer than this are sorted apart (see _best_in_rows), not widening a whole grid
 KEY_LIMIT = 2 ** 63  # sort keys that would not fit an int64 take the slower lexsort
 
 
 class Signal:
-    """One index (text words, tags or title names): each row's query (its entries, columns in text order)
+    """One index (text words or tags): each row's query (its entries, columns in text order)
     against the postings (for each entry, the documents kept for it), to find candidates; and each row's
     vector, to score a pair exactly."""
 
@@ -89,8 +89,8 @@ def scale_rows(matrix: sparse.csr_matrix, scale: np.ndarray) -> None:
 
 def rarity(df: np.ndarray, total: int) -> np.ndarray:
     """log(1 + scale / df), the scale being the number of articles rounded up to a power of two: as sharp
-    as the classic idf, yet the same weights until the site doubles or halves, so that one article's edit
-    changes only the weights of the words (or tags) it adds or removes."""
+    as the classic idf, yet the same until the site doubles or halves, so that one article's edit changes
+    the rarity of only the words (or tags) it adds or removes."""
     scale = 2.0 ** max(1, int(np.ceil(np.log2(max(total, 2)))))
     return np.log1p(scale / np.maximum(df, 1))
 
@@ -202,7 +202,7 @@ def text_signal(terms: list[np.ndarray], order: np.ndarray, cap: float, newest: 
 
 
 def label_signal(rows: np.ndarray, ids: np.ndarray, total: int, order: np.ndarray, newest: np.ndarray) -> Signal:
-    """Tags or names: every one used by two documents or more is an entry, weighted by its rarity in the
+    """Tags: every one used by two documents or more is an entry, weighted by its rarity in the
     query; each keeps the POSTINGS newest documents."""
     width = len(order)
     column = np.empty(width, dtype=np.int64)
