@@ -33,8 +33,8 @@ def news(tmp_path):
 def test_build_writes_every_page_and_a_summary_line(news):
     run = build_site(news)
     assert run.code == 0, run.err
-    assert re.fullmatch(r"Built 3 articles: 14 pages \(14 rendered\), \d+ files written to .*public, 0 warnings, "
-                        r"in \d+ ms\n", run.out)
+    assert re.fullmatch(r"Built 3 articles \(left out: 1 draft, 1 future article\): 14 pages \(14 rendered\), "
+                        r"\d+ files written to .*public, 0 warnings, in \d+ ms\n", run.out)
     for path in ["index.html", "world/pact/index.html", "world/vietnam/index.html", "economy/gas/index.html",
                  "world/index.html", "economy/index.html", "tags/russia/index.html", "tags/index.html",
                  "404.html"]:
@@ -58,11 +58,12 @@ def test_article_page_has_breadcrumb_byline_body_tags_and_related(news):
 
 
 def test_drafts_and_future_articles_are_left_out_unless_asked(news):
-    build_site(news)
+    run = build_site(news)
     everything = "".join(p.read_text() for p in (news / "public").rglob("*.html"))
     assert "Unfinished" not in everything and "From the future" not in everything
-    run = build_site(news, "--drafts", "--future", "-v")
-    assert run.code == 0 and "Skipped 0 drafts and 0 future articles" in run.out
+    assert "Built 3 articles (left out: 1 draft, 1 future article): " in run.out
+    run = build_site(news, "--drafts", "--future")
+    assert run.code == 0 and "left out" not in run.out
     assert (news / "public/world/draft/index.html").is_file()
     assert (news / "public/world/future/index.html").is_file()
 
@@ -170,6 +171,22 @@ def test_bad_command_line_exits_2():
     assert run_cli("build", "--no-such-flag").code == 2
     assert run_cli("frobnicate").code == 2
     assert run_cli().code == 2
+
+
+def test_a_mistake_in_a_commands_options_shows_that_commands_usage():
+    run = run_cli("build", "--base-urll", "x")
+    assert run.code == 2
+    assert run.err.startswith("usage: sitegen build ") and run.err.rstrip().endswith(
+        "sitegen build: error: unrecognized arguments: --base-urll x")
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_port_out_of_range_is_a_one_line_error_not_a_traceback(port):
+    run = run_cli("serve", "--port", port)
+    assert run.code == 2
+    assert run.err.rstrip().splitlines()[-1] == (
+        f"sitegen serve: error: argument --port: expected a port from 0 to 65535, not '{port}'")
+    assert "Traceback" not in run.err
 
 
 def test_init_then_new_then_build(tmp_path):

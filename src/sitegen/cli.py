@@ -20,7 +20,8 @@ EXIT_OK, EXIT_SITE_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 SAME_PROBLEM_LIMIT = 5  # a migrated blog can repeat one warning in thousands of files
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The command line's parser, and each command's own (which reports that command's mistakes)."""
     parser = argparse.ArgumentParser(prog="sitegen", description="A static site generator for news sites.")
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -49,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
                              help="neither read nor write the build cache (.sitegen-cache/)")
     serve.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
     serve.add_argument("-o", "--output", type=Path,
                        help="folder to build into and serve (default: .sitegen-cache/serve in the site; never public/)")
     serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
@@ -60,7 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     loudness = build.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="print more about the build")
-    return parser
+    return parser, {"init": init, "new": new, "build": build, "serve": serve}
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, not {text!r}")
+    return int(text)
 
 
 def _job_count(text: str) -> int:
@@ -76,7 +83,10 @@ GC_THRESHOLDS = (100_000, 50, 100)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser, commands = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # told with the usage of the command they were given to, not the top-level one
+        commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     from .errors import SiteError
 
     if args.command in ("build", "serve"):
@@ -165,13 +175,18 @@ def _build(args: argparse.Namespace) -> int:
         progress.clear()
     if not args.quiet:
         _report(result.warnings, limit=None if args.verbose else SAME_PROBLEM_LIMIT)
-        if args.verbose:
-            print(f"Skipped {result.skipped_drafts} drafts and {result.skipped_future} future articles")
         warnings = len(result.warnings)
-        print(f"Built {result.articles} articles: {result.pages} pages ({result.rendered} rendered), "
-              f"{result.files_written} files written to {result.output}, "
-              f"{warnings} warning{'s' * (warnings != 1)}, in {result.milliseconds} ms")
+        print(f"Built {result.articles} articles{_skipped(result.skipped_drafts, result.skipped_future)}: "
+              f"{result.pages} pages ({result.rendered} rendered), {result.files_written} files written to "
+              f"{result.output}, {warnings} warning{'s' * (warnings != 1)}, in {result.milliseconds} ms")
     return EXIT_OK
+
+
+def _skipped(drafts: int, future: int) -> str:
+    """' (left out: 1 draft, 2 future articles)', or '' when none was (--drafts and --future build them)."""
+    left = [f"{drafts} draft{'s' * (drafts != 1)}" * bool(drafts),
+            f"{future} future article{'s' * (future != 1)}" * bool(future)]
+    return f" (left out: {', '.join(filter(None, left))})" if drafts or future else ""
 
 
 def _report(diagnostics, failed: str = "", limit: int | None = SAME_PROBLEM_LIMIT) -> None:
