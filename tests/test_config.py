@@ -39,6 +39,14 @@ def test_unknown_keys_get_did_you_mean_and_all_errors_come_at_once(tmp_path):
     ]
 
 
+@pytest.mark.parametrize("name, ours", [("baseURL", "base_url"), ("baseurl", "base_url"), ("SITEURL", "base_url"),
+                                        ("paginate", "page_size"), ("languageCode", "language")])
+def test_settings_spelled_as_other_generators_spell_them_get_ours(tmp_path, name, ours):
+    """Hugo's, Jekyll's and Pelican's names for a setting are not close to ours as text: a table knows them."""
+    errors = config_errors(tmp_path, f"title: News\n{name}: x\n")
+    assert errors == [f"site.yaml:2: error: unknown setting '{name}'\n  hint: did you mean '{ours}'?"]
+
+
 @pytest.mark.parametrize("text, message", [
     ("language: klingon\n", "unknown language 'klingon'"),
     ("base_url: example.com\n", "is neither an absolute URL nor a path"),

@@ -269,7 +269,9 @@ def _check_table(data: dict[str, Any], table: dict[str, tuple[type, Any]], mappi
     for key, value in data.items():
         where = mapping.line_of(f"{prefix}{key}")
         if key not in table:
-            hint = did_you_mean(f"{prefix}{key}", [prefix + name for name in table])
+            other = OTHER_GENERATORS_NAMES.get(key) if not prefix else None
+            hint = f"did you mean '{other}'?" if other else did_you_mean(f"{prefix}{key}",
+                                                                         [prefix + name for name in table])
             problems.append(error(CONFIG_NAME, where, f"unknown setting '{prefix}{key}'",
                                   hint or "see docs/configuration.md for every setting"))
             continue
@@ -296,6 +298,20 @@ def _has_type(value: Any, kind: type) -> bool:
 
 _FOLDERS = ("content_dir", "layouts_dir", "assets_dir", "output_dir")
 _RANGES = {"page_size": (1, None), "reading_speed": (1, None)}
+# Settings as Hugo (hugo.toml/config.yaml), Jekyll (_config.yml) and Pelican (pelicanconf.py) spell them, for a
+# "did you mean" that spelling alone would not find ('baseURL' is not close to 'base_url' as text).
+OTHER_GENERATORS_NAMES = {
+    "baseURL": "base_url", "baseurl": "base_url", "baseUrl": "base_url", "url": "base_url", "SITEURL": "base_url",
+    "siteurl": "base_url", "paginate": "page_size", "pagerSize": "page_size", "paginate_by": "page_size",
+    "DEFAULT_PAGINATION": "page_size", "languageCode": "language", "defaultContentLanguage": "language",
+    "lang": "language", "DEFAULT_LANG": "language", "SITENAME": "title",
+    "publishDir": "output_dir", "destination": "output_dir", "OUTPUT_PATH": "output_dir",
+    "contentDir": "content_dir", "PATH": "content_dir", "layoutDir": "layouts_dir", "THEME": "theme",
+    "timeZone": "timezone", "TIMEZONE": "timezone", "AUTHOR": "author", "params": "extra",
+    "pygmentsStyle": "pygments_style", "PYGMENTS_STYLE": "pygments_style",
+}
+
+
 _RELATED_RANGES = {"count": (0, None), "threshold": (0, 1), "tags": (0, None), "text": (0, None), "entities": (0, None),
                    "section": (0, None), "recency": (0, 1), "recency_days": (1, None)}
 
