@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import article, build_site, make_site, run_cli
+from conftest import article, build_site, make_site, run_cli, tree
 
 NOW_PLUS_YEARS = "2999-01-01"
 
@@ -165,6 +165,24 @@ def test_strict_turns_warnings_into_errors(news):
     run = build_site(news, "--strict")
     assert run.code == 1
     assert "content/world/pact.md:4: error: unknown front matter key 'imge_alt'" in run.err
+
+
+def test_base_url_on_the_command_line_takes_the_place_of_site_yamls(news):
+    """For previews and staging hosts: links and feeds use --base-url; the next build without it goes back."""
+    run = build_site(news, "--base-url", "https://staging.example.org/preview/")
+    assert run.code == 0, run.err
+    page = (news / "public/world/pact/index.html").read_text()
+    assert 'href="/preview/world/vietnam/"' in page and 'href="/world/vietnam/"' not in page
+    assert "https://staging.example.org/preview/world/pact/" in (news / "public/atom.xml").read_text()
+    assert build_site(news).code == 0
+    assert "https://news.example.com/world/pact/" in (news / "public/atom.xml").read_text()
+    assert 'href="/world/vietnam/"' in (news / "public/world/pact/index.html").read_text()
+    before = tree(news / "public")
+    run = build_site(news, "--base-url", "staging.example.org")
+    assert run.code == 1
+    assert run.err.startswith("--base-url: error: base_url 'staging.example.org' is neither an absolute URL nor a "
+                              "path\n  hint: write it like 'https://news.example.com/' or '/news/'")
+    assert tree(news / "public") == before
 
 
 def test_bad_command_line_exits_2():

@@ -29,7 +29,7 @@ import jinja2
 from .article import StaticFile
 from .assets import StyleAndScripts, asset_files, files_from_outside, highlight_css, style_and_scripts
 from .cache import CACHE_DIR, BuildCache
-from .config import BuildOptions, SiteConfig, config_warnings, load_config
+from .config import BuildOptions, SiteConfig, config_warnings, load_config, with_base_url
 from .content import load_content
 from .errors import ERROR, Diagnostic, raise_if_errors, warning
 from .imaging import prepare_images
@@ -91,7 +91,7 @@ class Builder:
 
     def _build(self, progress: Progress | None) -> BuildResult:
         started, started_ns = time.perf_counter(), time.time_ns()
-        config = load_config(self.site_dir)
+        config = with_base_url(load_config(self.site_dir), self.options.base_url)
         output = (self.wanted_output or config.site_path(config.output_dir)).resolve()  # one key for its records
         with suppress(OSError):  # (if it cannot be done, the writer says why)
             recover_interrupted(output)  # a killed build's moves finished before the output is looked at

@@ -48,6 +48,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
                              help="worker processes (default: one per core)")
         command.add_argument("--no-cache", dest="cache", action="store_false",
                              help="neither read nor write the build cache (.sitegen-cache/)")
+        command.add_argument("--base-url", metavar="URL",
+                             help="the site's address, in place of site.yaml's base_url (previews, staging hosts)")
     serve.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
@@ -157,7 +159,8 @@ def _serve(args: argparse.Namespace) -> int:
     from .config import BuildOptions
     from .server import serve
 
-    options = BuildOptions(drafts=args.drafts, future=args.future, jobs=args.jobs, cache=args.cache)
+    options = BuildOptions(drafts=args.drafts, future=args.future, jobs=args.jobs, cache=args.cache,
+                           base_url=args.base_url)
     return serve(args.site, args.host, args.port, args.output, options, args.open,
                  log=lambda line: print(line, flush=True))
 
@@ -167,7 +170,7 @@ def _build(args: argparse.Namespace) -> int:
     from .config import BuildOptions
 
     options = BuildOptions(drafts=args.drafts, future=args.future, strict=args.strict, jobs=args.jobs,
-                           cache=args.cache)
+                           cache=args.cache, base_url=args.base_url)
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
     result = build(args.site, args.output, options, progress,
                    lambda holder: print(f"waiting for {holder} to finish…", file=sys.stderr))

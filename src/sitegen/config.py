@@ -8,7 +8,7 @@ diagnostics with the line of the offending key.
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -140,6 +140,27 @@ class BuildOptions:
     jobs: int = 0  # worker processes; 0: one per core
     cache: bool = True  # read and write the build cache (.sitegen-cache/build.db)
     fingerprint: bool = True  # CSS and JS named by their hash; the preview server keeps plain names
+    base_url: str | None = None  # --base-url: in place of site.yaml's
+
+
+def _usable_base_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return (url.startswith("/") and not url.startswith("//")) or (parts.scheme in ("http", "https") and bool(parts.netloc))
+
+
+def _base_url_problem(url: str) -> tuple[str, str]:
+    """The message and hint of an unusable base_url, as error() takes them."""
+    return (f"base_url {url!r} is neither an absolute URL nor a path",
+            "write it like 'https://news.example.com/' or '/news/'")
+
+
+def with_base_url(config: SiteConfig, url: str | None) -> SiteConfig:
+    """The configuration with `--base-url` in place of site.yaml's base_url (previews, staging hosts)."""
+    if url is None:
+        return config
+    if not _usable_base_url(url):
+        raise SiteError([error("--base-url", 0, *_base_url_problem(url))])
+    return replace(config, base_url=url)
 
 
 _SCALARS = {str: "text", int: "a whole number", float: "a number", bool: "true or false", list: "a list"}
@@ -360,9 +381,5 @@ def _check_values(site_dir: Path, values: dict[str, Any], mapping: YamlMapping,
         problems.append(error(CONFIG_NAME, mapping.line_of("theme"), f"theme {theme!r} not found",
                               "use 'default' or the path of a theme folder (with layouts/ and assets/)"))
     base_url = values.get("base_url")
-    if base_url is not None:
-        parts = urlsplit(base_url)
-        if not ((base_url.startswith("/") and not base_url.startswith("//")) or (parts.scheme in ("http", "https") and parts.netloc)):
-            problems.append(error(CONFIG_NAME, mapping.line_of("base_url"),
-                                  f"base_url {base_url!r} is neither an absolute URL nor a path",
-                                  "write it like 'https://news.example.com/' or '/news/'"))
+    if base_url is not None and not _usable_base_url(base_url):
+        problems.append(error(CONFIG_NAME, mapping.line_of("base_url"), *_base_url_problem(base_url)))

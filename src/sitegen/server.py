@@ -325,11 +325,11 @@ def serve(site_dir: Path, host: str, port: int, output: Path | None, options, op
     import errno
     import webbrowser
 
-    from .config import load_config
+    from .config import load_config, with_base_url
     from .watch import ChangeWatcher
     from .write import check_output_dir
 
-    config = load_config(site_dir)
+    config = with_base_url(load_config(site_dir), options.base_url)
     output = (output or config.site_dir / ".sitegen-cache" / "serve").resolve()
     refused = check_output_dir(config, output)
     published = config.site_path(config.output_dir)

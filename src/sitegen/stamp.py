@@ -84,7 +84,8 @@ class Stamp:
 def stamp_key(output: Path, options: BuildOptions) -> bytes:
     """Where the stamp of builds into `output` with these options is kept (the job count changes no byte)."""
     return memo_key("stamp", repr((options.drafts, options.future, options.strict, options.fingerprint,
-                                   tuple(Stamp.__dataclass_fields__))), str(output))  # a stamp of another shape: none
+                                   options.base_url, tuple(Stamp.__dataclass_fields__))),
+                    str(output))  # a stamp of another shape: none
 
 
 def input_states(config: SiteConfig) -> InputStates:
