@@ -207,6 +207,26 @@ def test_a_port_out_of_range_is_a_one_line_error_not_a_traceback(port):
     assert "Traceback" not in run.err
 
 
+def test_init_force_adds_what_a_folder_lacks_and_overwrites_nothing(tmp_path):
+    folder = tmp_path / "blog"
+    (folder / "content/news").mkdir(parents=True)
+    (folder / "content/news/welcome.md").write_text(article("My own first story", "2024-01-02"))
+    (folder / "README.md").write_text("my notes\n")
+    run = run_cli("init", folder)
+    assert run.code == 1
+    assert "there is already a folder that is not empty here" in run.err
+    assert f"sitegen init --force {folder}" in run.err
+    run = run_cli("init", "--force", folder)
+    assert run.code == 0, run.err
+    assert "content/news/welcome.md" not in run.out and "site.yaml" in run.out
+    assert "My own first story" in (folder / "content/news/welcome.md").read_text()
+    assert (folder / "README.md").read_text() == "my notes\n"
+    assert build_site(folder).code == 0
+    assert run_cli("init", "--force", folder).out.startswith("Added 0 files")
+    (tmp_path / "file").write_text("x")
+    assert "there is already a file here" in run_cli("init", "--force", tmp_path / "file").err
+
+
 def test_init_then_new_then_build(tmp_path):
     site = tmp_path / "mysite"
     assert run_cli("init", site).code == 0

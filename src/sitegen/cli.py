@@ -28,6 +28,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
 
     init = commands.add_parser("init", help="create a new site in a new folder")
     init.add_argument("folder", type=Path)
+    init.add_argument("--force", action="store_true",
+                      help="into a folder that holds files: add what a site needs, overwriting nothing")
 
     new = commands.add_parser("new", help="create a new article with its front matter filled in")
     new.add_argument("title")
@@ -141,8 +143,12 @@ def _print_notes():
 def _init(args: argparse.Namespace) -> int:
     from .scaffold import init_site
 
-    init_site(args.folder)
-    print(f"Created a new site in {args.folder}/. Next:\n  cd {args.folder}\n  sitegen build")
+    written = init_site(args.folder, args.force)
+    if args.force:
+        print(f"Added {len(written)} file{'s' * (len(written) != 1)} to {args.folder}/"
+              + "".join(f"\n  {path.relative_to(args.folder)}" for path in written))
+    else:
+        print(f"Created a new site in {args.folder}/. Next:\n  cd {args.folder}\n  sitegen build")
     return EXIT_OK
 
 

@@ -50,12 +50,16 @@ terms.html, search.html, redirect.html, 404.html, base.html, partials/...). See 
 """
 
 
-def init_site(target: Path) -> list[Path]:
-    """Create a new site in `target` (which must be empty or missing)."""
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        what = "a folder that is not empty" if target.is_dir() else "a file"
-        raise SiteError([error(str(target), 0, f"there is already {what} here",
+def init_site(target: Path, force: bool = False) -> list[Path]:
+    """Create a new site in `target` (which must be empty or missing, unless `force`: then only the files it
+    lacks are written, and none it has is touched). Returns the files written."""
+    if target.exists() and not target.is_dir():
+        raise SiteError([error(str(target), 0, "there is already a file here",
                                "choose a new folder name: sitegen init my-new-site")])
+    if target.exists() and any(target.iterdir()) and not force:
+        raise SiteError([error(str(target), 0, "there is already a folder that is not empty here",
+                               f"choose a new folder name (sitegen init my-new-site), or add what a site needs "
+                               f"to this one, leaving its files as they are: sitegen init --force {target}")])
     today = datetime.now().date().isoformat()
     title = target.resolve().name.replace("-", " ").strip() or "My news site"
     files = {
@@ -65,11 +69,15 @@ def init_site(target: Path) -> list[Path]:
         "assets/images/.keep": "",
         ".gitignore": "# built by sitegen: the output, and the build cache and preview folder\n/public/\n.sitegen-cache/\n",
     }
+    written = []
     for relative, text in files.items():
         path = target / relative
+        if path.exists() or path.is_symlink():
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return [target / relative for relative in files]
+        written.append(path)
+    return written
 
 
 def new_article(site_dir: Path, title: str, section: str, tags: list[str], slug: str = "",
