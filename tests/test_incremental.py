@@ -575,7 +575,7 @@ def test_a_file_in_a_state_too_recent_to_trust_counts_as_changed_when_its_bytes_
     path.write_text("first")
     state = file_state(path)
     digests = recent({str(path): state}, started_ns=time.time_ns())
-    stamp = Stamp(0, {str(path): UNTRUSTED}, {}, (), None, datetime.now(timezone.utc), 1, 1, 0, 0, (), digests)
+    stamp = Stamp(0, {str(path): UNTRUSTED}, {}, (), None, datetime.now(timezone.utc), 1, 1, 0, 0, 0, (), digests)
     assert stamp.changed({str(path): state}) == set()  # the same bytes: unchanged
     path.write_text("other")  # the same size
     assert stamp.changed({str(path): state}) == {str(path)}  # (even were its state to look the same)
@@ -591,6 +591,25 @@ def test_a_future_article_coming_due_builds_again(tmp_path, trust_at_once, monke
         assert build(site, options=BuildOptions(now=datetime(2024, 6, 30, tzinfo=timezone.utc))).skipped_future == 1
     due = build(site, options=BuildOptions(now=datetime(2024, 7, 2, tzinfo=timezone.utc)))
     assert due.skipped_future == 0 and (site / "public/world/later/index.html").is_file()
+
+
+def test_an_article_past_its_expiry_is_left_out_from_that_moment(tmp_path, trust_at_once, monkeypatch):
+    """`expires:` keeps an embargoed or withdrawn story out of the build from that moment on: a build after
+    it runs again (with nothing edited) and takes the article out of every page; --expired builds it."""
+    site = make_site(tmp_path, {**news_files(), "content/world/withdrawn.md": article(
+        "Withdrawn story", "2024-06-01", expires="2024-07-01 12:00", tags="[Tag0]")})
+    before = build(site, options=BuildOptions(now=datetime(2024, 6, 15, tzinfo=timezone.utc)))
+    assert before.skipped_expired == 0 and (site / "public/world/withdrawn/index.html").is_file()
+    with monkeypatch.context() as patch:  # not yet: nothing to do
+        _nothing_may_be_read(patch)
+        build(site, options=BuildOptions(now=datetime(2024, 7, 1, 11, tzinfo=timezone.utc)))
+    after = build(site, options=BuildOptions(now=datetime(2024, 7, 1, 12, tzinfo=timezone.utc)))
+    assert after.skipped_expired == 1 and not (site / "public/world/withdrawn").exists()
+    assert not any(b"Withdrawn story" in data for data in tree(site / "public").values())
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean", BuildOptions(
+        now=datetime(2024, 7, 1, 12, tzinfo=timezone.utc)))
+    kept = build(site, options=BuildOptions(now=datetime(2024, 7, 2, tzinfo=timezone.utc), expired=True))
+    assert kept.skipped_expired == 0 and (site / "public/world/withdrawn/index.html").is_file()
 
 
 def test_a_build_with_other_options_is_a_build_of_its_own(tmp_path, trust_at_once):

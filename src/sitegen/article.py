@@ -51,6 +51,7 @@ class _Described:
     aliases: tuple[str, ...]  # old site-relative paths that redirect here
     layout: str | None
     toc: bool  # show a table of contents (the default theme reads it)
+    expires: datetime | None = None  # from this moment on, the article is left out of builds (embargoed, withdrawn)
     body_images: tuple[BodyImage, ...] = ()  # local images of the body, for imaging.py
     extra: dict[str, Any] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)

@@ -58,6 +58,7 @@ class BuildResult:
     rendered: int  # pages rendered by this build (the others were unchanged)
     skipped_drafts: int
     skipped_future: int
+    skipped_expired: int
     warnings: tuple[Diagnostic, ...]
     milliseconds: int
     output: Path
@@ -142,7 +143,8 @@ class Builder:
                 keep_patched(self.cache, output, self.options, patch, {})
                 self.cache.save()
         return BuildResult(last.articles, last.pages, len(changed), rendered, last.skipped_drafts,
-                           last.skipped_future, patch.warnings, _since(started), output, tuple(changed))
+                           last.skipped_future, last.skipped_expired, patch.warnings, _since(started), output,
+                           tuple(changed))
 
     def _full(self, config: SiteConfig, output: Path, inputs: InputStates, digests: dict[str, bytes],
               records: dict, now: datetime, started: float, started_ns: int,
@@ -183,7 +185,8 @@ class Builder:
                 self.cache.put(stamp_key(output, self.options), Stamp(
                     started_ns, trusted(with_files(inputs, outside), started_ns), written_folders, outside,
                     next_due(content.articles, now, self.options), now,
-                    len(site.articles), len(pages), site.skipped_drafts, site.skipped_future, warnings, digests))
+                    len(site.articles), len(pages), site.skipped_drafts, site.skipped_future, site.skipped_expired,
+                    warnings, digests))
 
             changed = self._finish(output, writer, record)
         except BaseException:
@@ -193,7 +196,7 @@ class Builder:
         return BuildResult(
             articles=len(site.articles), pages=len(pages), rendered=sum(page.rendered for page in pages),
             files_written=len(plan.paths.intersection(changed)), skipped_drafts=site.skipped_drafts,
-            skipped_future=site.skipped_future, warnings=warnings, milliseconds=_since(started), output=output,
+            skipped_future=site.skipped_future, skipped_expired=site.skipped_expired, warnings=warnings, milliseconds=_since(started), output=output,
             changed=tuple(changed), site=site, plan=plan)
 
     def _produce(self, site: Site, env: jinja2.Environment, plan: Plan, writer: OutputWriter, records: dict,

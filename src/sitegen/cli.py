@@ -43,6 +43,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     build.add_argument("-o", "--output", type=Path, help="output folder (default: output_dir of site.yaml)")
     build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build.add_argument("--future", action="store_true", help="include articles dated in the future")
+    build.add_argument("--expired", action="store_true", help="include articles past their 'expires' moment")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     serve = commands.add_parser("serve", help="build, serve, and rebuild and reload the browser on every save")
     for command in (build, serve):
@@ -59,6 +60,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
                        help="folder to build into and serve (default: .sitegen-cache/serve in the site; never public/)")
     serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     serve.add_argument("--future", action="store_true", help="include articles dated in the future")
+    serve.add_argument("--expired", action="store_true", help="include articles past their 'expires' moment")
     serve.add_argument("--open", action="store_true", help="open the site in the browser")
     serve.add_argument("-v", "--verbose", action="store_true", help="say why a rebuild did more than its change needs")
 
@@ -165,8 +167,8 @@ def _serve(args: argparse.Namespace) -> int:
     from .config import BuildOptions
     from .server import serve
 
-    options = BuildOptions(drafts=args.drafts, future=args.future, jobs=args.jobs, cache=args.cache,
-                           base_url=args.base_url)
+    options = BuildOptions(drafts=args.drafts, future=args.future, expired=args.expired, jobs=args.jobs,
+                           cache=args.cache, base_url=args.base_url)
     return serve(args.site, args.host, args.port, args.output, options, args.open,
                  log=lambda line: print(line, flush=True))
 
@@ -175,8 +177,8 @@ def _build(args: argparse.Namespace) -> int:
     from .build import build
     from .config import BuildOptions
 
-    options = BuildOptions(drafts=args.drafts, future=args.future, strict=args.strict, jobs=args.jobs,
-                           cache=args.cache, base_url=args.base_url)
+    options = BuildOptions(drafts=args.drafts, future=args.future, expired=args.expired, strict=args.strict,
+                           jobs=args.jobs, cache=args.cache, base_url=args.base_url)
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
     result = build(args.site, args.output, options, progress,
                    lambda holder: print(f"waiting for {holder} to finish…", file=sys.stderr))
@@ -185,17 +187,19 @@ def _build(args: argparse.Namespace) -> int:
     if not args.quiet:
         _report(result.warnings, limit=None if args.verbose else SAME_PROBLEM_LIMIT)
         warnings = len(result.warnings)
-        print(f"Built {result.articles} articles{_skipped(result.skipped_drafts, result.skipped_future)}: "
+        left_out = _skipped(result.skipped_drafts, result.skipped_future, result.skipped_expired)
+        print(f"Built {result.articles} articles{left_out}: "
               f"{result.pages} pages ({result.rendered} rendered), {result.files_written} files written to "
               f"{result.output}, {warnings} warning{'s' * (warnings != 1)}, in {result.milliseconds} ms")
     return EXIT_OK
 
 
-def _skipped(drafts: int, future: int) -> str:
-    """' (left out: 1 draft, 2 future articles)', or '' when none was (--drafts and --future build them)."""
+def _skipped(drafts: int, future: int, expired: int) -> str:
+    """' (left out: 1 draft, 2 future articles, 1 expired)', or '' when none was (--drafts, --future and
+    --expired build them)."""
     left = [f"{drafts} draft{'s' * (drafts != 1)}" * bool(drafts),
-            f"{future} future article{'s' * (future != 1)}" * bool(future)]
-    return f" (left out: {', '.join(filter(None, left))})" if drafts or future else ""
+            f"{future} future article{'s' * (future != 1)}" * bool(future), f"{expired} expired" * bool(expired)]
+    return f" (left out: {', '.join(filter(None, left))})" if any(left) else ""
 
 
 def _report(diagnostics, failed: str = "", limit: int | None = SAME_PROBLEM_LIMIT) -> None:

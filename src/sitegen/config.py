@@ -141,6 +141,7 @@ class BuildOptions:
     cache: bool = True  # read and write the build cache (.sitegen-cache/build.db)
     fingerprint: bool = True  # CSS and JS named by their hash; the preview server keeps plain names
     base_url: str | None = None  # --base-url: in place of site.yaml's
+    expired: bool = False  # --expired: build articles past their `expires` too
 
 
 def _usable_base_url(url: str) -> bool:

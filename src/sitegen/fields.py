@@ -36,7 +36,7 @@ _YES_NO = {"yes": True, "on": True, "no": False, "off": False}  # YAML 1.1 boole
 KNOWN_FIELDS = (
     "title", "date", "updated", "slug", "section", "tags", "author", "authors", "breadcrumb",
     "image", "image_alt", "image_caption", "image_credit", "subtitle", "summary", "draft",
-    "related", "layout", "toc", "aliases", "lang", "translation_key",
+    "related", "layout", "toc", "aliases", "lang", "translation_key", "expires",
 )
 
 
@@ -185,7 +185,8 @@ class _FieldReader:
         pattern = config.permalinks.page if is_page else config.permalinks.article
         url_path = language.path + expand_permalink(pattern, slug, section.slug if section else "", moment)
         fields = dict(
-            updated=self.moment("updated", config), subtitle=self.text("subtitle"),
+            updated=self.moment("updated", config), expires=self.moment("expires", config),
+            subtitle=self.text("subtitle"),
             draft=self.flag("draft") or hidden_by_foreign_field(self.data) or path.parts[0] == "_drafts",
             toc=self.flag("toc"), related_slugs=self.names("related"), aliases=self._aliases(),
             layout=self.text("layout") or None, breadcrumb=self._breadcrumb(),

@@ -60,6 +60,7 @@ class Site:
     static_files: tuple[StaticFile, ...]
     skipped_drafts: int
     skipped_future: int
+    skipped_expired: int
     related_docs: tuple[RelatedDoc, ...] = ()  # what `related` was made from (kept for patch.py)
 
     @property
@@ -72,12 +73,14 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
     """The site model; the related lists of the last build are reused from `store` when every article reads
     the same to the related-posts step."""
     now = now or options.now or datetime.now(timezone.utc)
-    visible, drafts, future = [], 0, 0
+    visible, drafts, future, expired = [], 0, 0, 0
     for article in content.articles:
         if article.draft and not options.drafts:
             drafts += 1
         elif article.date and article.date > now and not options.future and not article.is_page:
             future += 1
+        elif article.expires and article.expires <= now and not options.expired:
+            expired += 1
         else:
             visible.append(article)
     visible, problems = _resolve_layouts(visible, layouts)
@@ -87,7 +90,8 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
     pages = tuple(sorted((a for a in visible if a.is_page), key=lambda a: a.source))
     editions = tuple(_edition(language, articles, pages, config) for language in config.all_languages)
     site = Site(config=config, editions=editions, articles=tuple(articles), pages=pages,
-                related={}, static_files=content.static_files, skipped_drafts=drafts, skipped_future=future)
+                related={}, static_files=content.static_files, skipped_drafts=drafts, skipped_future=future,
+                skipped_expired=expired)
     problems += _translation_clashes((*articles, *pages))
     picked: dict[str, tuple[str, ...]] = {}
     for edition in editions:  # a hand-picked name means an article in the same language

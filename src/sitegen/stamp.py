@@ -48,12 +48,13 @@ class Stamp:
     inputs: InputStates
     folders: FolderStates  # of the output it wrote, to tell that nothing was added there since
     outside: tuple[str, ...]  # files read outside those folders (images an article reached with '../')
-    due: datetime | None  # when the earliest future-dated article it left out is due
+    due: datetime | None  # when the earliest future-dated article it left out is due, or one shown expires
     made: datetime  # the build's "now": a build at an earlier moment may show fewer articles
     articles: int
     pages: int
     skipped_drafts: int
     skipped_future: int
+    skipped_expired: int
     warnings: tuple[Diagnostic, ...]
     digests: dict[str, bytes] = field(default_factory=dict)  # of the files whose state was UNTRUSTED (`recent`)
 
@@ -83,8 +84,8 @@ class Stamp:
 
 def stamp_key(output: Path, options: BuildOptions) -> bytes:
     """Where the stamp of builds into `output` with these options is kept (the job count changes no byte)."""
-    return memo_key("stamp", repr((options.drafts, options.future, options.strict, options.fingerprint,
-                                   options.base_url, tuple(Stamp.__dataclass_fields__))),
+    return memo_key("stamp", repr((options.drafts, options.future, options.expired, options.strict,
+                                   options.fingerprint, options.base_url, tuple(Stamp.__dataclass_fields__))),
                     str(output))  # a stamp of another shape: none
 
 
@@ -161,7 +162,9 @@ def trusted(inputs: InputStates, started_ns: int) -> InputStates:
 
 
 def next_due(articles: tuple[Article, ...], now: datetime, options: BuildOptions) -> datetime | None:
-    """When the earliest article left out for being in the future is due (then a build must run)."""
-    if options.future:
-        return None
-    return min((a.date for a in articles if a.date and a.date > now and not a.is_page), default=None)
+    """When the earliest article left out for being in the future is due, or the earliest shown expires
+    (then a build must run)."""
+    moments = [] if options.future else [a.date for a in articles if a.date and a.date > now and not a.is_page]
+    if not options.expired:
+        moments += [a.expires for a in articles if a.expires and a.expires > now]
+    return min(moments, default=None)
