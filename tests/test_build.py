@@ -185,6 +185,19 @@ def test_base_url_on_the_command_line_takes_the_place_of_site_yamls(news):
     assert tree(news / "public") == before
 
 
+def test_list_shows_the_drafts_future_and_expired_articles_a_build_leaves_out(news):
+    (news / "content/world/old.md").write_text(article("Withdrawn", "2024-01-05", expires="2024-02-01"))
+    run = run_cli("list", "drafts", "-s", news)
+    assert run.code == 0 and run.out == "2024-06-18 00:00  content/world/draft.md  Unfinished\n"
+    run = run_cli("list", "future", "-s", news)
+    assert run.code == 0 and run.out.endswith("  content/world/future.md  From the future\n")
+    assert run_cli("list", "expired", "-s", news).out == "2024-02-01 00:00  content/world/old.md  Withdrawn\n"
+    (news / "content/world/draft.md").unlink()
+    run = run_cli("list", "drafts", "-s", news)
+    assert (run.code, run.out, run.err) == (0, "", "no drafts\n")
+    assert run_cli("list", "published", "-s", news).code == 2
+
+
 def test_bad_command_line_exits_2():
     assert run_cli("build", "--no-such-flag").code == 2
     assert run_cli("frobnicate").code == 2

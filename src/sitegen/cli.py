@@ -38,6 +38,10 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     new.add_argument("--slug", default="", help="the file name and URL slug (default: from the title)")
     new.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
 
+    listing = commands.add_parser("list", help="list the articles a build leaves out: drafts, future or expired")
+    listing.add_argument("kind", choices=("drafts", "future", "expired"))
+    listing.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
+
     build = commands.add_parser("build", help="build the site into its output folder")
     build.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
     build.add_argument("-o", "--output", type=Path, help="output folder (default: output_dir of site.yaml)")
@@ -67,7 +71,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     loudness = build.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="print more about the build")
-    return parser, {"init": init, "new": new, "build": build, "serve": serve}
+    return parser, {"init": init, "new": new, "list": listing, "build": build, "serve": serve}
 
 
 def _port(text: str) -> int:
@@ -104,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             return _init(args)
         if args.command == "new":
             return _new(args)
+        if args.command == "list":
+            return _list(args)
         if args.command == "serve":
             return _serve(args)
         return _build(args)
@@ -160,6 +166,31 @@ def _new(args: argparse.Namespace) -> int:
     tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()]
     path = new_article(args.site, args.title, args.section, tags, args.slug)
     print(f"Created {path} (a draft: set 'draft: false' to publish it)")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    """One line per article a build leaves out for being a draft, in the future or expired: the moment that
+    counts (its date, or when it expired), its file and its title, earliest first."""
+    from datetime import datetime, timezone
+
+    from .config import load_config
+    from .content import load_content
+
+    now = datetime.now(timezone.utc)
+    config = load_config(args.site)
+    articles = load_content(config).articles
+    chosen = {
+        "drafts": [(a.date, a) for a in articles if a.draft],
+        "future": [(a.date, a) for a in articles if not a.draft and not a.is_page and a.date and a.date > now],
+        "expired": [(a.expires, a) for a in articles if a.expires and a.expires <= now],
+    }[args.kind]
+    for moment, article in sorted(chosen, key=lambda pair: (pair[0] is not None, pair[0] or now, pair[1].source)):
+        when = moment.strftime("%Y-%m-%d %H:%M") if moment else "(no date)       "
+        print(f"{when}  {article.source}  {article.title}")
+    if not chosen:
+        print(f"no {dict(drafts='drafts', future='future articles', expired='expired articles')[args.kind]}",
+              file=sys.stderr)
     return EXIT_OK
 
 
