@@ -198,6 +198,27 @@ def test_list_shows_the_drafts_future_and_expired_articles_a_build_leaves_out(ne
     assert run_cli("list", "published", "-s", news).code == 2
 
 
+def test_eject_copies_a_theme_file_into_the_site_to_edit(news):
+    from sitegen.theme import BUILTIN_THEMES
+
+    listed = run_cli("eject", "--list", "-s", news).out.splitlines()
+    assert "layouts/article.html" in listed and "layouts/partials/card.html" in listed
+    assert any(line.startswith("assets/css/") for line in listed)
+    run = run_cli("eject", "article.html", "-s", news)
+    assert run.code == 0, run.err
+    assert (news / "layouts/article.html").read_bytes() == (BUILTIN_THEMES / "default/layouts/article.html").read_bytes()
+    assert "layouts/article.html  (the site's own is used)" in run_cli("eject", "--list", "-s", news).out
+    (news / "layouts/article.html").write_text((news / "layouts/article.html").read_text().replace(
+        "{% block main %}", "{% block main %}<p>Ejected and edited</p>", 1))
+    assert build_site(news).code == 0
+    assert "Ejected and edited" in (news / "public/world/pact/index.html").read_text()
+    run = run_cli("eject", "layouts/article.html", "-s", news)
+    assert run.code == 1 and "layouts/article.html: error: the site already has this file" in run.err
+    run = run_cli("eject", "artcle.html", "-s", news)
+    assert run.code == 1 and "error: the theme has no file 'artcle.html'\n  hint: did you mean 'article.html'?" in run.err
+    assert run_cli("eject", "-s", news).code == 2
+
+
 def test_bad_command_line_exits_2():
     assert run_cli("build", "--no-such-flag").code == 2
     assert run_cli("frobnicate").code == 2

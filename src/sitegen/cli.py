@@ -42,6 +42,11 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     listing.add_argument("kind", choices=("drafts", "future", "expired"))
     listing.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
 
+    eject = commands.add_parser("eject", help="copy a theme file into the site's layouts/ or assets/ to edit it")
+    eject.add_argument("name", nargs="?", help="the file: article.html, partials/card.html, css/site.css…")
+    eject.add_argument("--list", action="store_true", help="list the theme's files")
+    eject.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
+
     build = commands.add_parser("build", help="build the site into its output folder")
     build.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
     build.add_argument("-o", "--output", type=Path, help="output folder (default: output_dir of site.yaml)")
@@ -71,7 +76,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     loudness = build.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="print more about the build")
-    return parser, {"init": init, "new": new, "list": listing, "build": build, "serve": serve}
+    return parser, {"init": init, "new": new, "list": listing, "eject": eject, "build": build, "serve": serve}
 
 
 def _port(text: str) -> int:
@@ -110,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             return _new(args)
         if args.command == "list":
             return _list(args)
+        if args.command == "eject":
+            return _eject(args, commands["eject"])
         if args.command == "serve":
             return _serve(args)
         return _build(args)
@@ -191,6 +198,20 @@ def _list(args: argparse.Namespace) -> int:
     if not chosen:
         print(f"no {dict(drafts='drafts', future='future articles', expired='expired articles')[args.kind]}",
               file=sys.stderr)
+    return EXIT_OK
+
+
+def _eject(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .scaffold import eject, theme_files
+
+    if args.list:
+        for relative, overridden in theme_files(args.site):
+            print(relative + ("  (the site's own is used)" if overridden else ""))
+        return EXIT_OK
+    if not args.name:
+        parser.error("name the file to copy (sitegen eject article.html), or ask for --list")
+    path = eject(args.site, args.name)
+    print(f"Copied the theme's {args.name} to {path}: edit it there; the site's file is used instead of the theme's")
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""`sitegen init` and `sitegen new`: a new site, a new article with its front matter."""
+"""`sitegen init`, `new` and `eject`: a new site, a new article with its front matter, a theme file to edit."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from .config import CONFIG_NAME, load_config
-from .errors import SiteError, error
+from .errors import SiteError, did_you_mean, error
 from .slugs import slugify
+from .theme import theme_dir
 
 SITE_YAML = """\
 # Settings of this site; every setting and its default: docs/configuration.md
@@ -113,3 +114,42 @@ def new_article(site_dir: Path, title: str, section: str, tags: list[str], slug:
 def _short(slug: str, limit: int = 80) -> str:
     """A slug cut at a word boundary, so file names and URLs stay manageable."""
     return slug if len(slug) <= limit else slug[:limit].rsplit("-", 1)[0]
+
+
+def theme_files(site_dir: Path) -> list[tuple[str, bool]]:
+    """The theme's layouts and assets (as 'layouts/article.html', 'assets/css/site.css'), each with whether
+    the site has its own file of that name, which is used instead."""
+    config = load_config(site_dir)
+    theme = theme_dir(config)
+    own = {"layouts": config.site_path(config.layouts_dir), "assets": config.site_path(config.assets_dir)}
+    found = []
+    for folder in ("layouts", "assets"):
+        for path in sorted((theme / folder).rglob("*")):
+            if path.is_file():
+                inside = path.relative_to(theme / folder)
+                found.append((f"{folder}/{inside.as_posix()}", (own[folder] / inside).exists()))
+    return found
+
+
+def eject(site_dir: Path, name: str) -> Path:
+    """Copy the theme's file `name` ('article.html', 'partials/card.html', 'css/site.css', or with its
+    'layouts/' or 'assets/' folder) into the site's layouts/ or assets/, to be edited there."""
+    config = load_config(site_dir)
+    theme = theme_dir(config)
+    names = [relative for relative, _ in theme_files(site_dir)]
+    wanted = name.strip("/")
+    found = next((relative for relative in (wanted, f"layouts/{wanted}", f"assets/{wanted}") if relative in names),
+                 None)
+    if found is None:
+        raise SiteError([error(name, 0, f"the theme has no file '{name}'",
+                               did_you_mean(wanted, names + [n.split("/", 1)[1] for n in names])
+                               or "sitegen eject --list shows the theme's files")])
+    folder, inside = found.split("/", 1)
+    target = config.site_path(config.layouts_dir if folder == "layouts" else config.assets_dir) / inside
+    if target.exists():
+        raise SiteError([error(str(target.relative_to(config.site_dir)), 0,
+                               "the site already has this file, which is used instead of the theme's",
+                               "edit it; or delete it and eject again for the theme's")])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes((theme / found).read_bytes())
+    return target
