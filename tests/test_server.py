@@ -244,7 +244,10 @@ def test_a_port_in_use_gives_a_clear_message(tmp_path):
     blocker = make_server(ServedState(root=tmp_path, base_path="/"), "127.0.0.1", 0)
     try:
         run = run_cli("serve", "-s", site, "--port", str(blocker.server_address[1]))
-        assert run.code == 1 and "is already in use" in run.out and "--port" in run.out
+        port = blocker.server_address[1]
+        assert run.code == 1
+        assert run.err.startswith(f"--port {port}: error: port {port} on 127.0.0.1 is already in use\n  hint: stop "
+                                  f"the other server, or pass another port (--port {port + 1}), or --port 0")
     finally:
         blocker.server_close()
 

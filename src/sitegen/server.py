@@ -321,7 +321,7 @@ def make_server(state: ServedState, host: str, port: int) -> ThreadingHTTPServer
 
 def serve(site_dir: Path, host: str, port: int, output: Path | None, options, open_browser: bool,
           log=print) -> int:
-    """Run the preview until Ctrl-C; 0 when stopped, 1 when the port cannot be used."""
+    """Run the preview until Ctrl-C (0); SiteError when the site or the port cannot be used."""
     import errno
     import webbrowser
 
@@ -347,9 +347,10 @@ def serve(site_dir: Path, host: str, port: int, output: Path | None, options, op
     try:
         server = make_server(state, host, port)
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            log(f"error: port {port} on {host} is already in use; stop the other server or pass --port {port + 1}")
-            return 1
+        if exc.errno == errno.EADDRINUSE:  # told as every other error is
+            raise SiteError([error(f"--port {port}", 0, f"port {port} on {host} is already in use",
+                                   f"stop the other server, or pass another port (--port {port + 1}), or "
+                                   "--port 0 for any free one")]) from None
         raise
     preview.build_once({})
     watcher = ChangeWatcher(config, ignored=[output, config.site_path(config.output_dir)])
