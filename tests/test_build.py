@@ -219,6 +219,20 @@ def test_eject_copies_a_theme_file_into_the_site_to_edit(news):
     assert run_cli("eject", "-s", news).code == 2
 
 
+def test_hugos_description_is_the_summary_when_there_is_none(news):
+    (news / "content/world/pact.md").write_text(article("Defense pact signed", "2024-06-21",
+                                                         description="The pact, as Hugo described it.",
+                                                         body="First paragraph of the body."))
+    run = build_site(news)
+    assert run.code == 0 and "description" not in run.err
+    page = (news / "public/world/pact/index.html").read_text()
+    assert '<meta name="description" content="The pact, as Hugo described it.">' in page
+    (news / "content/world/pact.md").write_text(article("Defense pact signed", "2024-06-21", summary="Ours.",
+                                                         description="Hugo's."))
+    assert build_site(news).code == 0
+    assert '<meta name="description" content="Ours.">' in (news / "public/world/pact/index.html").read_text()
+
+
 def test_bad_command_line_exits_2():
     assert run_cli("build", "--no-such-flag").code == 2
     assert run_cli("frobnicate").code == 2

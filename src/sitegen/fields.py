@@ -37,6 +37,7 @@ KNOWN_FIELDS = (
     "title", "date", "updated", "slug", "section", "tags", "author", "authors", "breadcrumb",
     "image", "image_alt", "image_caption", "image_credit", "subtitle", "summary", "draft",
     "related", "layout", "toc", "aliases", "lang", "translation_key", "expires",
+    "description",  # Hugo's (and many themes') name for the summary, read as one when there is none
 )
 
 
@@ -222,7 +223,7 @@ class _FieldReader:
             translation_key=self.text("translation_key") or path.with_suffix("").as_posix(),
             is_page=is_page, title=title, slug=slug, date=moment,
             section=section, tags=tags, authors=authors,
-            summary=self.text("summary") or rendered.first_paragraph, body=rendered,
+            summary=self.text("summary") or self.text("description") or rendered.first_paragraph, body=rendered,
             body_images=images, extra={k: v for k, v in self.data.items() if k not in KNOWN_FIELDS},
             field_lines=dict(self.mapping.key_lines), depends_on=tuple(self.consulted), **fields,
         )

@@ -21,7 +21,6 @@ FOREIGN_FIELDS = {
     "last_modified_at": "use 'updated:'",
     "categories": "use 'section:' for the main one and 'tags:' for the rest",
     "category": "use 'section:'",
-    "description": "use 'summary:'",
     "excerpt": "use 'summary:'",
     "keywords": "use 'tags:'",
     "redirect_from": "use 'aliases:' (old URLs that redirect here)",
