@@ -293,6 +293,27 @@ def test_init_then_new_then_build(tmp_path):
     assert (site / "public/news/welcome/index.html").is_file()
 
 
+def test_new_fills_author_image_and_subtitle_and_its_placeholder_never_goes_live_unnoticed(tmp_path):
+    site = tmp_path / "mysite"
+    assert run_cli("init", site).code == 0
+    (site / "assets/images/pact.jpg").write_bytes(b"")
+    run = run_cli("new", "Pact signed", "--section", "world", "--author", "Anna Puig", "--image",
+                  "images/pact.jpg", "--subtitle", "Both sides agreed", "-s", site)
+    assert run.code == 0, run.err
+    created = site / "content/world/pact-signed.md"
+    text = created.read_text()
+    assert "subtitle: Both sides agreed\n" in text and "author: Anna Puig\n" in text
+    assert "image: images/pact.jpg\nimage_alt: ''\n" in text
+    assert "placeholder" not in build_site(site, "--drafts").err  # a draft may hold it
+    created.write_text(text.replace("draft: true", "draft: false").replace("image: images/pact.jpg\nimage_alt: ''\n",
+                                                                            ""))
+    run = build_site(site)
+    lines = created.read_text().splitlines()
+    line = next(number for number, text in enumerate(lines, 1) if text.startswith("Write the story here."))
+    assert (f"content/world/pact-signed.md:{line}: warning: placeholder text left in: 'Write the story here.'\n"
+            "  hint: replace it with the story") in run.err
+
+
 def test_python_dash_m_and_version_work_from_a_subprocess(news):
     version = subprocess.run([sys.executable, "-m", "sitegen", "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and version.stdout.startswith("sitegen ")

@@ -36,6 +36,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     new.add_argument("--section", default="", help="section (and folder) of the article, e.g. world")
     new.add_argument("--tags", default="", help="comma-separated tags")
     new.add_argument("--slug", default="", help="the file name and URL slug (default: from the title)")
+    new.add_argument("--author", default="", help="the author (default: author in site.yaml)")
+    new.add_argument("--image", default="", help="the lead image: a path under assets/ or content/, or a URL")
+    new.add_argument("--subtitle", default="", help="the standfirst under the headline")
     new.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
 
     listing = commands.add_parser("list", help="list the articles a build leaves out: drafts, future or expired")
@@ -171,7 +174,8 @@ def _new(args: argparse.Namespace) -> int:
     from .scaffold import new_article
 
     tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()]
-    path = new_article(args.site, args.title, args.section, tags, args.slug)
+    path = new_article(args.site, args.title, args.section, tags, args.slug, author=args.author, image=args.image,
+                       subtitle=args.subtitle)
     print(f"Created {path} (a draft: set 'draft: false' to publish it)")
     return EXIT_OK
 

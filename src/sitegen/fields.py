@@ -30,6 +30,7 @@ from .urls import AUTHORS, TAGS, expand_permalink, runs_script
 from .yamlfile import YamlMapping, YamlProblem, load_mapping, one_line
 
 PAGES_FOLDER = "pages"
+PLACEHOLDER = "Write the story here."  # what `sitegen new` writes as the body: a warning if it goes live
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 LONGEST_NAME = 240  # bytes of one folder or file name of the output: file systems take 255
 _YES_NO = {"yes": True, "on": True, "no": False, "off": False}  # YAML 1.1 booleans, read as text here
@@ -218,6 +219,10 @@ class _FieldReader:
         self.problems.extend(image_problems)
         self.problems.extend(warning(self.source, body_line + index, problem, EMBED_HINT)
                              for index, problem in embed_problems(body))
+        if PLACEHOLDER in body and not fields["draft"]:
+            self.problems.append(warning(self.source, body_line + body[:body.index(PLACEHOLDER)].count("\n"),
+                                         f"placeholder text left in: '{PLACEHOLDER}'",
+                                         "replace it with the story (sitegen new writes it as a reminder)"))
         return Article(
             source=self.source, url_path=url_path, language=language.code,
             translation_key=self.text("translation_key") or path.with_suffix("").as_posix(),

@@ -10,6 +10,7 @@ import yaml
 
 from .config import CONFIG_NAME, load_config
 from .errors import SiteError, did_you_mean, error
+from .fields import PLACEHOLDER
 from .slugs import slugify
 from .theme import theme_dir
 
@@ -82,7 +83,7 @@ def init_site(target: Path, force: bool = False) -> list[Path]:
 
 
 def new_article(site_dir: Path, title: str, section: str, tags: list[str], slug: str = "",
-                now: datetime | None = None) -> Path:
+                now: datetime | None = None, author: str = "", image: str = "", subtitle: str = "") -> Path:
     """Write content/<section>/<slug>.md with front matter filled in, as a draft."""
     config = load_config(site_dir)
     wanted = slug or title
@@ -100,12 +101,13 @@ def new_article(site_dir: Path, title: str, section: str, tags: list[str], slug:
         raise SiteError([error(str(path), 0, "an article with this file name already exists",
                                "pick another title, or edit the existing file")])
     moment = (now or datetime.now(ZoneInfo(config.timezone))).replace(microsecond=0)
-    front_matter = {"title": title, "date": moment.isoformat(), "section": section or None,
-                    "slug": slug if slug != slugify(title) else None,
-                    "tags": tags, "summary": "", "draft": True}
+    front_matter = {"title": title, "subtitle": subtitle or None, "date": moment.isoformat(),
+                    "section": section or None, "slug": slug if slug != slugify(title) else None,
+                    "author": author or None, "tags": tags, "image": image or None,
+                    "image_alt": "" if image else None, "summary": "", "draft": True}
     text = "---\n" + yaml.safe_dump({k: v for k, v in front_matter.items() if v is not None},
                                     allow_unicode=True, sort_keys=False)
-    text += "---\n\nWrite the story here. Set `draft: false` to publish it.\n"
+    text += f"---\n\n{PLACEHOLDER} Set `draft: false` to publish it.\n"
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
