@@ -233,6 +233,18 @@ def test_hugos_description_is_the_summary_when_there_is_none(news):
     assert '<meta name="description" content="Ours.">' in (news / "public/world/pact/index.html").read_text()
 
 
+def test_hugos_params_author_is_the_author_when_the_article_names_none(news):
+    (news / "content/world/pact.md").write_text("---\ntitle: Defense pact signed\ndate: 2024-06-21\n"
+                                                 "params:\n  author: Anna Puig\n---\n\nText.\n")
+    (news / "content/world/vietnam.md").write_text("---\ntitle: Visit\ndate: 2024-06-20\nauthor: Joan Roca\n"
+                                                    "params:\n  author: Anna Puig\n---\n\nText.\n")
+    run = build_site(news)
+    assert run.code == 0 and "params" not in run.err
+    assert "Anna Puig" in (news / "public/world/pact/index.html").read_text()
+    visit = (news / "public/world/vietnam/index.html").read_text()
+    assert "Joan Roca" in visit and "Anna Puig" not in visit
+
+
 def test_bad_command_line_exits_2():
     assert run_cli("build", "--no-such-flag").code == 2
     assert run_cli("frobnicate").code == 2

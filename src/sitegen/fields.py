@@ -118,6 +118,17 @@ class _FieldReader:
         self.fail(key, f"'{key}' must be text, not {_kind(value)}")
         return ""
 
+    def _params_authors(self) -> tuple[str, ...]:
+        """Hugo's `params: {author: …}` (where Hugo 0.123 and later keep a page's own fields), when the
+        article names no author itself: text ('a, b') or a list of texts; anything else is left in extra."""
+        params = self.data.get("params")
+        value = params.get("author", params.get("authors")) if isinstance(params, dict) else None
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list):
+            return ()
+        return tuple(dict.fromkeys(item.strip() for item in value if isinstance(item, str) and item.strip()))
+
     def names(self, key: str) -> tuple[str, ...]:
         """A list of names, written as a YAML list or as 'a, b, c'."""
         value = self.data.get(key)
@@ -181,7 +192,7 @@ class _FieldReader:
         if len(tags) > config.limits.tags:
             self.fail("tags", f"{len(tags):,} tags: an article may have {config.limits.tags} at most",
                       "keep the tags readers browse by; 'limits.tags' in site.yaml sets the number")
-        author_names = tuple(dict.fromkeys(self.names("authors") + self.names("author")))
+        author_names = tuple(dict.fromkeys(self.names("authors") + self.names("author"))) or self._params_authors()
         authors = self._terms(author_names or ((config.author,) if config.author else ()), "author", AUTHORS, config,
                               language)
         pattern = config.permalinks.page if is_page else config.permalinks.article
