@@ -217,10 +217,10 @@ class _State:
         carried = remap(old.candidates, old_to_new, gone, (total, total + 1))
         scored = looked | changed[:total] | changed_rows(carried, carried, changed)
         self.candidates = _shrunk(carried, total)  # (only rows not scored again keep theirs)
-        self.neighbours = remap(old.neighbours, old_to_new, gone, (total, total + 1))
+        earlier = self.neighbours = remap(old.neighbours, old_to_new, gone, (total, total + 1))
         self._candidates(np.flatnonzero(scored), looked, carried)
         moved = np.zeros(total + 1, dtype=bool)  # neighbour lists that changed, and removed articles
-        moved[:total] = changed_rows(self.neighbours, remap(old.neighbours, old_to_new, gone, (total, total + 1)))
+        moved[:total] = changed_rows(self.neighbours, earlier)
         moved[total] = True
         self.neighbours = _shrunk(self.neighbours, total)
         rows = scored | changed_rows(carried, carried, moved) | changed_rows(self.candidates, self.candidates,
@@ -240,7 +240,6 @@ class _State:
     def _candidates(self, rows: np.ndarray, looked: np.ndarray, carried: sparse.csr_matrix | None) -> None:
         """Score these rows' candidates exactly and set their neighbours: candidates found again by the
         lookups for rows in `looked`, else those `carried` over from the last state."""
-        total = len(self.keys)
         found = []
         for start in range(0, len(rows), _ROWS_PER_CHUNK):
             chunk = rows[start:start + _ROWS_PER_CHUNK]
@@ -255,14 +254,7 @@ class _State:
             found.append((pair_rows, col, self._content(pair_rows, col)))
         pair_rows, cols, values = (np.concatenate(part) for part in zip(*found)) if found else (
             np.zeros(0, dtype=np.int64),) * 3
-        keep = np.ones(total, dtype=bool)
-        keep[rows] = False
-        old = self.candidates
-        old_rows = np.repeat(np.arange(total), np.diff(old.indptr))
-        mask = keep[old_rows]
-        self.candidates = _matrix(np.concatenate((old.data[mask], values)),
-                                  np.concatenate((old_rows[mask], pair_rows)),
-                                  np.concatenate((old.indices[mask].astype(np.int64), cols)), (total, total))
+        self.candidates = _replaced(self.candidates, rows, pair_rows, cols, values)
         self._set_neighbours(rows)
 
     def _lookup(self, chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -284,12 +276,8 @@ class _State:
         if not s.include_newer:
             keep &= self.published[col] <= self.published[chunk[at]]
         at, col, value = at[keep], col[keep], value[keep]
-        keep = best_per_row(at, len(chunk), value, CANDIDATES)  # only a row's best can be kept: sort those
-        at, col, value = at[keep], col[keep], value[keep]
-        order = np.lexsort((self.newest[col], -value, at))
-        at, col = at[order], col[order]
-        keep = np.arange(len(at)) - np.searchsorted(at, at) < CANDIDATES
-        return at[keep], col[keep]
+        best = self._best(at, len(chunk), col, value, CANDIDATES)
+        return at[best], col[best]
 
     def _content(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """The exact content score of each pair: a weighted mean of the signals the row's article has."""
@@ -303,25 +291,22 @@ class _State:
     def _set_neighbours(self, rows: np.ndarray) -> None:
         """Each row's neighbour vector: its NEIGHBOURS best candidates, weighted by their scores, scaled to
         length 1. Two articles whose vectors overlap are resembled by the same third articles."""
-        total = len(self.keys)
         part = self.candidates[rows]
         at = np.repeat(np.arange(len(rows)), np.diff(part.indptr))
         col, value = part.indices.astype(np.int64), part.data
-        keep = best_per_row(at, len(rows), value, NEIGHBOURS)  # only a row's best can be kept: sort those
-        at, col, value = at[keep], col[keep], value[keep]
-        order = np.lexsort((self.newest[col], -value, at))
-        at, col, value = at[order], col[order], value[order]
-        keep = np.arange(len(at)) - np.searchsorted(at, at) < NEIGHBOURS
-        at, col, value = at[keep], col[keep], value[keep]
+        best = self._best(at, len(rows), col, value, NEIGHBOURS)
+        at, col, value = at[best], col[best], value[best]
         length = np.sqrt(np.bincount(at, weights=value * value, minlength=len(rows)))
-        value = value / length[at]
-        keep = np.ones(total, dtype=bool)
-        keep[rows] = False
-        old = self.neighbours
-        old_rows = np.repeat(np.arange(total), np.diff(old.indptr))
-        mask = keep[old_rows]
-        self.neighbours = _matrix(np.concatenate((old.data[mask], value)), np.concatenate((old_rows[mask], rows[at])),
-                                  np.concatenate((old.indices[mask].astype(np.int64), col)), old.shape)
+        self.neighbours = _replaced(self.neighbours, rows, rows[at], col, value / length[at])
+
+    def _best(self, at: np.ndarray, rows: int, col: np.ndarray, value: np.ndarray, limit: int) -> np.ndarray:
+        """Which entries (indices, row after row, best first) are the `limit` best of their row (`at`, of
+        `rows`) by value, ties going to the newer article, then the first key: a partition finds the few
+        that can be kept, and only those are sorted."""
+        index = np.flatnonzero(best_per_row(at, rows, value, limit))
+        index = index[np.lexsort((self.newest[col[index]], -value[index], at[index]))]
+        first = at[index]
+        return index[np.arange(len(index)) - np.searchsorted(first, first) < limit]
 
     def rank(self, rows: list[int]) -> dict[str, tuple[RelatedLink, ...]]:
         lists: dict[str, tuple[RelatedLink, ...]] = {}
@@ -344,10 +329,8 @@ class _State:
             1 - recency + recency * np.exp(-days / max(s.recency_days, 1)))
         keep = score >= s.threshold
         at, col, score = at[keep], col[keep], score[keep]
-        order = np.lexsort((self.newest[col], -score, at))  # ties: the newer, then the first key
-        at, col, score = at[order], col[order], score[order]
-        keep = np.arange(len(at)) - np.searchsorted(at, at) < s.count
-        at, col, score = at[keep], col[keep], score[keep]
+        best = self._best(at, len(chunk), col, score, s.count)
+        at, col, score = at[best], col[best], score[best]
         bounds = np.searchsorted(at, np.arange(len(chunk) + 1)).tolist()
         cols, scores = col.tolist(), list(map(round, score.tolist(), repeat(6)))
         keys, docs, lists = self.keys, self.docs, {}
@@ -398,6 +381,17 @@ class _State:
             start = bisect.bisect_left(latest_first, -self.published[row], key=lambda r: -self.published[r])
         return [r for r in latest_first[start:start + self.settings.count + 1] if r != row][:self.settings.count]
 
+
+
+def _replaced(matrix: sparse.csr_matrix, rows: np.ndarray, new_rows: np.ndarray, new_cols: np.ndarray,
+              values: np.ndarray) -> sparse.csr_matrix:
+    """`matrix` with the entries of `rows` replaced by the new entries (all in those rows)."""
+    kept = np.ones(matrix.shape[0], dtype=bool)
+    kept[rows] = False
+    old_rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    mask = kept[old_rows]
+    return _matrix(np.concatenate((matrix.data[mask], values)), np.concatenate((old_rows[mask], new_rows)),
+                   np.concatenate((matrix.indices[mask].astype(np.int64), new_cols)), matrix.shape)
 
 
 def _shrunk(matrix: sparse.csr_matrix, total: int) -> sparse.csr_matrix:
