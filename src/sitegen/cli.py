@@ -206,10 +206,11 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _eject(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .config import load_config
     from .scaffold import eject, theme_files
 
     if args.list:
-        for relative, overridden in theme_files(args.site):
+        for relative, overridden in theme_files(load_config(args.site)):
             print(relative + ("  (the site's own is used)" if overridden else ""))
         return EXIT_OK
     if not args.name:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .config import CONFIG_NAME, load_config
+from .config import CONFIG_NAME, SiteConfig, load_config
 from .errors import SiteError, did_you_mean, error
 from .fields import PLACEHOLDER
 from .slugs import slugify
@@ -118,12 +118,11 @@ def _short(slug: str, limit: int = 80) -> str:
     return slug if len(slug) <= limit else slug[:limit].rsplit("-", 1)[0]
 
 
-def theme_files(site_dir: Path) -> list[tuple[str, bool]]:
+def theme_files(config: SiteConfig) -> list[tuple[str, bool]]:
     """The theme's layouts and assets (as 'layouts/article.html', 'assets/css/site.css'), each with whether
     the site has its own file of that name, which is used instead."""
-    config = load_config(site_dir)
     theme = theme_dir(config)
-    own = {"layouts": config.site_path(config.layouts_dir), "assets": config.site_path(config.assets_dir)}
+    own = _own_folders(config)
     found = []
     for folder in ("layouts", "assets"):
         for path in sorted((theme / folder).rglob("*")):
@@ -138,7 +137,7 @@ def eject(site_dir: Path, name: str) -> Path:
     'layouts/' or 'assets/' folder) into the site's layouts/ or assets/, to be edited there."""
     config = load_config(site_dir)
     theme = theme_dir(config)
-    names = [relative for relative, _ in theme_files(site_dir)]
+    names = [relative for relative, _ in theme_files(config)]
     wanted = name.strip("/")
     found = next((relative for relative in (wanted, f"layouts/{wanted}", f"assets/{wanted}") if relative in names),
                  None)
@@ -147,7 +146,7 @@ def eject(site_dir: Path, name: str) -> Path:
                                did_you_mean(wanted, names + [n.split("/", 1)[1] for n in names])
                                or "sitegen eject --list shows the theme's files")])
     folder, inside = found.split("/", 1)
-    target = config.site_path(config.layouts_dir if folder == "layouts" else config.assets_dir) / inside
+    target = _own_folders(config)[folder] / inside
     if target.exists():
         raise SiteError([error(str(target.relative_to(config.site_dir)), 0,
                                "the site already has this file, which is used instead of the theme's",
@@ -155,3 +154,8 @@ def eject(site_dir: Path, name: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes((theme / found).read_bytes())
     return target
+
+
+def _own_folders(config: SiteConfig) -> dict[str, Path]:
+    """The site's folders whose files replace the theme's of the same name."""
+    return {"layouts": config.site_path(config.layouts_dir), "assets": config.site_path(config.assets_dir)}
