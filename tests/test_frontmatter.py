@@ -44,8 +44,10 @@ def test_toml_front_matter_gets_a_specific_hint():
 
 
 def test_yaml_keys_remember_their_file_lines():
-    mapping = load_mapping("title: A\n\ntags: [x]\ndate: 2024-06-21\n", first_line=2)
-    assert mapping.key_lines == {"title": 2, "tags": 4, "date": 5}
+    mapping = load_mapping("title: A\n\ntags: [x]\ndate: 2024-06-21\nmenu:\n  - {name: A}\n  - name: B\n",
+                           first_line=2)
+    assert mapping.key_lines == {"title": 2, "tags": 4, "tags.0": 4, "date": 5, "menu": 6, "menu.0": 7,
+                                 "menu.0.name": 7, "menu.1": 8, "menu.1.name": 8}
     assert mapping.data["date"] == "2024-06-21"  # dates stay text; sitegen parses them itself
 
 

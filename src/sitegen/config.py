@@ -19,6 +19,7 @@ from .theme import BUILTIN_THEMES
 from .slugs import slugify
 from .errors import Diagnostic, SiteError, did_you_mean, error, warning
 from .i18n import Table, load_site_strings
+from .menus import MenuEntry, check_menus
 from .languages import (CONFIG_NAME, Language, check_languages, known_language, language_name,
                         missing_string_warnings)
 from .yamlfile import YamlMapping, YamlProblem, load_mapping, one_line
@@ -100,6 +101,7 @@ class SiteConfig:
     languages: tuple[Language, ...] = ()  # from `languages:`, the default first; () for a one-language site
     images: ImagesConfig = field(default_factory=ImagesConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    menus: tuple[MenuEntry, ...] = ()  # from `menus:`, in menu order (menus.py)
     extra: dict[str, Any] = field(default_factory=dict)
     strings: dict[str, Table] = field(default_factory=dict)  # the site's i18n/<lang>.yaml; not a setting
 
@@ -174,7 +176,7 @@ def _settings_of(cls: type) -> dict[str, tuple[type, Any]]:
         if f.name in ("site_dir", "strings"):
             continue
         default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
-        table[f.name] = (hints.get(f.type, dict), {} if f.name == "languages" else default)
+        table[f.name] = (hints.get(f.type, dict), {} if f.name in ("languages", "menus") else default)  # mappings in site.yaml
     return table
 
 
@@ -234,6 +236,9 @@ def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
         values["languages"] = check_languages(values, mapping, problems)
         if values["languages"]:
             values["language"] = values["languages"][0].code
+    if "menus" in values:
+        codes = [language.code for language in values.get("languages") or ()] or [values.get("language", "en")]
+        values["menus"] = check_menus(values["menus"], mapping.line_of, codes, problems)
     if problems:
         raise SiteError(problems)
     nested = {name: GROUPS[name](**group) for name, group in groups.items()}

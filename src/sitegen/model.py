@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from pathlib import PurePosixPath
 
 from .article import Article, StaticFile, Term
 from .cache import BuildCache, memo_key
@@ -23,10 +24,12 @@ from .content import Content
 from .errors import Diagnostic, error, warning
 from .listings import (AUTHOR, SECTION, TAG, Listing, ListingPage, archive_listings, home_listing,
                        term_listings)
+from .menus import MenuLink, menu_links
 from .migration import FOREIGN_LAYOUTS
 from .languages import Language
 from .related import TEXT_CHARS, RelatedByLanguage, RelatedDoc, RelatedLink
 from .slugs import slugify
+from .urls import AUTHORS, TAGS
 
 _log = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ class Edition:
     authors: tuple[Listing, ...]
     years: tuple[Listing, ...]
     months: tuple[Listing, ...]
+    menus: dict[str, tuple[MenuLink, ...]] = field(default_factory=dict)  # site.yaml's, in this language
 
     @property
     def listings(self) -> tuple[Listing, ...]:
@@ -89,6 +93,8 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
     problems += term_problems
     pages = tuple(sorted((a for a in visible if a.is_page), key=lambda a: a.source))
     editions = tuple(_edition(language, articles, pages, config) for language in config.all_languages)
+    if config.menus:
+        editions = _with_menus(editions, config, problems)
     site = Site(config=config, editions=editions, articles=tuple(articles), pages=pages,
                 related={}, static_files=content.static_files, skipped_drafts=drafts, skipped_future=future,
                 skipped_expired=expired)
@@ -151,6 +157,38 @@ def _edition(language: Language, articles: list[Article], pages: tuple[Article, 
         authors=term_listings(AUTHOR, own, lambda a: a.authors, size),
         years=years, months=months,
     )
+
+
+def _with_menus(editions: tuple[Edition, ...], config: SiteConfig,
+                problems: list[Diagnostic]) -> tuple[Edition, ...]:
+    """Each language's menus. An entry's `page` is looked up among what the site builds in that language, and
+    in the others when that language lacks it (an untranslated page); names of sections and tags are their
+    own labels, an article's or index's label must be given (an edit of a title rebuilds only its own pages)."""
+    content = PurePosixPath(config.content_dir).as_posix() + "/"
+
+    def targets(edition: Edition) -> dict[str, tuple[str, str, str]]:
+        found: dict[str, tuple[str, str, str]] = {"": ("", edition.language.path, "")}
+        for article in (*edition.articles, *edition.pages):
+            found[article.translation_key] = ("", article.url_path, "")
+            found[str(PurePosixPath(article.source.removeprefix(content)).with_suffix(""))] = (
+                "", article.url_path, "")
+        for listing in edition.sections:
+            found[listing.term.slug] = (listing.term.name, listing.term.path, listing.term.slug)
+        for kind, listings in ((TAGS, edition.tags), (AUTHORS, edition.authors)):
+            if listings:
+                found[kind.rstrip("/")] = ("", edition.language.path + kind, "")
+            for listing in listings:
+                found[kind + listing.term.slug] = (listing.term.name, listing.term.path, "")
+        return found
+
+    every = [targets(edition) for edition in editions]
+    made = []
+    for index, edition in enumerate(editions):
+        known = {key: value for other in (*every[index + 1:], *every[:index], every[index]) for key, value in
+                 other.items()}  # this language's last, so that they win
+        made.append(replace(edition, menus=menu_links(config.menus, known, edition.language.code, config.base_path,
+                                                      problems if index == 0 else None)))
+    return tuple(made)
 
 
 def _translation_clashes(articles: tuple[Article, ...]) -> list[Diagnostic]:

@@ -18,6 +18,7 @@ from .cache import remembered_repr
 from .i18n import Translator
 from .images import ImageRef
 from .markdown import Heading
+from .menus import MenuLink
 from .languages import open_graph_locale
 from .listings import HOME, SECTION, TAG, Listing, ListingPage
 from .model import Edition, Site
@@ -134,6 +135,7 @@ class SiteView:
     tags_url: str | None  # the tag index, when the site has tags
     authors_url: str | None  # the author index, when articles have authors
     extra: dict[str, Any]
+    menus: dict[str, tuple[MenuLink, ...]]  # site.yaml's `menus:` in this language, by menu name
 
 
 
@@ -177,6 +179,7 @@ class ViewFactory:
             ), search_url=self.url(language.path + SEARCH), search_index_url=self.url(language.path + SEARCH_INDEX),
             tags_url=self.url(language.path + TAGS) if edition.tags else None,
             authors_url=self.url(language.path + AUTHORS) if edition.authors else None, extra=site.config.extra,
+            menus=edition.menus,
         )
 
     def url(self, path: str) -> str:

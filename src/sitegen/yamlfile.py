@@ -112,9 +112,17 @@ def load_mapping(text: str, first_line: int = 1) -> YamlMapping:
 
 
 def _nested_lines(key: str, node: yaml.Node, first_line: int, key_lines: dict[str, int],
-                  duplicates: list[tuple[str, int, int]], depth: int = 3) -> None:
-    """The lines of keys inside mappings, down to `depth` levels: 'related.count', 'languages.en.prefix'."""
-    if depth == 0 or not isinstance(node, yaml.MappingNode):
+                  duplicates: list[tuple[str, int, int]], depth: int = 4) -> None:
+    """The lines of keys inside mappings and of list items, down to `depth` levels: 'related.count',
+    'languages.en.prefix', 'menus.main.0' (the first item), 'menus.main.0.name'."""
+    if depth == 0:
+        return
+    if isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            key_lines[f"{key}.{index}"] = first_line + item.start_mark.line
+            _nested_lines(f"{key}.{index}", item, first_line, key_lines, duplicates, depth - 1)
+        return
+    if not isinstance(node, yaml.MappingNode):
         return
     for child, value in node.value:
         child_key, child_line = f"{key}.{child.value}", first_line + child.start_mark.line
