@@ -13,7 +13,8 @@ import pytest
 from sitegen.build import Builder
 from sitegen.config import BuildOptions, load_config
 from sitegen.server import Preview, ServedState, inject_script, make_server, resolve_request
-from sitegen.watch import ASSET, CONFIG, CONTENT, LAYOUT, ChangeWatcher, is_editor_temporary
+from sitegen.stamp import ASSET, CONFIG, CONTENT, DATA, LAYOUT
+from sitegen.watch import ChangeWatcher, is_editor_temporary
 
 from conftest import article, make_site, run_cli
 
@@ -74,13 +75,15 @@ def test_editor_temporary_files_are_ignored(name):
 
 
 def test_changes_are_classified_and_outputs_ignored(tmp_path):
-    site = make_site(tmp_path, {"content/a.md": article(), "layouts/article.html": "x", "assets/css/a.css": "x"})
+    site = make_site(tmp_path, {"content/a.md": article(), "layouts/article.html": "x", "assets/css/a.css": "x",
+                                "data/staff.yaml": "[]"})
     config = load_config(site)
     watcher = ChangeWatcher(config, ignored=[site / "public", site / "served"])
     kinds = {name: watcher.kind_of(site / name) for name in [
         "site.yaml", "content/a.md", "layouts/article.html", "assets/css/a.css", "public/index.html",
-        "served/index.html", "content/.a.md.swp", ".git/HEAD", "notes.txt", "i18n/ca.yaml"]}
-    assert kinds == {"site.yaml": CONFIG, "i18n/ca.yaml": CONFIG, "content/a.md": CONTENT, "layouts/article.html": LAYOUT,
+        "served/index.html", "content/.a.md.swp", ".git/HEAD", "notes.txt", "i18n/ca.yaml", "data/staff.yaml"]}
+    assert kinds == {"site.yaml": CONFIG, "i18n/ca.yaml": CONFIG, "data/staff.yaml": DATA,
+                     "content/a.md": CONTENT, "layouts/article.html": LAYOUT,
                      "assets/css/a.css": ASSET, "public/index.html": None, "served/index.html": None,
                      "content/.a.md.swp": None, ".git/HEAD": None, "notes.txt": None}
 

@@ -31,6 +31,7 @@ from .assets import StyleAndScripts, asset_files, files_from_outside, highlight_
 from .cache import CACHE_DIR, BuildCache
 from .config import BuildOptions, SiteConfig, config_warnings, load_config, with_base_url
 from .content import load_content
+from .data import load_data
 from .errors import ERROR, Diagnostic, raise_if_errors, warning
 from .imaging import prepare_images
 from .lock import site_lock
@@ -166,7 +167,9 @@ class Builder:
         env.globals["asset_url"] = partial(assets.url, config.base_path)  # names change with the CSS and JS
         content = replace(content, articles=images.articles,
                           static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
-        site, model_problems = build_model(config, content, self.options, layout_names(env), now, self.cache)
+        data = load_data(config.site_path(config.data_dir), config.data_dir)
+        problems += data.diagnostics
+        site, model_problems = build_model(config, content, self.options, layout_names(env), now, self.cache, data)
         plan = plan_site(site, assets)  # every file this build outputs
         problems += model_problems + clashes(plan)
         problems = _apply_strictness(problems, self.options)
@@ -207,7 +210,8 @@ class Builder:
         sitemaps and search indexes, the CSS and JS, copied files; the writer has written them all on return
         (unless a layout failed: the rendering problems)."""
         recorded = {path: record.inputs for path, record in records.items()}
-        pages, problems = render_site(site, env, plan, layout_digests(env, self.cache), progress, recorded, workers,
+        pages, problems = render_site(site, env, plan, layout_digests(env, self.cache, site.data.digest), progress,
+                                      recorded, workers,
                                       shared=repr(sorted(assets.names.items())), deliver=partial(_deliver, writer),
                                       write=writer.place)
         if problems:

@@ -89,6 +89,7 @@ class SiteConfig:
     content_dir: str = "content"
     layouts_dir: str = "layouts"
     assets_dir: str = "assets"
+    data_dir: str = "data"
     output_dir: str = "public"
     page_size: int = 10
     reading_speed: int = 220
@@ -323,7 +324,7 @@ def _has_type(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
-_FOLDERS = ("content_dir", "layouts_dir", "assets_dir", "output_dir")
+_FOLDERS = ("content_dir", "layouts_dir", "assets_dir", "data_dir", "output_dir")
 _RANGES = {"page_size": (1, None), "reading_speed": (1, None)}
 # Settings as Hugo (hugo.toml/config.yaml), Jekyll (_config.yml) and Pelican (pelicanconf.py) spell them, for a
 # "did you mean" that spelling alone would not find ('baseURL' is not close to 'base_url' as text).

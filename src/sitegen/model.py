@@ -21,6 +21,7 @@ from .cache import BuildCache, memo_key
 from .cachefile import fits
 from .config import BuildOptions, SiteConfig
 from .content import Content
+from .data import DataFiles
 from .errors import Diagnostic, error, warning
 from .listings import (AUTHOR, SECTION, TAG, Listing, ListingPage, archive_listings, home_listing,
                        term_listings)
@@ -66,6 +67,7 @@ class Site:
     skipped_future: int
     skipped_expired: int
     related_docs: tuple[RelatedDoc, ...] = ()  # what `related` was made from (kept for patch.py)
+    data: DataFiles = DataFiles()  # data/*.yaml and the like, for layouts (site.data)
 
     @property
     def listings(self) -> tuple[Listing, ...]:
@@ -73,7 +75,8 @@ class Site:
 
 
 def build_model(config: SiteConfig, content: Content, options: BuildOptions, layouts: frozenset[str],
-                now: datetime | None = None, store: BuildCache | None = None) -> tuple[Site, list[Diagnostic]]:
+                now: datetime | None = None, store: BuildCache | None = None,
+                data: DataFiles = DataFiles()) -> tuple[Site, list[Diagnostic]]:
     """The site model; the related lists of the last build are reused from `store` when every article reads
     the same to the related-posts step."""
     now = now or options.now or datetime.now(timezone.utc)
@@ -97,7 +100,7 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
         editions = _with_menus(editions, config, problems)
     site = Site(config=config, editions=editions, articles=tuple(articles), pages=pages,
                 related={}, static_files=content.static_files, skipped_drafts=drafts, skipped_future=future,
-                skipped_expired=expired)
+                skipped_expired=expired, data=data)
     problems += _translation_clashes((*articles, *pages))
     picked: dict[str, tuple[str, ...]] = {}
     for edition in editions:  # a hand-picked name means an article in the same language

@@ -8,6 +8,7 @@ errors show up together; a failure while rendering names the template line.
 from __future__ import annotations
 
 import os
+import re
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass
@@ -225,21 +226,25 @@ def render_site(site: Site, env: jinja2.Environment, plan: Plan, layouts: dict[s
     return pages, problems
 
 
-def layout_digests(env: jinja2.Environment, store: BuildCache | None = None) -> dict[str, bytes]:
-    """For each layout, a digest of its source and of every layout it extends, includes or imports (parsing
-    them all takes longer than a patch build renders: `store` keeps the result for the same sources)."""
+def layout_digests(env: jinja2.Environment, store: BuildCache | None = None, data: bytes = b"") -> dict[str, bytes]:
+    """For each layout, a digest of its source and of every layout it extends, includes or imports, and of the
+    data files (`data`, their digest) when any of those mentions `data` (parsing them all takes longer than a
+    patch build renders: `store` keeps the result for the same sources)."""
     sources = {name: env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
                for name in env.list_templates(extensions=list(TEMPLATE_SUFFIXES))}
-    key = memo_key("layout digests", jinja2.__version__, repr(sorted(sources.items())))
+    key = memo_key("layout digests", jinja2.__version__ + data.hex(), repr(sorted(sources.items())))
     found = store.get(key, dict) if store is not None else None
     if not isinstance(found, dict):
-        found = _closure_digests(env, sources)
+        found = _closure_digests(env, sources, data)
         if store is not None:
             store.put(key, found)
     return found
 
 
-def _closure_digests(env: jinja2.Environment, sources: dict[str, str]) -> dict[str, bytes]:
+_DATA_WORD = re.compile(r"\bdata\b(?![-:])")  # `site.data`, not `data-src=` or `data:` URLs
+
+
+def _closure_digests(env: jinja2.Environment, sources: dict[str, str], data: bytes) -> dict[str, bytes]:
     uses: dict[str, set[str]] = {}
     for name, source in sources.items():
         try:
@@ -256,7 +261,12 @@ def _closure_digests(env: jinja2.Environment, sources: dict[str, str]) -> dict[s
                 stack.append(used)
         return sorted(seen)
 
-    return {name: digest(*(part for used in closure(name) for part in (used, sources[used]))) for name in sources}
+    def reads_data(names: list[str]) -> bool:  # (a word in a comment or an attribute counts too: no harm)
+        return any(_DATA_WORD.search(sources[name]) for name in names)
+
+    return {name: digest(*(part for used in uses_of for part in (used, sources[used])),
+                         data if reads_data(uses_of) else b"")
+            for name in sources for uses_of in [closure(name)]}
 
 
 class Placing(NamedTuple):

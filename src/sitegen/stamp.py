@@ -30,7 +30,7 @@ from .cache import State, file_state, memo_key
 from .config import CONFIG_NAME, BuildOptions, SiteConfig
 from .errors import Diagnostic
 from .i18n import SITE_STRINGS_DIR
-from .theme import asset_dirs, layout_dirs
+from .theme import theme_dir
 from .intact import FolderStates
 
 RACY_NS = 2_000_000_000  # FAT's mtime has 2 s steps; a coarse network clock no worse than that
@@ -89,10 +89,23 @@ def stamp_key(output: Path, options: BuildOptions) -> bytes:
                     str(output))  # a stamp of another shape: none
 
 
+CONFIG, LAYOUT, ASSET, CONTENT, DATA = "config", "layout", "asset", "content", "data"
+
+
+def site_inputs(config: SiteConfig) -> dict[str, list[Path]]:
+    """The files and folders a build of this site reads (besides sitegen's own), by kind: the one list that
+    the stamp (what changed since the last build) and the preview server's watcher (what to watch) read."""
+    theme = theme_dir(config).resolve()
+    return {CONFIG: [config.site_dir / CONFIG_NAME, config.site_path(SITE_STRINGS_DIR)],  # strings go with it
+            LAYOUT: [config.site_path(config.layouts_dir), theme / "layouts"],
+            ASSET: [theme / "assets", config.site_path(config.assets_dir)],
+            CONTENT: [config.site_path(config.content_dir)],
+            DATA: [config.site_path(config.data_dir)]}
+
+
 def input_states(config: SiteConfig) -> InputStates:
     """Every file a build of this site can read, with its state; a missing folder is listed as absent."""
-    roots = [config.site_dir / CONFIG_NAME, config.site_dir / SITE_STRINGS_DIR,
-             config.site_path(config.content_dir), *layout_dirs(config), *asset_dirs(config), PACKAGE]
+    roots = [path for paths in site_inputs(config).values() for path in paths] + [PACKAGE]
     states: InputStates = {}
     for root in dict.fromkeys(roots):
         if root.is_dir():

@@ -136,6 +136,9 @@ class SiteView:
     authors_url: str | None  # the author index, when articles have authors
     extra: dict[str, Any]
     menus: dict[str, tuple[MenuLink, ...]]  # site.yaml's `menus:` in this language, by menu name
+    # data/ files by name. Left out of repr, a page's fingerprint: the pages whose layouts mention `data` have
+    # the data's digest among their inputs instead (render.layout_digests), so an edit renders only those.
+    data: dict[str, Any] = field(repr=False)
 
 
 
@@ -179,7 +182,7 @@ class ViewFactory:
             ), search_url=self.url(language.path + SEARCH), search_index_url=self.url(language.path + SEARCH_INDEX),
             tags_url=self.url(language.path + TAGS) if edition.tags else None,
             authors_url=self.url(language.path + AUTHORS) if edition.authors else None, extra=site.config.extra,
-            menus=edition.menus,
+            menus=edition.menus, data=site.data.values,
         )
 
     def url(self, path: str) -> str:

@@ -17,11 +17,8 @@ from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, Fi
                              FileSystemEventHandler)
 from watchdog.observers import Observer
 
-from .config import CONFIG_NAME, SiteConfig
-from .i18n import SITE_STRINGS_DIR
-from .theme import theme_dir
-
-CONFIG, LAYOUT, ASSET, CONTENT = "config", "layout", "asset", "content"
+from .config import SiteConfig
+from .stamp import site_inputs
 _EVENTS = [FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
            DirCreatedEvent, DirDeletedEvent, DirMovedEvent]  # no opens, no reads: they only flood the queue
 _IGNORED_DIRS = {".git", ".hg", ".svn", ".sitegen-cache", "__pycache__", "node_modules", ".idea", ".vscode"}
@@ -48,11 +45,9 @@ class ChangeWatcher:
         # Only what a build reads: watching the whole site would also watch public/ and the served
         # folder, whose thousands of folders overflow the kernel's event queue on a big site.
         self.observer.schedule(handler, str(config.site_dir), recursive=False, event_filter=_EVENTS)  # site.yaml
-        theme = theme_dir(config).resolve()
-        folders = {config.site_path(config.content_dir), config.site_path(config.layouts_dir),
-                   config.site_path(config.assets_dir), config.site_path(SITE_STRINGS_DIR), theme / "layouts",
-                   theme / "assets"}
-        for folder in sorted(f for f in folders if f.is_dir()):
+        self.inputs = site_inputs(config)
+        folders = {path for paths in self.inputs.values() for path in paths if path.is_dir()}
+        for folder in sorted(folders):
             self.observer.schedule(handler, str(folder), recursive=True, event_filter=_EVENTS)
 
     def start(self) -> None:
@@ -78,20 +73,14 @@ class ChangeWatcher:
         return changes
 
     def kind_of(self, path: Path) -> str | None:
-        """CONFIG, LAYOUT, ASSET or CONTENT; None for what no build reads."""
+        """What a changed file is to a build (stamp.site_inputs' kinds); None for what no build reads."""
         path = path.resolve() if path.exists() else Path(path).absolute()
         if is_editor_temporary(path.name) or _IGNORED_DIRS.intersection(PurePath(path).parts):
             return None
         if any(path == folder or folder in path.parents for folder in self.ignored):
             return None
-        config = self.config
-        if path == config.site_dir / CONFIG_NAME or config.site_path(SITE_STRINGS_DIR) in path.parents:
-            return CONFIG  # the site's interface strings are read with site.yaml
-        theme = theme_dir(config).resolve()
-        for kind, folders in ((LAYOUT, [config.site_path(config.layouts_dir), theme / "layouts"]),
-                              (ASSET, [config.site_path(config.assets_dir), theme / "assets"]),
-                              (CONTENT, [config.site_path(config.content_dir)])):
-            if any(folder in path.parents for folder in folders):
+        for kind, paths in self.inputs.items():
+            if any(path == found or found in path.parents for found in paths):
                 return kind
         return None
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_VALUES = 10_000  # far more than any front matter or site.yaml holds
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -69,31 +70,9 @@ class YamlProblem(Exception):
 
 def load_mapping(text: str, first_line: int = 1) -> YamlMapping:
     """Parse `text` (which starts at `first_line` of its file) as a mapping."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # YAML counts a lone CR as a line break too
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return YamlMapping({})
-        if not isinstance(node, yaml.MappingNode) or node.tag != "tag:yaml.org,2002:map":
-            raise YamlProblem(
-                f"expected 'key: value' pairs, found a {_describe(node)}",
-                first_line + node.start_mark.line,
-            )
-        _check_size(node, first_line)
-        try:
-            data = loader.construct_document(node)
-        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:  # '!!int many' and the like
-            raise YamlProblem(f"a value does not fit its '!!' type tag ({exc})", first_line,
-                              "remove the '!!' tag, or write a value of that type") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
-        raise YamlProblem(_yaml_message(exc, first_line, text.split("\n")), line) from None
-    except yaml.YAMLError as exc:
-        raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
-    finally:
-        loader.dispose()
+    node, data = _parse(text, first_line, MAX_VALUES, mapping=True)
+    if node is None:
+        return YamlMapping({})
     key_lines: dict[str, int] = {}
     raw_text: dict[str, str] = {}
     duplicates = []
@@ -109,6 +88,41 @@ def load_mapping(text: str, first_line: int = 1) -> YamlMapping:
         bad = next(key for key in data if not isinstance(key, str))
         raise YamlProblem(f"keys must be names, found {bad!r}", first_line)
     return YamlMapping(data, key_lines, raw_text, tuple(duplicates))
+
+
+def load_value(text: str, max_values: int = MAX_VALUES) -> Any:
+    """Parse `text` as any YAML value (a list, a mapping, a scalar; None when empty), as safely as front matter:
+    the loader of data files."""
+    return _parse(text, 1, max_values, mapping=False)[1]
+
+
+def _parse(text: str, first_line: int, max_values: int, mapping: bool) -> tuple[yaml.Node | None, Any]:
+    """The root node and its value; YamlProblem with the line of what is wrong."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # YAML counts a lone CR as a line break too
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        if mapping and (not isinstance(node, yaml.MappingNode) or node.tag != "tag:yaml.org,2002:map"):
+            raise YamlProblem(
+                f"expected 'key: value' pairs, found a {_describe(node)}",
+                first_line + node.start_mark.line,
+            )
+        _check_size(node, first_line, max_values)
+        try:
+            return node, loader.construct_document(node)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:  # '!!int many' and the like
+            raise YamlProblem(f"a value does not fit its '!!' type tag ({exc})", first_line,
+                              "remove the '!!' tag, or write a value of that type") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        raise YamlProblem(_yaml_message(exc, first_line, text.split("\n")), line) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
+    finally:
+        loader.dispose()
 
 
 def _nested_lines(key: str, node: yaml.Node, first_line: int, key_lines: dict[str, int],
@@ -132,11 +146,8 @@ def _nested_lines(key: str, node: yaml.Node, first_line: int, key_lines: dict[st
         _nested_lines(child_key, value, first_line, key_lines, duplicates, depth - 1)
 
 
-MAX_VALUES = 10_000  # far more than any front matter or site.yaml holds
-
-
-def _check_size(root: yaml.Node, first_line: int) -> None:
-    """Refuse YAML that expands to more than MAX_VALUES values (alias bombs: '&a [*b, *b, …]').
+def _check_size(root: yaml.Node, first_line: int, max_values: int) -> None:
+    """Refuse YAML that expands to more than `max_values` values (alias bombs: '&a [*b, *b, …]').
 
     Aliases share nodes, so the document is small until something walks it;
     counting with aliases expanded, and stopping at the limit, keeps the work bounded."""
@@ -144,8 +155,8 @@ def _check_size(root: yaml.Node, first_line: int) -> None:
     while stack:
         node = stack.pop()
         seen += 1
-        if seen > MAX_VALUES:
-            raise YamlProblem(f"the YAML expands to more than {MAX_VALUES:,} values (aliases repeating aliases?)",
+        if seen > max_values:
+            raise YamlProblem(f"the YAML expands to more than {max_values:,} values (aliases repeating aliases?)",
                               first_line + root.start_mark.line, "write the values out instead of nesting '*' aliases")
         if isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
