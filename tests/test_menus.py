@@ -181,3 +181,16 @@ def test_on_a_phone_the_menu_folds_and_on_a_wide_screen_it_lies_open(built, brow
         assert not menu.get_by_role("link", name="Energy").is_visible()
         menu.get_by_role("link", name="World news").hover()
         assert menu.get_by_role("link", name="Energy").is_visible()
+
+
+def test_a_page_bundle_is_named_by_its_folder(tmp_path):
+    """Hugo's pageRef: /posts/my-post for content/posts/my-post/index.md."""
+    site = make_site(tmp_path, {
+        "site.yaml": MINIMAL_CONFIG + "menus:\n  main:\n    - {name: Mine, pageRef: /posts/my-post}\n"
+                                      "    - {name: Also, page: posts/my-post/index.md}\n",
+        "content/posts/my-post/index.md": article("My post", "2024-06-10"),
+    })
+    run = build_site(site)
+    assert run.code == 0, run.err
+    hrefs = [href for href, _, _ in links(nav((site / "public/index.html").read_text()))]
+    assert hrefs == ["/posts/my-post/"] * 2

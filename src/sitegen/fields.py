@@ -24,7 +24,7 @@ from .i18n import base_language
 from .images import OUTSIDE_HINT, ImageRef, body_images, resolve_image
 from .languages import Language, known_language
 from .markdown import RenderedMarkdown, TooSlow, render_within, slow_constructs
-from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, split_dated_name
+from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, read_as, split_dated_name, with_own_names
 from .slugs import LONGEST_SLUG, slugify
 from .urls import AUTHORS, TAGS, expand_permalink, runs_script
 from .yamlfile import YamlMapping, YamlProblem, load_mapping, one_line
@@ -38,7 +38,8 @@ KNOWN_FIELDS = (
     "title", "date", "updated", "slug", "section", "tags", "author", "authors", "breadcrumb",
     "image", "image_alt", "image_caption", "image_credit", "subtitle", "summary", "draft",
     "related", "layout", "toc", "aliases", "lang", "translation_key", "expires",
-    "description",  # Hugo's (and many themes') name for the summary, read as one when there is none
+    "keywords",  # Hugo's: a related-posts signal like tags, without pages of their own
+    "images",  # Hugo's: the social card image of an article without an `image`
 )
 
 
@@ -94,13 +95,13 @@ class _FieldReader:
 
     def __init__(self, source: str, mapping: YamlMapping, problems: list[Diagnostic], first_line: int):
         self.source, self.mapping, self.problems = source, mapping, problems
-        self.data = mapping.data
+        self.data, self.lines = with_own_names(mapping.data, mapping.key_lines)  # (Hugo's lastmod as updated…)
         self.start = first_line - 1
         self.ok = True
         self.consulted: list[FileState] = []  # image files looked at: a cached article is checked against them
 
     def line(self, key: str) -> int:
-        return self.mapping.line_of(key, self.start)
+        return self.lines.get(key, self.start)
 
     def fail(self, key: str, message: str, hint: str = "") -> None:
         self.problems.append(error(self.source, self.line(key), message, hint))
@@ -202,8 +203,9 @@ class _FieldReader:
             subtitle=self.text("subtitle"),
             draft=self.flag("draft") or hidden_by_foreign_field(self.data) or path.parts[0] == "_drafts",
             toc=self.flag("toc"), related_slugs=self.names("related"), aliases=self._aliases(),
+            keywords=self.names("keywords"),
             layout=self.text("layout") or None, breadcrumb=self._breadcrumb(),
-            image=self._image(relative, config),
+            image=self._image(relative, config), social_image=self._social_image(relative, config),
         )
         self._warn_unknown_keys()
         if config.safe_mode:
@@ -239,9 +241,9 @@ class _FieldReader:
             translation_key=self.text("translation_key") or path.with_suffix("").as_posix(),
             is_page=is_page, title=title, slug=slug, date=moment,
             section=section, tags=tags, authors=authors,
-            summary=self.text("summary") or self.text("description") or rendered.first_paragraph, body=rendered,
-            body_images=images, extra={k: v for k, v in self.data.items() if k not in KNOWN_FIELDS},
-            field_lines=dict(self.mapping.key_lines), depends_on=tuple(self.consulted), **fields,
+            summary=self.text("summary") or rendered.first_paragraph, body=rendered,
+            body_images=images, extra={k: v for k, v in self.data.items() if k not in KNOWN_FIELDS and not read_as(k)},
+            field_lines=dict(self.lines), depends_on=tuple(self.consulted), **fields,
         )
 
     def _language(self, path: PurePosixPath, config: SiteConfig) -> tuple[Language, PurePosixPath]:
@@ -359,21 +361,32 @@ class _FieldReader:
             crumbs.append(item if isinstance(item, dict) else str(item))
         return tuple(crumbs)
 
-    def _image(self, relative: str, config: SiteConfig) -> ImageRef | None:
-        src = self.text("image")
+    def _social_image(self, relative: str, config: SiteConfig) -> ImageRef | None:
+        """Hugo's `images:` (its first one): the image of social cards and feeds for an article with no `image`
+        of its own, which its page does not show (Hugo's themes use it so)."""
+        images = self.data.get("images")
+        first = images[0] if isinstance(images, list) and images else images
+        if "image" in self.data or not isinstance(first, str) or not first.strip():
+            return None
+        return self._image(relative, config, first.strip(), "images")
+
+    def _image(self, relative: str, config: SiteConfig, src: str = "", key: str = "image") -> ImageRef | None:
+        src = src or self.text("image")
         if not src:
             return None
         if config.safe_mode and runs_script(src):
-            self.problems.append(warning(self.source, self.line("image"), f"image '{src[:40]}' is a "
+            self.problems.append(warning(self.source, self.line(key), f"image '{src[:40]}' is a "
                                          f"{src.split(':')[0].strip().lower()}: URL, which safe_mode does not publish",
                                          "put the file in assets/ (image: /images/x.jpg) or beside the article"))
             return None
         ref, problem, refused = resolve_image(src, relative, config, self.consulted)
         if refused:
-            self.fail("image", problem, OUTSIDE_HINT)
+            self.fail(key, problem, OUTSIDE_HINT)
         elif problem:
-            self.problems.append(warning(self.source, self.line("image"), problem,
+            self.problems.append(warning(self.source, self.line(key), problem,
                                          "put the file in assets/ (image: /images/x.jpg) or beside the article"))
+        if key != "image":
+            return ref
         if not self.text("image_alt"):
             self.problems.append(warning(self.source, self.line("image"), "the image has no 'image_alt' text",
                                          "describe the picture for readers who cannot see it"))
@@ -399,7 +412,7 @@ class _FieldReader:
 
     def _warn_unknown_keys(self) -> None:
         for key in self.data:
-            if key in KNOWN_FIELDS:
+            if key in KNOWN_FIELDS or read_as(key):
                 continue
             if key.lower() in FOREIGN_FIELDS:
                 self.problems.append(warning(self.source, self.line(key),

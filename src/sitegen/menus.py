@@ -140,12 +140,12 @@ def menu_links(entries: tuple[MenuEntry, ...], targets: dict[str, tuple[str, str
     made: dict[str, list[tuple[MenuEntry, MenuLink]]] = {}
     for entry in entries:
         if entry.page:
-            target = targets.get(_page_name(entry.page))
+            target = targets.get(page_name(entry.page))
             if target is None:
                 if problems is not None:
                     problems.append(error(CONFIG_NAME, entry.line, f"menu '{entry.menu}' links to page "
                                           f"{entry.page!r}, which the site does not build",
-                                          did_you_mean(_page_name(entry.page), targets) or
+                                          did_you_mean(page_name(entry.page), targets) or
                                           "name a file under content/ ('pages/about.md'), a section ('world'), "
                                           "a tag or author page ('tags/energy'), or 'tags'"))
                 continue
@@ -182,8 +182,9 @@ def _nested(pairs: list[tuple[MenuEntry, MenuLink]], menu: str,
                  for entry, link in pairs if not entry.parent)
 
 
-def _page_name(page: str) -> str:
-    """'/pages/about.md', 'content/pages/about', 'world/' → 'pages/about', 'pages/about', 'world'."""
+def page_name(page: str) -> str:
+    """What a menu's `page` names, and what an article is named by: '/pages/about.md', 'content/pages/about',
+    'posts/x/index.md' (a page bundle), 'world/' → 'pages/about', 'pages/about', 'posts/x', 'world'."""
     name = page.strip().strip("/")
     name = name.removeprefix("content/")
     if name.endswith((".md", ".markdown")):

@@ -25,7 +25,7 @@ from .data import DataFiles
 from .errors import Diagnostic, error, warning
 from .listings import (AUTHOR, SECTION, TAG, Listing, ListingPage, archive_listings, home_listing,
                        term_listings)
-from .menus import MenuLink, menu_links
+from .menus import MenuLink, menu_links, page_name
 from .migration import FOREIGN_LAYOUTS
 from .languages import Language
 from .related import TEXT_CHARS, RelatedByLanguage, RelatedDoc, RelatedLink
@@ -113,10 +113,12 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
 
 
 def related_doc(a: Article, picks: tuple[str, ...] = ()) -> RelatedDoc:
-    """What the related-posts step reads of an article: title, summary and text, tags, section, date, picks."""
+    """What the related-posts step reads of an article: title, summary and text, tags (with Hugo's keywords),
+    section, date, picks."""
     return RelatedDoc(
         key=a.url_path, title=a.title, text=f"{a.summary} {a.body.plain_text[:TEXT_CHARS]}"[:TEXT_CHARS],
-        tags=tuple(t.slug for t in a.tags), section=a.section.slug if a.section else "",
+        tags=tuple(dict.fromkeys((*(t.slug for t in a.tags), *filter(None, map(slugify, a.keywords))))),
+        section=a.section.slug if a.section else "",
         published=a.date.timestamp(), picked=picks, language=a.language)
 
 
@@ -167,14 +169,13 @@ def _with_menus(editions: tuple[Edition, ...], config: SiteConfig,
     """Each language's menus. An entry's `page` is looked up among what the site builds in that language, and
     in the others when that language lacks it (an untranslated page); names of sections and tags are their
     own labels, an article's or index's label must be given (an edit of a title rebuilds only its own pages)."""
-    content = PurePosixPath(config.content_dir).as_posix() + "/"
+    content = PurePosixPath(config.content_dir).as_posix() + "/"  # (sources are 'content/world/x.md')
 
     def targets(edition: Edition) -> dict[str, tuple[str, str, str]]:
         found: dict[str, tuple[str, str, str]] = {"": ("", edition.language.path, "")}
         for article in (*edition.articles, *edition.pages):
-            found[article.translation_key] = ("", article.url_path, "")
-            found[str(PurePosixPath(article.source.removeprefix(content)).with_suffix(""))] = (
-                "", article.url_path, "")
+            for name in (article.translation_key, article.source.removeprefix(content)):
+                found[page_name(name)] = ("", article.url_path, "")
         for listing in edition.sections:
             found[listing.term.slug] = (listing.term.name, listing.term.path, listing.term.slug)
         for kind, listings in ((TAGS, edition.tags), (AUTHORS, edition.authors)):

@@ -91,7 +91,7 @@ class FeedEntry(NamedTuple):
 
 def feed_entry(article: Article, site: Site) -> FeedEntry:
     origin = site.config.origin
-    image = article.image
+    image = article.image or article.social_image
     return FeedEntry(
         _absolute(site, article.url_path), article.title, article.date, article.updated or article.date,  # type: ignore[arg-type]
         tuple((author.name, absolute(origin, author.url)) for author in article.authors),

@@ -53,8 +53,9 @@ def article_json_ld(article: Article, breadcrumb: tuple[Crumb, ...], config: Sit
     else:
         news["author"] = [{"@type": "Person", "name": a.name, **({} if article.is_page else {"url": absolute(origin, a.url)})}
                           for a in article.authors]  # pages are not listed on author pages
-    if article.image:
-        news["image"] = [absolute(origin, article.image.url)]
+    image = article.image or article.social_image
+    if image:
+        news["image"] = [absolute(origin, image.url)]
     if article.section:
         news["articleSection"] = article.section.name
     if article.tags:

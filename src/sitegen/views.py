@@ -75,6 +75,7 @@ class ArticleView:
     tags: tuple[Term, ...]
     authors: tuple[Term, ...]
     image: ImageRef | None
+    social_image: ImageRef | None  # for social cards: `image`, or else Hugo's `images` (not shown on the page)
     breadcrumb: tuple[Crumb, ...]
     json_ld: Markup  # NewsArticle and BreadcrumbList, safe inside <script>
     related: tuple[Card, ...]
@@ -226,7 +227,8 @@ class ViewFactory:
             summary=article.summary, content=Markup(article.body.html), toc=article.body.headings,
             show_toc=article.toc,
             date=article.date, updated=article.updated, section=article.section, tags=article.tags,
-            authors=article.authors, image=article.image, breadcrumb=breadcrumb,
+            authors=article.authors, image=article.image, social_image=article.image or article.social_image,
+            breadcrumb=breadcrumb,
             json_ld=article_json_ld(article, breadcrumb, self.site.config, self.edition.language,
                                     self.url(article.url_path)),
             related=tuple(self._cards[link.key] for link in links),
