@@ -31,8 +31,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     init.add_argument("--force", action="store_true",
                       help="into a folder that holds files: add what a site needs, overwriting nothing")
 
-    new = commands.add_parser("new", help="create a new article with its front matter filled in")
-    new.add_argument("title")
+    new = commands.add_parser("new", help="create a new article (or, with 'page', a page) from the site's archetype",
+                              usage="sitegen new [page] TITLE [options]")
+    new.add_argument("title", nargs="+", help="the headline; 'page TITLE' makes a page in content/pages/")
     new.add_argument("--section", default="", help="section (and folder) of the article, e.g. world")
     new.add_argument("--tags", default="", help="comma-separated tags")
     new.add_argument("--slug", default="", help="the file name and URL slug (default: from the title)")
@@ -171,11 +172,16 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
+    from .errors import SiteError, error
     from .scaffold import new_article
 
     tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()]
-    path = new_article(args.site, args.title, args.section, tags, args.slug, author=args.author, image=args.image,
-                       subtitle=args.subtitle)
+    page = len(args.title) == 2 and args.title[0] == "page"
+    if len(args.title) > 1 and not page:
+        raise SiteError([error("sitegen new", 0, f"one title, not {len(args.title)} words",
+                               f"quote it: sitegen new \"{' '.join(args.title)}\"")])
+    path = new_article(args.site, args.title[-1], args.section, tags, args.slug, author=args.author, image=args.image,
+                       subtitle=args.subtitle, page=page)
     print(f"Created {path} (a draft: set 'draft: false' to publish it)")
     return EXIT_OK
 

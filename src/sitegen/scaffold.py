@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
 
+from . import __version__
+
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .errors import SiteError, did_you_mean, error
-from .fields import PLACEHOLDER
+from .archetypes import archetype_for, fill
+from .fields import PAGES_FOLDER, PLACEHOLDER
 from .slugs import slugify
 from .theme import theme_dir
 
@@ -45,11 +49,38 @@ This is the first article. Edit it in `content/news/welcome.md`, or write a new 
 - `assets/`: CSS, images and other files copied to the site as they are.
 """
 
+# A new article's text when the site has no archetype: every field `sitegen new` fills in is added to its front matter.
+SITE_FILES = Path(__file__).parent / "site_files"  # written by `sitegen init` as they are
+OWN_ARCHETYPE = f"---\n---\n\n{PLACEHOLDER} Set `draft: false` to publish it.\n"
+
 LAYOUTS_README = """\
 Layouts placed here replace the default theme's file of the same name
 (article.html, page.html, home.html, section.html, tag.html, author.html, archive.html,
 terms.html, search.html, redirect.html, 404.html, base.html, partials/...). See docs/layouts.md for the variables and helpers they receive.
 """
+
+
+def requirements() -> str:
+    """requirements.txt of a new site: the sitegen that made it, as a CI runner can install it (docs/deploy.md)."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    head = "# The sitegen this site is built with (docs/deploy.md); CI installs it: pip install -r requirements.txt\n"
+    try:
+        found = distribution("sitegen")
+    except PackageNotFoundError:  # run from a source folder, not installed
+        found = None
+    origin = json.loads(found.read_text("direct_url.json") or "{}") if found else {}
+    url, vcs = origin.get("url", ""), origin.get("vcs_info")
+    if isinstance(vcs, dict) and url:
+        return head + f"sitegen @ {vcs.get('vcs', 'git')}+{url}@{vcs.get('commit_id', '')}\n"
+    if "archive_info" in origin and url.startswith(("https://", "http://")):
+        return head + f"sitegen @ {url}\n"
+    if url.startswith("file:"):
+        return head + ("# It was installed from a folder of this machine, which a CI runner does not have: replace the\n"
+                       "# line below with where it can get it, e.g. sitegen @ git+https://github.com/YOUR-ORG/sitegen@v"
+                       f"{__version__}\n# (PyPI's 'sitegen' is another project: never install it by name alone.)\n"
+                       f"sitegen=={__version__}\n")
+    return head + f"sitegen=={found.version if found else __version__}\n"
 
 
 def init_site(target: Path, force: bool = False) -> list[Path]:
@@ -70,6 +101,8 @@ def init_site(target: Path, force: bool = False) -> list[Path]:
         "layouts/README.txt": LAYOUTS_README,
         "assets/images/.keep": "",
         ".gitignore": "# built by sitegen: the output, and the build cache and preview folder\n/public/\n.sitegen-cache/\n",
+        "requirements.txt": requirements(),
+        ".github/workflows/site.yml": (SITE_FILES / "github-workflow.yml").read_text(encoding="utf-8"),
     }
     written = []
     for relative, text in files.items():
@@ -83,8 +116,10 @@ def init_site(target: Path, force: bool = False) -> list[Path]:
 
 
 def new_article(site_dir: Path, title: str, section: str, tags: list[str], slug: str = "",
-                now: datetime | None = None, author: str = "", image: str = "", subtitle: str = "") -> Path:
-    """Write content/<section>/<slug>.md with front matter filled in, as a draft."""
+                now: datetime | None = None, author: str = "", image: str = "", subtitle: str = "",
+                page: bool = False) -> Path:
+    """Write content/<section>/<slug>.md (content/pages/<slug>.md for a `page`) from the site's archetype, or
+    sitegen's own, with its front matter filled in, as a draft."""
     config = load_config(site_dir)
     wanted = slug or title
     slug = _short(slugify(wanted))
@@ -95,19 +130,22 @@ def new_article(site_dir: Path, title: str, section: str, tags: list[str], slug:
     if section and not slugify(section):
         raise SiteError([error(section, 0, "the section name has no ASCII letters or digits",
                                "use a name like 'world' or 'culture'")])
-    folder = config.site_path(config.content_dir) / (slugify(section) if section else "")
+    folder = config.site_path(config.content_dir) / (PAGES_FOLDER if page else slugify(section) if section else "")
     path = folder / f"{slug}.md"
     if path.exists():
         raise SiteError([error(str(path), 0, "an article with this file name already exists",
                                "pick another title, or edit the existing file")])
     moment = (now or datetime.now(ZoneInfo(config.timezone))).replace(microsecond=0)
-    front_matter = {"title": title, "subtitle": subtitle or None, "date": moment.isoformat(),
-                    "section": section or None, "slug": slug if slug != slugify(title) else None,
-                    "author": author or None, "tags": tags, "image": image or None,
-                    "image_alt": "" if image else None, "summary": "", "draft": True}
-    text = "---\n" + yaml.safe_dump({k: v for k, v in front_matter.items() if v is not None},
-                                    allow_unicode=True, sort_keys=False)
-    text += f"---\n\n{PLACEHOLDER} Set `draft: false` to publish it.\n"
+    fields = {"title": title, "subtitle": subtitle or None, "date": None if page else moment.isoformat(),
+              "section": section or None, "slug": slug if slug != slugify(title) else None,
+              "author": author or None, "tags": tags or ([] if not page else None), "image": image or None,
+              "image_alt": "" if image else None, "summary": "", "draft": True}
+    values = {"title": title, "date": moment.isoformat(), "section": section, "slug": slug, "author": author,
+              "subtitle": subtitle, "image": image}
+    template = archetype_for(site_dir, slugify(section), page)
+    shown = template.relative_to(site_dir).as_posix() if template else "(sitegen's own archetype)"
+    text = fill(template.read_text(encoding="utf-8") if template else OWN_ARCHETYPE, shown, values,
+                {key: value for key, value in fields.items() if value is not None})
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
