@@ -579,3 +579,38 @@ def test_builds_collect_garbage_rarely(news, monkeypatch):
     seen: list[tuple] = []
     assert build_site(news).code == 0
     assert seen == [cli.GC_THRESHOLDS]
+
+
+def test_quiet_prints_only_the_errors_of_a_failed_build_and_counts_are_in_words(tmp_path):
+    site = make_site(tmp_path, {"content/a.md": article("A", mystery="x", titel="y"),
+                                "content/b.md": "---\ntitle: B\n---\nNo date.\n"})
+    run = build_site(site, "-q")
+    assert run.code == 1 and "warning" not in run.err.splitlines()[0]
+    assert "content/b.md:1: error: the front matter has no 'date'" in run.err
+    assert "unknown front matter key 'titel'" not in run.err
+    assert run.err.endswith("Build failed: 1 error, 1 warning\n")
+    (site / "content/b.md").unlink()
+    run = build_site(site)
+    assert run.out.startswith("Built 1 article: ") and " 1 warning, in " in run.out
+
+
+def test_a_draft_or_scheduled_article_says_so_when_built_and_the_badge_goes_when_it_is_due(tmp_path):
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    from conftest import clean_build
+    from sitegen.build import build
+    from sitegen.config import BuildOptions
+
+    site = make_site(tmp_path, {"content/world/draft.md": article("Draft", "2024-06-10", draft="true"),
+                                "content/world/soon.md": article("Soon", "2024-07-01 09:00"),
+                                "content/world/now.md": article("Now", "2024-06-10")})
+    options = BuildOptions(drafts=True, future=True, now=datetime(2024, 6, 20, tzinfo=timezone.utc))
+    build(site, options=options)
+    assert '<p class="status-badge" role="note">Draft: not published</p>' in read(site, "world/draft/index.html")
+    assert '<p class="status-badge" role="note">Scheduled: published on' in read(site, "world/soon/index.html")
+    assert "status-badge" not in read(site, "world/now/index.html")
+    build(site, options=replace(options, now=datetime(2024, 7, 2, tzinfo=timezone.utc)))  # it came due
+    assert "status-badge" not in read(site, "world/soon/index.html")
+    assert "status-badge" not in clean_build(site, tmp_path / "clean", replace(
+        options, now=datetime(2024, 7, 2, tzinfo=timezone.utc)))["world/soon/index.html"].decode()

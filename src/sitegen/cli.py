@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         return _build(args)
     except SiteError as exc:
         _report(exc.diagnostics, failed=f"{args.command.capitalize()} failed",
-                limit=None if getattr(args, "verbose", False) else SAME_PROBLEM_LIMIT)
+                limit=None if getattr(args, "verbose", False) else SAME_PROBLEM_LIMIT, quiet=getattr(args, "quiet", False))
         return EXIT_SITE_ERRORS
     except KeyboardInterrupt as exc:
         left = (str(exc) or "the output folder was left as it was") if args.command == "build" else "stopped"
@@ -251,9 +251,9 @@ def _build(args: argparse.Namespace) -> int:
         _report(result.warnings, limit=None if args.verbose else SAME_PROBLEM_LIMIT)
         warnings = len(result.warnings)
         left_out = _skipped(result.skipped_drafts, result.skipped_future, result.skipped_expired)
-        print(f"Built {result.articles} articles{left_out}: "
-              f"{result.pages} pages ({result.rendered} rendered), {result.files_written} files written to "
-              f"{result.output}, {warnings} warning{'s' * (warnings != 1)}, in {result.milliseconds} ms")
+        print(f"Built {_count(result.articles, 'article')}{left_out}: {_count(result.pages, 'page')} "
+              f"({result.rendered} rendered), {_count(result.files_written, 'file')} written to "
+              f"{result.output}, {_count(warnings, 'warning')}, in {result.milliseconds} ms")
     return EXIT_OK
 
 
@@ -265,10 +265,17 @@ def _skipped(drafts: int, future: int, expired: int) -> str:
     return f" (left out: {', '.join(filter(None, left))})" if any(left) else ""
 
 
-def _report(diagnostics, failed: str = "", limit: int | None = SAME_PROBLEM_LIMIT) -> None:
-    """Print diagnostics, the same problem at most `limit` times; after a failure, a count line."""
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
+def _report(diagnostics, failed: str = "", limit: int | None = SAME_PROBLEM_LIMIT, quiet: bool = False) -> None:
+    """Print diagnostics (only the errors when `quiet`), the same problem at most `limit` times; after a
+    failure, a count line."""
     seen: Counter = Counter()
     for diagnostic in diagnostics:
+        if quiet and not diagnostic.is_error:
+            continue
         same = (diagnostic.severity, diagnostic.message, diagnostic.hint)
         seen[same] += 1
         if limit is None or seen[same] <= limit:
@@ -279,8 +286,7 @@ def _report(diagnostics, failed: str = "", limit: int | None = SAME_PROBLEM_LIMI
     if failed:
         errors = sum(d.is_error for d in diagnostics)
         warnings = len(diagnostics) - errors
-        print(f"{failed}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
-              file=sys.stderr)
+        print(f"{failed}: {_count(errors, 'error')}, {_count(warnings, 'warning')}", file=sys.stderr)
 
 
 class _Progress:

@@ -68,6 +68,7 @@ class Site:
     skipped_expired: int
     related_docs: tuple[RelatedDoc, ...] = ()  # what `related` was made from (kept for patch.py)
     data: DataFiles = DataFiles()  # data/*.yaml and the like, for layouts (site.data)
+    now: datetime | None = None  # the build's moment: articles after it are shown only with --future
 
     @property
     def listings(self) -> tuple[Listing, ...]:
@@ -100,7 +101,7 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
         editions = _with_menus(editions, config, problems)
     site = Site(config=config, editions=editions, articles=tuple(articles), pages=pages,
                 related={}, static_files=content.static_files, skipped_drafts=drafts, skipped_future=future,
-                skipped_expired=expired, data=data)
+                skipped_expired=expired, data=data, now=now)
     problems += _translation_clashes((*articles, *pages))
     picked: dict[str, tuple[str, ...]] = {}
     for edition in editions:  # a hand-picked name means an article in the same language

@@ -175,9 +175,9 @@ def trusted(inputs: InputStates, started_ns: int) -> InputStates:
 
 
 def next_due(articles: tuple[Article, ...], now: datetime, options: BuildOptions) -> datetime | None:
-    """When the earliest article left out for being in the future is due, or the earliest shown expires
-    (then a build must run)."""
-    moments = [] if options.future else [a.date for a in articles if a.date and a.date > now and not a.is_page]
+    """When the earliest article dated in the future is due (left out until then, or shown as scheduled with
+    --future), or the earliest shown expires (then a build must run)."""
+    moments = [a.date for a in articles if a.date and a.date > now and not a.is_page]
     if not options.expired:
         moments += [a.expires for a in articles if a.expires and a.expires > now]
     return min(moments, default=None)

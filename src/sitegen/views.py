@@ -84,6 +84,8 @@ class ArticleView:
     word_count: int
     reading_time: int
     is_page: bool
+    draft: bool  # built with --drafts: the default theme shows a badge
+    scheduled: bool  # dated after the build's moment (built with --future): a badge too
     source: str
     extra: dict[str, Any]
     translations: tuple[Translation, ...]  # every language of a multilingual site (else empty), for a switcher
@@ -235,7 +237,9 @@ class ViewFactory:
             related_is_fallback=bool(links) and links[0].reason == FALLBACK,
             related_is_latest=bool(links) and links[0].reason == LATEST,
             word_count=article.word_count, reading_time=reading_time(article, self.site.config.reading_speed),
-            is_page=article.is_page, source=article.source, extra=article.extra,
+            is_page=article.is_page, draft=article.draft,
+            scheduled=bool(article.date and self.site.now and article.date > self.site.now and not article.is_page),
+            source=article.source, extra=article.extra,
             translations=translations, alternates=alternates,
         )
 
