@@ -118,3 +118,31 @@ def test_data_dir_can_be_another_folder(tmp_path):
     site = make_site(tmp_path, {**files, "site.yaml": MINIMAL_CONFIG + "data_dir: _data\n"})
     assert build_site(site).code == 0
     assert "Ana Puig (Editor)" in (site / "public/index.html").read_text()
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("data/deep.json", "[" * 900 + "]" * 900, "data/deep.json:1: error: the values nest more than 100 levels deep"),
+    ("data/deep.yaml", "a: " + "[" * 300 + "]" * 300 + "\n", "data/deep.yaml:1: error: the values nest more than"),
+    ("data/keys.yaml", "1: one\ntrue: two\n", "data/keys.yaml:1: error: keys must be names, found 1"),
+    ("data/set.yaml", "s: !!set {a, b}\n", "data/set.yaml:1: error: a set ('!!set', '!!binary') has no place"),
+])
+def test_data_a_layout_could_not_use_the_same_way_on_every_build_is_an_error(tmp_path, name, text, message):
+    site = make_site(tmp_path, {**FILES, name: text})
+    run = build_site(site)
+    assert run.code == 1 and message in run.err, run.err
+    assert "Traceback" not in run.err
+
+
+def test_a_layout_cannot_change_the_data_the_next_page_sees(tmp_path):
+    site = make_site(tmp_path, {**FILES, "data/counter.yaml": "k: 1\n", "layouts/home.html":
+                                '{% extends "base.html" %}{% block main %}'
+                                "{% set _ = site.data.counter.update({'k': 2}) %}{% endblock %}"})
+    run = build_site(site)
+    assert run.code == 1 and "site.data cannot be changed by a layout" in run.err, run.err
+
+
+@pytest.mark.parametrize("setting", ["data_dir: content/data", "data_dir: assets", "data_dir: public/x"])
+def test_data_files_are_never_in_a_folder_that_is_published(tmp_path, setting):
+    site = make_site(tmp_path, {**FILES, "site.yaml": MINIMAL_CONFIG + setting + "\n"})
+    run = build_site(site)
+    assert run.code == 1 and "site.yaml:4: error: 'data_dir' cannot be inside" in run.err, run.err

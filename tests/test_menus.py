@@ -148,15 +148,40 @@ def test_a_menu_edit_rebuilds_every_page_that_shows_it(tmp_path):
         assert ">Who we are</a>" in (site / "public" / page).read_text()
 
 
-def test_a_menu_pointing_at_a_draft_is_an_error_naming_its_line(tmp_path):
+def test_a_menu_entry_for_an_article_left_out_is_left_out_with_a_warning_that_says_why(tmp_path):
     site = make_site(tmp_path, {
-        "site.yaml": MINIMAL_CONFIG + "menus:\n  main:\n    - {name: Soon, page: world/soon}\n",
+        "site.yaml": MINIMAL_CONFIG + "menus:\n  main:\n    - {name: Soon, page: world/soon}\n"
+                                      "    - {name: Gone, page: world/gone}\n    - {name: World, page: world}\n",
         "content/world/soon.md": article("Soon", "2024-06-10", draft="true"),
+        "content/world/gone.md": article("Gone", "2024-06-10", expires="2024-06-11"),
+        "content/world/here.md": article("Here", "2024-06-10"),
     })
     run = build_site(site)
-    assert run.code == 1
-    assert "site.yaml:6: error: menu 'main' links to page 'world/soon', which the site does not build" in run.err
+    assert run.code == 0, run.err
+    assert ("site.yaml:6: warning: menu 'main' links to 'world/soon', a draft, so the entry is left out of this "
+            "build") in run.err
+    assert "site.yaml:7: warning: menu 'main' links to 'world/gone', an expired article" in run.err
+    assert [text for _, _, text in links(nav((site / "public/index.html").read_text()))] == ["World"]
     assert build_site(site, "--drafts").code == 0
+    assert "Soon" in nav((site / "public/index.html").read_text())
+
+
+def test_a_page_is_named_with_or_without_its_folder_and_a_number_is_a_name(tmp_path):
+    site = make_site(tmp_path, {
+        "site.yaml": MINIMAL_CONFIG + "menus:\n  main:\n    - {name: 2024, pageRef: /about}\n",
+        "content/pages/about.md": "---\ntitle: About\n---\n\nText.\n",
+    })
+    run = build_site(site)
+    assert run.code == 0, run.err
+    assert links(nav((site / "public/index.html").read_text())) == [("/about/", "", "2024")]
+
+
+@pytest.mark.parametrize("url", ["newsletter/", "javascript:alert(1)", " JaVaScRiPt:x"])
+def test_a_menu_url_must_be_a_site_path_or_an_address(tmp_path, url):
+    site = make_site(tmp_path, {"site.yaml": MINIMAL_CONFIG + f"menus:\n  main:\n    - {{name: X, url: '{url}'}}\n",
+                                "content/a.md": article()})
+    run = build_site(site)
+    assert run.code == 1 and "site.yaml:6: error: 'url' of entry 1 of menu 'main' must be a path of the site" in run.err
 
 
 @pytest.mark.browser

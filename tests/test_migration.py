@@ -47,12 +47,14 @@ def test_hugos_expiry_and_publish_dates_hold_an_article_back(tmp_path):
         "content/world/gone.md": article("Gone", "2024-06-10", expiryDate="2024-06-11"),
         "content/world/later.md": article("Later", "2024-06-10", publishDate="2999-01-01"),
         "content/world/now.md": article("Now", "2024-06-10", publishdate="2024-06-11"),
+        "content/world/empty.md": article("Empty", "2024-06-10", publishDate=""),
     })
     run = build_site(site)
     assert run.code == 0 and "warning" not in run.err, run.err
     assert "(left out: 1 future article, 1 expired)" in run.out
     assert not (site / "public/world/gone").exists() and not (site / "public/world/later").exists()
     assert '<time datetime="2024-06-11T00:00:00+00:00"' in page(site, "world/now")
+    assert '<time datetime="2024-06-10T00:00:00+00:00"' in page(site, "world/empty")
 
 
 def test_pelicans_category_is_the_section_when_none_is_given(tmp_path):

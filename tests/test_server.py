@@ -291,3 +291,24 @@ def test_serve_refuses_an_output_folder_it_did_not_create(tmp_path):
 
 def test_percent_encoded_base_paths_are_served(served):
     assert resolve_request(served, "/my%20news/", "/my%20news/world/a/")[0] == (served / "world/a/index.html").resolve()
+
+
+def test_a_data_folder_made_while_serving_is_watched_from_then_on(tmp_path):
+    site = make_site(tmp_path, {"content/world/a.md": article()})
+    watcher = ChangeWatcher(load_config(site), ignored=[])
+    watcher.start()
+    try:
+        (site / "data").mkdir()
+        (site / "data/x.yaml").write_text("v: 1\n")
+        deadline = time.monotonic() + 5
+        while str(site / "data") not in watcher.changes and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the new folder is watched once its creation is noted
+        watcher.take()
+        (site / "data/x.yaml").write_text("v: 2\n")
+        deadline = time.monotonic() + 5
+        while str(site / "data/x.yaml") not in watcher.changes and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert watcher.take().get(str(site / "data/x.yaml")) == DATA
+    finally:
+        watcher.stop()

@@ -5,7 +5,8 @@ As in Hugo, `archetypes/<section>.md` is the template of a new article of that s
 A template is an article file whose text may hold placeholders: `{{ title }}`, `{{ date }}`,
 `{{ section }}`, `{{ slug }}`, `{{ author }}`, `{{ subtitle }}`, `{{ image }}` (Hugo's `{{ .Title }}`,
 `{{ .Date }}` too). They are replaced as text, never run: in the front matter by a quoted YAML value
-(a headline with ': ' or quotes in it stays one value), in the body by the text itself. The fields
+(a headline with ': ' or quotes in it stays one value), in the body by the text itself, except in code
+(fenced blocks and `spans`), which is left as written. The fields
 the command sets that the template lacks are added; the rest of the template is kept as written.
 """
 
@@ -23,6 +24,8 @@ from .yamlfile import YamlProblem, load_mapping
 ARCHETYPES_DIR = "archetypes"
 PLACEHOLDERS = ("title", "date", "section", "slug", "author", "subtitle", "image")
 _PLACEHOLDER = re.compile(r"""(["']?)\{\{-?\s*\.?([A-Za-z_][\w.]*)[^}]*?-?\}\}\1""")
+# Code in a body (fenced blocks, `spans`): split() gives prose and code by turns.
+_CODE = re.compile(r"((?:^(?:```|~~~)[^\n]*\n.*?^(?:```|~~~)[^\n]*$)|`[^`\n]+`)", re.M | re.S)
 
 
 def archetype_for(site_dir: Path, section: str, page: bool) -> Path | None:
@@ -44,14 +47,18 @@ def fill(template: str, shown: str, values: dict[str, str], fields: dict[str, ob
     front, body = text[4:end], text[end:]
     unknown = [(front[:m.start()].count("\n") + 2, m.group(2)) for m in _PLACEHOLDER.finditer(front)
                if m.group(2).lower() not in PLACEHOLDERS]
+    parts = _CODE.split(body)
+    prose = "".join(re.sub(r"[^\n]", " ", part) if index % 2 else part for index, part in enumerate(parts))
     unknown += [(text[:end].count("\n") + body[:m.start()].count("\n") + 1, m.group(2))
-                for m in _PLACEHOLDER.finditer(body) if m.group(2).lower() not in PLACEHOLDERS]
+                for m in _PLACEHOLDER.finditer(prose) if m.group(2).lower() not in PLACEHOLDERS]
     if unknown:
         raise SiteError([error(shown, line, f"unknown placeholder '{name}' (placeholders are replaced as text, "
                                "not run as a template)", f"use {', '.join('{{ ' + p + ' }}' for p in PLACEHOLDERS)}")
                          for line, name in unknown])
     front = _PLACEHOLDER.sub(lambda m: json.dumps(values.get(m.group(2).lower(), ""), ensure_ascii=False), front)
-    body = _PLACEHOLDER.sub(lambda m: m.group(1) + values.get(m.group(2).lower(), "") + m.group(1), body)
+    body = "".join(part if index % 2 else _PLACEHOLDER.sub(
+        lambda m: m.group(1) + values.get(m.group(2).lower(), "") + m.group(1), part)
+        for index, part in enumerate(parts))
     try:
         given = load_mapping(front, 2).data
     except YamlProblem as exc:

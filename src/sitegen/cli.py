@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__
+from .errors import counted
 
 EXIT_OK, EXIT_SITE_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 SAME_PROBLEM_LIMIT = 5  # a migrated blog can repeat one warning in thousands of files
@@ -251,22 +252,18 @@ def _build(args: argparse.Namespace) -> int:
         _report(result.warnings, limit=None if args.verbose else SAME_PROBLEM_LIMIT)
         warnings = len(result.warnings)
         left_out = _skipped(result.skipped_drafts, result.skipped_future, result.skipped_expired)
-        print(f"Built {_count(result.articles, 'article')}{left_out}: {_count(result.pages, 'page')} "
-              f"({result.rendered} rendered), {_count(result.files_written, 'file')} written to "
-              f"{result.output}, {_count(warnings, 'warning')}, in {result.milliseconds} ms")
+        print(f"Built {counted(result.articles, 'article')}{left_out}: {counted(result.pages, 'page')} "
+              f"({result.rendered} rendered), {counted(result.files_written, 'file')} written to "
+              f"{result.output}, {counted(warnings, 'warning')}, in {result.milliseconds} ms")
     return EXIT_OK
 
 
 def _skipped(drafts: int, future: int, expired: int) -> str:
     """' (left out: 1 draft, 2 future articles, 1 expired)', or '' when none was (--drafts, --future and
     --expired build them)."""
-    left = [f"{drafts} draft{'s' * (drafts != 1)}" * bool(drafts),
-            f"{future} future article{'s' * (future != 1)}" * bool(future), f"{expired} expired" * bool(expired)]
+    left = [counted(drafts, "draft") * bool(drafts), counted(future, "future article") * bool(future),
+            f"{expired} expired" * bool(expired)]
     return f" (left out: {', '.join(filter(None, left))})" if any(left) else ""
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' * (number != 1)}"
 
 
 def _report(diagnostics, failed: str = "", limit: int | None = SAME_PROBLEM_LIMIT, quiet: bool = False) -> None:
@@ -286,7 +283,7 @@ def _report(diagnostics, failed: str = "", limit: int | None = SAME_PROBLEM_LIMI
     if failed:
         errors = sum(d.is_error for d in diagnostics)
         warnings = len(diagnostics) - errors
-        print(f"{failed}: {_count(errors, 'error')}, {_count(warnings, 'warning')}", file=sys.stderr)
+        print(f"{failed}: {counted(errors, 'error')}, {counted(warnings, 'warning')}", file=sys.stderr)
 
 
 class _Progress:

@@ -361,6 +361,14 @@ def _check_values(site_dir: Path, values: dict[str, Any], mapping: YamlMapping,
         if key in values and (site_dir / values[key]).resolve() == site_dir.resolve():
             problems.append(error(CONFIG_NAME, mapping.line_of(key), f"'{key}' cannot be the site folder itself",
                                   "name a folder inside it, like 'content' or 'public'"))
+    if "data_dir" in values:  # data files are read, not published: not inside a folder that is published
+        data = (site_dir / values["data_dir"]).resolve()
+        for key in ("content_dir", "assets_dir", "output_dir"):
+            other = (site_dir / values.get(key, SETTINGS[key][1])).resolve()
+            if data == other or other in data.parents or data in other.parents:
+                problems.append(error(CONFIG_NAME, mapping.line_of("data_dir"), f"'data_dir' cannot be inside "
+                                      f"'{key}' ({values.get(key, SETTINGS[key][1])}), nor hold it",
+                                      "keep data files in a folder of their own, like 'data'"))
     if "pygments_style" in values:
         from pygments.styles import get_all_styles
 

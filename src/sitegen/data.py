@@ -4,7 +4,8 @@ What a newsroom shows that is no article's: a staff list, a live ticker, electio
 `data/staff.yaml` is `site.data.staff`, and `data/elections/2024.json` is
 `site.data.elections["2024"]`, as in Hugo. Each file is untrusted input like every other: YAML is
 read with front matter's safe loader (nothing constructed, no alias bombs), and a file that cannot
-be read is an error at its line. Values come as mappings, tuples and plain values.
+be read is an error at its line. Values come as mappings no layout can change, tuples and plain values;
+keys are text (a key named like a mapping's method, `items`, is read as `site.data["items"]`).
 
 Which pages show the data is told by their layouts: `DataFiles.digest` is an input of the pages
 whose layouts mention `data` (render.layout_digests), so an edit of a data file renders only those
@@ -25,6 +26,7 @@ from .errors import Diagnostic, error, warning
 from .yamlfile import YamlProblem, load_value
 
 DATA_VALUES = 1_000_000  # values per YAML file (aliases expanded): results of every polling station fit
+MAX_DEPTH = 100  # levels of nesting: far more than data needs, far less than Python's recursion limit
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
@@ -46,8 +48,6 @@ def _json(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise _Unreadable(f"invalid JSON: {exc.msg}", exc.lineno) from None
-    except RecursionError:
-        raise _Unreadable("the JSON nests too deep", 1) from None
 
 
 def _toml(text: str) -> Any:
@@ -68,7 +68,7 @@ _HINTS = {_yaml: "check indentation and quote values that contain ': '", _json: 
 class DataFiles:
     """Every data file's value, by name (folders are mappings of their files), and a digest of them all."""
 
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)  # a DataMapping
     digest: bytes = b""  # b"" when the site has no data files
     diagnostics: tuple[Diagnostic, ...] = ()
 
@@ -93,6 +93,10 @@ def load_data(root: Path, shown_root: str) -> DataFiles:
         try:
             text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
             value = _frozen(reader(text))
+        except RecursionError:
+            problems.append(error(shown, 1, f"the values nest more than {MAX_DEPTH} levels deep",
+                                  "flatten the file: lists of records, not records inside records"))
+            continue
         except UnicodeDecodeError as exc:
             problems.append(error(shown, 1, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8"))
             continue
@@ -120,13 +124,39 @@ def load_data(root: Path, shown_root: str) -> DataFiles:
         for name in names[:-1]:
             folder = folder.setdefault(name, {})
         folder[names[-1]] = value
-    return DataFiles(values, digest(*read) if read else b"", tuple(problems))
+    return DataFiles(_sealed(values), digest(*read) if read else b"", tuple(problems))
 
 
-def _frozen(value: Any) -> Any:
-    """Lists as tuples, so that a layout cannot change what the next page sees."""
+def _sealed(folder: dict[str, Any]) -> DataMapping:
+    """The folders of site.data as DataMappings too (their files' values are already)."""
+    return DataMapping({name: _sealed(value) if type(value) is dict else value for name, value in folder.items()})
+
+
+def _frozen(value: Any, depth: int = 0) -> Any:
+    """Mappings as DataMappings and lists as tuples, so that a layout cannot change what the next page sees;
+    _Unreadable for what a layout could not use the same way on every build (keys that are not text, sets)."""
+    if depth > MAX_DEPTH:
+        raise RecursionError
     if isinstance(value, dict):
-        return {key: _frozen(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return tuple(_frozen(item) for item in value)
+        bad = next((key for key in value if not isinstance(key, str)), None)
+        if bad is not None:
+            raise _Unreadable(f"keys must be names, found {bad!r}", 1)
+        return DataMapping({key: _frozen(item, depth + 1) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item, depth + 1) for item in value)
+    if isinstance(value, (set, frozenset, bytes)):
+        raise _Unreadable(f"a {type(value).__name__} ('!!set', '!!binary') has no place in a data file", 1)
     return value
+
+
+class DataMapping(dict):
+    """A mapping of a data file that layouts can read and not change (a change would leak into the pages
+    rendered after it); picklable, as the model of a build is kept for the next."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("site.data cannot be changed by a layout")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = __ior__ = _refuse  # type: ignore
+
+    def __reduce__(self):
+        return DataMapping, (dict(self),)

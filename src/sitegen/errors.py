@@ -50,6 +50,11 @@ class SiteError(Exception):
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
 
+def counted(number: int, noun: str) -> str:
+    """'1 article', '2 articles' (for summary lines: the nouns sitegen counts take an 's')."""
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A 'did you mean' hint for a misspelt name, or '' when nothing is close."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)

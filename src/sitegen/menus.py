@@ -2,7 +2,8 @@
 
 Entries are written as Hugo writes them (`name`, `url` or `page`/`pageRef`, `weight`, `identifier`,
 `parent`), so a migrated site's menus carry over. A `page` names something the site builds: an
-article or page by its file under content/ ('pages/about.md', 'about'), a section by its folder
+article or page by its file under content/ ('pages/about.md', or 'about' as Hugo's pageRef: /about
+names it), a section by its folder
 ('world'), a tag or author page ('tags/energy', 'authors/ana-puig'), or the tag or author index
 ('tags', 'authors'). Which it is can only be told once the content is loaded, so site.yaml is checked
 for the form of the entries (config stage) and the pages are looked up in the model (`menu_links`):
@@ -11,11 +12,13 @@ an entry naming nothing the site has is an error on its line of site.yaml.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .errors import Diagnostic, did_you_mean, error
+from .errors import Diagnostic, did_you_mean, error, warning
 from .languages import CONFIG_NAME
+from .urls import runs_script
 
 ENTRY_KEYS = ("name", "url", "page", "pageRef", "weight", "identifier", "parent")
 _HINT = "write an entry like '- {name: World, page: world}' or '- {name: Newsletter, url: https://…}'"
@@ -32,7 +35,7 @@ class MenuEntry:
     weight: int
     identifier: str  # for `parent` of other entries; the name when not given
     parent: str
-    line: int
+    line: int = field(compare=False, repr=False)  # (not in the settings' repr, which every page reads)
 
     def name_in(self, language: str) -> str:
         labels = dict(self.names)
@@ -103,6 +106,11 @@ def _entry(menu: str, position: int, item: Any, line_of, codes: set[str],
                         ("parent", item.get("parent"))):
         if value is not None and not (isinstance(value, str) and value.strip()):
             problems.append(error(CONFIG_NAME, line_of(f"{key}.{name}", where), f"'{name}' of {label} must be text"))
+    if isinstance(url, str) and url.strip() and (runs_script(url) or not (
+            url.strip().startswith("/") or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", url.strip()))):
+        problems.append(error(CONFIG_NAME, line_of(f"{key}.url", where), f"'url' of {label} must be a path of the "
+                              f"site starting with '/' or an address with its scheme, not {url!r}",
+                              "write '/newsletter/' or 'https://lists.example.org/join' (no javascript:)"))
     weight = item.get("weight", 0)
     if not isinstance(weight, int) or isinstance(weight, bool):
         problems.append(error(CONFIG_NAME, line_of(f"{key}.weight", where),
@@ -118,6 +126,8 @@ def _entry(menu: str, position: int, item: Any, line_of, codes: set[str],
 def _names(name: Any, page: Any, key: str, label: str, line_of, where: int, codes: set[str],
            problems: list[Diagnostic]) -> tuple[tuple[str, str], ...]:
     """The entry's label, one for every language or one per language code."""
+    if isinstance(name, (int, float)) and not isinstance(name, bool):
+        name = str(name)  # 'name: 2024'
     if isinstance(name, str) and name.strip():
         return (("", name.strip()),)
     if isinstance(name, dict) and name and all(isinstance(v, str) and v.strip() for v in name.values()):
@@ -134,13 +144,22 @@ def _names(name: Any, page: Any, key: str, label: str, line_of, where: int, code
 
 
 def menu_links(entries: tuple[MenuEntry, ...], targets: dict[str, tuple[str, str, str]], code: str, home: str,
-               problems: list[Diagnostic] | None = None) -> dict[str, tuple[MenuLink, ...]]:
+               problems: list[Diagnostic] | None = None,
+               hidden: dict[str, str] | None = None) -> dict[str, tuple[MenuLink, ...]]:
     """The menus of one language: `targets` maps each `page` name an entry may use to (title, site path, section
-    slug) in this language; `home` is the base path. Entries naming nothing are reported to `problems`."""
+    slug) in this language; `home` is the base path. An entry naming an article this build leaves out (`hidden`:
+    name → why, 'a draft') is left out with a warning; one naming nothing is an error. Both go to `problems`."""
     made: dict[str, list[tuple[MenuEntry, MenuLink]]] = {}
     for entry in entries:
         if entry.page:
             target = targets.get(page_name(entry.page))
+            why = (hidden or {}).get(page_name(entry.page))
+            if target is None and why:
+                if problems is not None:
+                    problems.append(warning(CONFIG_NAME, entry.line, f"menu '{entry.menu}' links to {entry.page!r}, "
+                                            f"{why}, so the entry is left out of this build",
+                                            "build with --drafts, --future or --expired to preview it"))
+                continue
             if target is None:
                 if problems is not None:
                     problems.append(error(CONFIG_NAME, entry.line, f"menu '{entry.menu}' links to page "

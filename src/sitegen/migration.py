@@ -41,12 +41,15 @@ _DATED_NAME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})-(.+)$")
 
 def with_own_names(data: dict[str, Any], key_lines: dict[str, int]) -> tuple[dict[str, Any], dict[str, int]]:
     """Front matter with other generators' fields (READ_AS, PUBLISH_DATE) also under sitegen's names, each at
-    the line of the field it was read from; sitegen's own, when given, win (except over publishDate)."""
+    the line of the field it was read from; sitegen's own, when given, win (except over publishDate), and an
+    empty field is not given."""
     found = {key.lower(): key for key in data if read_as(key)}
     if not found:
         return data, key_lines
     data, key_lines = dict(data), dict(key_lines)
     for lowered, key in found.items():
+        if data[key] in (None, ""):  # 'publishDate:' left empty, as Hugo reads it: not given
+            continue
         own = "date" if lowered == PUBLISH_DATE else READ_AS[lowered]
         if own not in data or lowered == PUBLISH_DATE or data[own] in (None, ""):
             data[own] = data[key]

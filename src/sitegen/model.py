@@ -26,6 +26,7 @@ from .errors import Diagnostic, error, warning
 from .listings import (AUTHOR, SECTION, TAG, Listing, ListingPage, archive_listings, home_listing,
                        term_listings)
 from .menus import MenuLink, menu_links, page_name
+from .fields import PAGES_FOLDER
 from .migration import FOREIGN_LAYOUTS
 from .languages import Language
 from .related import TEXT_CHARS, RelatedByLanguage, RelatedDoc, RelatedLink
@@ -82,13 +83,17 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
     the same to the related-posts step."""
     now = now or options.now or datetime.now(timezone.utc)
     visible, drafts, future, expired = [], 0, 0, 0
+    hidden: list[tuple[Article, str]] = []  # left out, and why (for a menu that links to one)
     for article in content.articles:
         if article.draft and not options.drafts:
             drafts += 1
+            hidden.append((article, "a draft"))
         elif article.date and article.date > now and not options.future and not article.is_page:
             future += 1
+            hidden.append((article, "an article dated in the future"))
         elif article.expires and article.expires <= now and not options.expired:
             expired += 1
+            hidden.append((article, "an expired article"))
         else:
             visible.append(article)
     visible, problems = _resolve_layouts(visible, layouts)
@@ -98,7 +103,7 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
     pages = tuple(sorted((a for a in visible if a.is_page), key=lambda a: a.source))
     editions = tuple(_edition(language, articles, pages, config) for language in config.all_languages)
     if config.menus:
-        editions = _with_menus(editions, config, problems)
+        editions = _with_menus(editions, config, problems, hidden)
     site = Site(config=config, editions=editions, articles=tuple(articles), pages=pages,
                 related={}, static_files=content.static_files, skipped_drafts=drafts, skipped_future=future,
                 skipped_expired=expired, data=data, now=now)
@@ -165,18 +170,21 @@ def _edition(language: Language, articles: list[Article], pages: tuple[Article, 
     )
 
 
-def _with_menus(editions: tuple[Edition, ...], config: SiteConfig,
-                problems: list[Diagnostic]) -> tuple[Edition, ...]:
+def _with_menus(editions: tuple[Edition, ...], config: SiteConfig, problems: list[Diagnostic],
+                hidden: list[tuple[Article, str]]) -> tuple[Edition, ...]:
     """Each language's menus. An entry's `page` is looked up among what the site builds in that language, and
     in the others when that language lacks it (an untranslated page); names of sections and tags are their
     own labels, an article's or index's label must be given (an edit of a title rebuilds only its own pages)."""
     content = PurePosixPath(config.content_dir).as_posix() + "/"  # (sources are 'content/world/x.md')
 
+    def names(article: Article) -> set[str]:  # a page is named with or without its folder: Hugo's /about
+        found = {page_name(name) for name in (article.translation_key, article.source.removeprefix(content))}
+        return found | {name.removeprefix(PAGES_FOLDER + "/") for name in found} if article.is_page else found
+
     def targets(edition: Edition) -> dict[str, tuple[str, str, str]]:
         found: dict[str, tuple[str, str, str]] = {"": ("", edition.language.path, "")}
         for article in (*edition.articles, *edition.pages):
-            for name in (article.translation_key, article.source.removeprefix(content)):
-                found[page_name(name)] = ("", article.url_path, "")
+            found.update(dict.fromkeys(names(article), ("", article.url_path, "")))
         for listing in edition.sections:
             found[listing.term.slug] = (listing.term.name, listing.term.path, listing.term.slug)
         for kind, listings in ((TAGS, edition.tags), (AUTHORS, edition.authors)):
@@ -187,12 +195,13 @@ def _with_menus(editions: tuple[Edition, ...], config: SiteConfig,
         return found
 
     every = [targets(edition) for edition in editions]
+    why = {name: reason for article, reason in hidden for name in names(article)}
     made = []
     for index, edition in enumerate(editions):
         known = {key: value for other in (*every[index + 1:], *every[:index], every[index]) for key, value in
                  other.items()}  # this language's last, so that they win
         made.append(replace(edition, menus=menu_links(config.menus, known, edition.language.code, config.base_path,
-                                                      problems if index == 0 else None)))
+                                                      problems if index == 0 else None, why)))
     return tuple(made)
 
 

@@ -75,12 +75,12 @@ def requirements() -> str:
         return head + f"sitegen @ {vcs.get('vcs', 'git')}+{url}@{vcs.get('commit_id', '')}\n"
     if "archive_info" in origin and url.startswith(("https://", "http://")):
         return head + f"sitegen @ {url}\n"
-    if url.startswith("file:"):
-        return head + ("# It was installed from a folder of this machine, which a CI runner does not have: replace the\n"
-                       "# line below with where it can get it, e.g. sitegen @ git+https://github.com/YOUR-ORG/sitegen@v"
-                       f"{__version__}\n# (PyPI's 'sitegen' is another project: never install it by name alone.)\n"
-                       f"sitegen=={__version__}\n")
-    return head + f"sitegen=={found.version if found else __version__}\n"
+    # Installed from a folder of this machine, or from a package index: a CI runner has no such folder, and
+    # PyPI's 'sitegen' is another project, so the name alone would install that. The line is left for the
+    # site's owner to write: `pip install -r` then installs nothing, and the build step says 'sitegen: not found'.
+    return head + ("# Write where a CI runner can get the sitegen you use (PyPI's 'sitegen' is another project:\n"
+                   "# never install it by name alone), e.g.:\n"
+                   f"# sitegen @ git+https://github.com/YOUR-ORG/sitegen@v{found.version if found else __version__}\n")
 
 
 def init_site(target: Path, force: bool = False) -> list[Path]:
@@ -137,7 +137,7 @@ def new_article(site_dir: Path, title: str, section: str, tags: list[str], slug:
                                "pick another title, or edit the existing file")])
     moment = (now or datetime.now(ZoneInfo(config.timezone))).replace(microsecond=0)
     fields = {"title": title, "subtitle": subtitle or None, "date": None if page else moment.isoformat(),
-              "section": section or None, "slug": slug if slug != slugify(title) else None,
+              "section": section if section and not page else None, "slug": slug if slug != slugify(title) else None,
               "author": author or None, "tags": tags or ([] if not page else None), "image": image or None,
               "image_alt": "" if image else None, "summary": "", "draft": True}
     values = {"title": title, "date": moment.isoformat(), "section": section, "slug": slug, "author": author,

@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .build import Builder, BuildResult
-from .errors import Diagnostic, SiteError, error
+from .errors import Diagnostic, SiteError, counted, error
 
 QUIET_SECONDS = 0.05
 EVENTS, SCRIPT = "__sitegen/events", "__sitegen/live.js"
@@ -238,7 +238,8 @@ class Preview:
             state.publish(event, data)
         milliseconds = round((time.perf_counter() - started) * 1000)
         pages = sum(1 for path in result.changed if path.endswith(".html"))
-        self.log(f"rebuilt in {milliseconds} ms ({_what(changes)}): {pages} pages, {len(result.changed)} files changed")
+        self.log(f"rebuilt in {milliseconds} ms ({_what(changes)}): {counted(pages, 'page')}, "
+                 f"{counted(len(result.changed), 'file')} changed")
         return result
 
     def _moved(self, result: BuildResult) -> dict[str, str]:

@@ -17,7 +17,7 @@ from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, Fi
                              FileSystemEventHandler)
 from watchdog.observers import Observer
 
-from .config import SiteConfig
+from .config import CONFIG_NAME, SiteConfig
 from .stamp import site_inputs
 _EVENTS = [FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
            DirCreatedEvent, DirDeletedEvent, DirMovedEvent]  # no opens, no reads: they only flood the queue
@@ -41,13 +41,14 @@ class ChangeWatcher:
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self.observer = Observer()
-        handler = _Handler(self)
+        self.handler = handler = _Handler(self)
         # Only what a build reads: watching the whole site would also watch public/ and the served
         # folder, whose thousands of folders overflow the kernel's event queue on a big site.
         self.observer.schedule(handler, str(config.site_dir), recursive=False, event_filter=_EVENTS)  # site.yaml
         self.inputs = site_inputs(config)
-        folders = {path for paths in self.inputs.values() for path in paths if path.is_dir()}
-        for folder in sorted(folders):
+        folders = {path for paths in self.inputs.values() for path in paths} - {config.site_dir / CONFIG_NAME}
+        self.unwatched = {folder for folder in folders if not folder.is_dir()}  # watched once made (data/)
+        for folder in sorted(folders - self.unwatched):
             self.observer.schedule(handler, str(folder), recursive=True, event_filter=_EVENTS)
 
     def start(self) -> None:
@@ -61,6 +62,10 @@ class ChangeWatcher:
         kind = self.kind_of(Path(path))
         if kind is None:
             return
+        made = Path(path)
+        if made in self.unwatched and made.is_dir():  # a folder a build reads, made while serving
+            self.unwatched.discard(made)
+            self.observer.schedule(self.handler, path, recursive=True, event_filter=_EVENTS)
         with self.lock:
             self.changes[path] = kind
             self.last = time.monotonic()
