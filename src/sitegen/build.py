@@ -32,6 +32,8 @@ from .cache import CACHE_DIR, BuildCache
 from .config import BuildOptions, SiteConfig, config_warnings, load_config, with_base_url
 from .content import load_content
 from .data import load_data
+from .fields import TextStages
+from .sections import load_intros, with_section_titles
 from .errors import ERROR, Diagnostic, raise_if_errors, warning
 from .imaging import prepare_images
 from .lock import site_lock
@@ -93,7 +95,7 @@ class Builder:
 
     def _build(self, progress: Progress | None) -> BuildResult:
         started, started_ns = time.perf_counter(), time.time_ns()
-        config = with_base_url(load_config(self.site_dir), self.options.base_url)
+        config = with_section_titles(with_base_url(load_config(self.site_dir), self.options.base_url))
         output = (self.wanted_output or config.site_path(config.output_dir)).resolve()  # one key for its records
         with suppress(OSError):  # (if it cannot be done, the writer says why)
             recover_interrupted(output)  # a killed build's moves finished before the output is looked at
@@ -169,7 +171,10 @@ class Builder:
                           static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
         data = load_data(config.site_path(config.data_dir), config.data_dir)
         problems += data.diagnostics
-        site, model_problems = build_model(config, content, self.options, layout_names(env), now, self.cache, data)
+        intros, intro_problems = load_intros(config, TextStages(config.limits.markdown_seconds))
+        problems += intro_problems
+        site, model_problems = build_model(config, content, self.options, layout_names(env), now, self.cache, data,
+                                           intros)
         plan = plan_site(site, assets)  # every file this build outputs
         problems += model_problems + clashes(plan)
         problems = _apply_strictness(problems, self.options)

@@ -20,6 +20,7 @@ from .fields import TextStages, parse_article, split_article
 from .frontmatter import SplitText
 from .markdown import RenderedMarkdown, TooSlow
 from .parallel import parallel_imap
+from .sections import SECTION_FILE, language_of
 from .stamp import is_trusted
 from .theme import linked_from_outside
 from .yamlfile import YamlMapping
@@ -84,6 +85,7 @@ def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] |
                               f"create '{config.content_dir}/' and put your articles (*.md) in it"))
         return Content((), (), tuple(problems))
     sources: list[tuple[str, str, str]] = []  # (source as reported, path in content/, file)
+    codes = tuple(language.code for language in config.all_languages)
     for path, relative in _walk(str(content_dir)):
         source = f"{config.content_dir}/{relative}"
         name = relative.rpartition("/")[2]
@@ -93,9 +95,11 @@ def load_content(config: SiteConfig, progress: Callable[[str, int, int], None] |
             problems.append(refused)
         elif not name.lower().endswith((".md", ".markdown")):
             static.append(StaticFile(Path(path), relative))
-        elif name == "_index.md":
-            problems.append(warning(source, 1, "section index files (_index.md) are not read",
-                                    "name sections in site.yaml under 'sections:'"))
+        elif name.startswith(SECTION_FILE + ".") and name.endswith(".md"):  # read by sections.py, or not at all
+            if relative.count("/") != 1 or relative.startswith("_") or language_of(name, codes) is None:
+                problems.append(warning(source, 0, "only a section folder's _index.md is read (its title names the "
+                                        "section, its text introduces the section's page)",
+                                        "move it to content/<section>/_index.md, or delete it"))
         else:
             sources.append((source, relative, path))
     read, keys = _parse_all(sources, config, progress, store, jobs, problems)

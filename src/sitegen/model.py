@@ -30,6 +30,7 @@ from .fields import PAGES_FOLDER
 from .migration import FOREIGN_LAYOUTS
 from .languages import Language
 from .related import TEXT_CHARS, RelatedByLanguage, RelatedDoc, RelatedLink
+from .sections import SectionIntro
 from .slugs import slugify
 from .urls import AUTHORS, TAGS
 
@@ -50,6 +51,7 @@ class Edition:
     years: tuple[Listing, ...]
     months: tuple[Listing, ...]
     menus: dict[str, tuple[MenuLink, ...]] = field(default_factory=dict)  # site.yaml's, in this language
+    intros: dict[str, SectionIntro] = field(default_factory=dict)  # of sections with a section file, by slug
 
     @property
     def listings(self) -> tuple[Listing, ...]:
@@ -77,8 +79,8 @@ class Site:
 
 
 def build_model(config: SiteConfig, content: Content, options: BuildOptions, layouts: frozenset[str],
-                now: datetime | None = None, store: BuildCache | None = None,
-                data: DataFiles = DataFiles()) -> tuple[Site, list[Diagnostic]]:
+                now: datetime | None = None, store: BuildCache | None = None, data: DataFiles = DataFiles(),
+                intros: dict[tuple[str, str], SectionIntro] | None = None) -> tuple[Site, list[Diagnostic]]:
     """The site model; the related lists of the last build are reused from `store` when every article reads
     the same to the related-posts step."""
     now = now or options.now or datetime.now(timezone.utc)
@@ -101,7 +103,9 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
         sorted((a for a in visible if not a.is_page), key=lambda a: (-a.date.timestamp(), a.source)))
     problems += term_problems
     pages = tuple(sorted((a for a in visible if a.is_page), key=lambda a: a.source))
-    editions = tuple(_edition(language, articles, pages, config) for language in config.all_languages)
+    editions = tuple(replace(_edition(language, articles, pages, config), intros={
+        slug: intro for (code, slug), intro in (intros or {}).items() if code == language.code})
+        for language in config.all_languages)
     if config.menus:
         editions = _with_menus(editions, config, problems, hidden)
     site = Site(config=config, editions=editions, articles=tuple(articles), pages=pages,

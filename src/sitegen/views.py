@@ -115,6 +115,7 @@ class ListingView:
     pagination: Pagination | None = None
     feed_url: str | None = None  # the Atom feed of a section or tag
     summary: str = ""  # the meta description
+    intro: Markup = Markup("")  # a section page's introduction (its section file's text), on its first page
     translations: tuple[Translation, ...] = ()  # as in ArticleView
     alternates: tuple[tuple[str, str], ...] = ()
 
@@ -271,12 +272,14 @@ class ViewFactory:
         pagination = Pagination(page.number, page.total, urls[page.number - 2] if page.number > 1 else None,
                                 urls[page.number] if page.number < page.total else None, urls)
         feed = self.url(listing.term.path + ATOM) if listing.kind in (SECTION, TAG) else None
-        summary = self.edition.language.description if listing.kind == HOME else title
+        intro = self.edition.intros.get(listing.term.slug) if listing.kind == SECTION else None
+        summary = (self.edition.language.description if listing.kind == HOME else
+                   intro.summary if intro and intro.summary else title)
         cards = tuple(self._cards[a.url_path] for a in page.articles)
         translations, alternates = self._languages(self._versions(page.path, page.number == 1))
         return ListingView(listing.kind, title, self.url(page.path), cards, listing.term, count=len(listing.articles),
                            pagination=pagination, feed_url=feed, summary=summary, translations=translations,
-                           alternates=alternates)
+                           alternates=alternates, intro=intro.html if intro and page.number == 1 else Markup(""))
 
     def index(self, kind: str, title: str, path: str, listings: tuple[Listing, ...]) -> ListingView:
         """The tag index or the author index (`path` under this language): each term and its article count."""
