@@ -1,4 +1,4 @@
-"""The `sitegen` command: init, new, build, serve.
+"""The `sitegen` command: init, new, list, eject, build, check, help, serve.
 
 Exit codes: 0 done, 1 the site has errors, 2 bad command line. Heavy
 modules are imported only by the command that needs them, so `--version`
@@ -59,6 +59,16 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     build.add_argument("--future", action="store_true", help="include articles dated in the future")
     build.add_argument("--expired", action="store_true", help="include articles past their 'expires' moment")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check = commands.add_parser("check", help="everything a build checks, and broken links and anchors, images "
+                                "without alt text, repeated titles; exit 1 if anything is wrong (writes nothing)")
+    check.add_argument("-s", "--site", type=Path, default=Path("."), help="site folder (default: .)")
+    check.add_argument("--drafts", action="store_true", help="check articles marked draft: true too")
+    check.add_argument("--future", action="store_true", help="check articles dated in the future too")
+    check.add_argument("-v", "--verbose", action="store_true", help="print every repeated message")
+
+    helping = commands.add_parser("help", help="the documentation: sitegen help TOPIC (without one, the topics)")
+    helping.add_argument("topic", nargs="?")
+
     serve = commands.add_parser("serve", help="build, serve, and rebuild and reload the browser on every save")
     for command in (build, serve):
         command.add_argument("-j", "--jobs", type=_job_count, default=0, metavar="N",
@@ -81,7 +91,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     loudness = build.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="print more about the build")
-    return parser, {"init": init, "new": new, "list": listing, "eject": eject, "build": build, "serve": serve}
+    return parser, {"init": init, "new": new, "list": listing, "eject": eject, "build": build, "check": check,
+                    "help": helping, "serve": serve}
 
 
 def _port(text: str) -> int:
@@ -124,6 +135,13 @@ def main(argv: list[str] | None = None) -> int:
             return _eject(args, commands["eject"])
         if args.command == "serve":
             return _serve(args)
+        if args.command == "check":
+            return _check(args)
+        if args.command == "help":
+            from .help import help_text
+
+            print(help_text(args.topic), end="")
+            return EXIT_OK
         return _build(args)
     except SiteError as exc:
         _report(exc.diagnostics, failed=f"{args.command.capitalize()} failed",
@@ -255,6 +273,22 @@ def _build(args: argparse.Namespace) -> int:
         print(f"Built {counted(result.articles, 'article')}{left_out}: {counted(result.pages, 'page')} "
               f"({result.rendered} rendered), {counted(result.files_written, 'file')} written to "
               f"{result.output}, {counted(warnings, 'warning')}, in {result.milliseconds} ms")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    """The problems `sitegen check` finds, and a summary line; exit 1 when there is any."""
+    from .check import check_site
+    from .config import BuildOptions
+
+    problems = check_site(args.site, BuildOptions(drafts=args.drafts, future=args.future))
+    _report(problems, limit=None if args.verbose else SAME_PROBLEM_LIMIT)
+    if problems:
+        errors = sum(p.is_error for p in problems)
+        print(f"Check failed: {counted(errors, 'error')}, {counted(len(problems) - errors, 'warning')}",
+              file=sys.stderr)
+        return EXIT_SITE_ERRORS
+    print("Check passed: no problems found")
     return EXIT_OK
 
 

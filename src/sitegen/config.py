@@ -301,7 +301,7 @@ def _check_table(data: dict[str, Any], table: dict[str, tuple[type, Any]], mappi
             hint = f"did you mean '{other}'?" if other else did_you_mean(f"{prefix}{key}",
                                                                          [prefix + name for name in table])
             problems.append(error(CONFIG_NAME, where, f"unknown setting '{prefix}{key}'",
-                                  hint or "see docs/configuration.md for every setting"))
+                                  hint or "every setting: sitegen help configuration"))
             continue
         kind, _default = table[key]
         if value is None:

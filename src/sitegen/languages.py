@@ -196,5 +196,5 @@ def missing_string_warnings(config: SiteConfig) -> list[Diagnostic]:
         problems.append(warning(path, 0, f"{len(missing)} interface strings have no '{language.code}' text and are "
                                 f"shown in {fallback}: {', '.join(missing)}",
                                 f"add them to {SITE_STRINGS_DIR}/{base}.yaml (sitegen ships {shipped}; see "
-                                "docs/languages.md)"))
+                                "sitegen help languages)"))
     return problems

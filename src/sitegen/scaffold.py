@@ -19,7 +19,7 @@ from .slugs import slugify
 from .theme import theme_dir
 
 SITE_YAML = """\
-# Settings of this site; every setting and its default: docs/configuration.md
+# Settings of this site; every setting and its default: sitegen help configuration
 title: {title}
 description: News, as it happens.
 base_url: https://news.example.com/   # the site's address (a path like /news/ under it works too)
@@ -56,15 +56,16 @@ OWN_ARCHETYPE = f"---\n---\n\n{PLACEHOLDER} Set `draft: false` to publish it.\n"
 LAYOUTS_README = """\
 Layouts placed here replace the default theme's file of the same name
 (article.html, page.html, home.html, section.html, tag.html, author.html, archive.html,
-terms.html, search.html, redirect.html, 404.html, base.html, partials/...). See docs/layouts.md for the variables and helpers they receive.
+terms.html, search.html, redirect.html, 404.html, base.html, partials/...). See 'sitegen help layouts' for the variables and helpers they receive.
 """
 
 
 def requirements() -> str:
-    """requirements.txt of a new site: the sitegen that made it, as a CI runner can install it (docs/deploy.md)."""
+    """requirements.txt of a new site: the sitegen that made it, as a CI runner can install it ('sitegen help
+    deploy')."""
     from importlib.metadata import PackageNotFoundError, distribution
 
-    head = "# The sitegen this site is built with (docs/deploy.md); CI installs it: pip install -r requirements.txt\n"
+    head = "# The sitegen this site is built with (sitegen help deploy); CI installs it: pip install -r requirements.txt\n"
     try:
         found = distribution("sitegen")
     except PackageNotFoundError:  # run from a source folder, not installed
