@@ -54,6 +54,7 @@ class _Described:
     expires: datetime | None = None  # from this moment on, the article is left out of builds (embargoed, withdrawn)
     keywords: tuple[str, ...] = ()  # Hugo's: for related posts, as tags are (no pages of their own)
     social_image: ImageRef | None = None  # Hugo's `images`: social cards and feeds only, when there is no `image`
+    taxonomies: tuple[tuple[str, tuple[Term, ...]], ...] = ()  # (site.yaml's taxonomy key, its terms), as given
     body_images: tuple[BodyImage, ...] = ()  # local images of the body, for imaging.py
     extra: dict[str, Any] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)

@@ -77,6 +77,19 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True)
+class Taxonomy:
+    """A way of grouping articles besides sections, tags and authors (`taxonomies:`): `series: [Elections 2024]`
+    in front matter lists the article on /series/elections-2024/."""
+
+    key: str  # the front matter field: 'series'
+    slug: str  # the URL folder of its pages: 'series'
+    name: str  # as pages show it: 'Series'
+
+
+RESERVED_TAXONOMIES = ("tags", "tag", "authors", "author", "section", "sections", "pages", "search", "title", "date")
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     site_dir: Path
     title: str = "My news site"
@@ -103,6 +116,7 @@ class SiteConfig:
     images: ImagesConfig = field(default_factory=ImagesConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     menus: tuple[MenuEntry, ...] = ()  # from `menus:`, in menu order (menus.py)
+    taxonomies: tuple[Taxonomy, ...] = ()  # from `taxonomies:`
     extra: dict[str, Any] = field(default_factory=dict)
     strings: dict[str, Table] = field(default_factory=dict)  # the site's i18n/<lang>.yaml; not a setting
 
@@ -177,7 +191,8 @@ def _settings_of(cls: type) -> dict[str, tuple[type, Any]]:
         if f.name in ("site_dir", "strings"):
             continue
         default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
-        table[f.name] = (hints.get(f.type, dict), {} if f.name in ("languages", "menus") else default)  # mappings in site.yaml
+        kind = object if f.name == "taxonomies" else hints.get(f.type, dict)  # a list or a mapping: checked later
+        table[f.name] = (kind, {} if f.name in ("languages", "menus") else default)  # mappings in site.yaml
     return table
 
 
@@ -237,6 +252,8 @@ def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
         values["languages"] = check_languages(values, mapping, problems)
         if values["languages"]:
             values["language"] = values["languages"][0].code
+    if "taxonomies" in values:
+        values["taxonomies"] = _check_taxonomies(values["taxonomies"], mapping, problems)
     if "menus" in values:
         codes = [language.code for language in values.get("languages") or ()] or [values.get("language", "en")]
         values["menus"] = check_menus(values["menus"], mapping.line_of, codes, problems)
@@ -262,6 +279,32 @@ def config_warnings(config: SiteConfig) -> list[Diagnostic]:
 
 
 PERMALINK_TOKENS = (":section", ":slug", ":year", ":month", ":day")
+
+
+def _check_taxonomies(raw: Any, mapping: YamlMapping, problems: list[Diagnostic]) -> tuple[Taxonomy, ...]:
+    """`taxonomies: [series, places]`, or with the names pages show: `{series: Series, places: Places}`."""
+    where = mapping.line_of("taxonomies")
+    pairs = list(raw.items()) if isinstance(raw, dict) else [(key, None) for key in raw] if isinstance(
+        raw, list) else None
+    if pairs is None:
+        problems.append(error(CONFIG_NAME, where, f"'taxonomies' lists front matter fields, not {raw!r}",
+                              "write it like 'taxonomies: [series, places]'"))
+        return ()
+    found = []
+    for key, name in pairs:
+        slug = slugify(key) if isinstance(key, str) else ""
+        if not slug or not (name is None or isinstance(name, str)):
+            problems.append(error(CONFIG_NAME, mapping.line_of(f"taxonomies.{key}", where),
+                                  f"'taxonomies' names front matter fields, like 'series', not {key!r}: {name!r}",
+                                  "write it like 'taxonomies: [series, places]' or '{series: Series}'"))
+        elif key.lower() in RESERVED_TAXONOMIES or slug in (t.slug for t in found):
+            problems.append(error(CONFIG_NAME, mapping.line_of(f"taxonomies.{key}", where),
+                                  f"'{key}' cannot be a taxonomy: sitegen uses the name already"
+                                  if key.lower() in RESERVED_TAXONOMIES else f"'{key}' is listed twice",
+                                  "name it otherwise, like 'series' or 'places'"))
+        else:
+            found.append(Taxonomy(key, slug, (name or "").strip() or key.replace("_", " ").capitalize()))
+    return tuple(found)
 
 
 def _check_permalinks(values: dict[str, str], mapping: YamlMapping, problems: list[Diagnostic]) -> None:

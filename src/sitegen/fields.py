@@ -193,6 +193,10 @@ class _FieldReader:
         if len(tags) > config.limits.tags:
             self.fail("tags", f"{len(tags):,} tags: an article may have {config.limits.tags} at most",
                       "keep the tags readers browse by; 'limits.tags' in site.yaml sets the number")
+        for taxonomy in config.taxonomies:
+            if len(self.names(taxonomy.key)) > config.limits.tags:
+                self.fail(taxonomy.key, f"{len(self.names(taxonomy.key)):,} {taxonomy.key}: an article may have "
+                          f"{config.limits.tags} at most", "'limits.tags' in site.yaml sets the number")
         author_names = tuple(dict.fromkeys(self.names("authors") + self.names("author"))) or self._params_authors()
         authors = self._terms(author_names or ((config.author,) if config.author else ()), "author", AUTHORS, config,
                               language)
@@ -206,8 +210,11 @@ class _FieldReader:
             keywords=self.names("keywords"),
             layout=self.text("layout") or None, breadcrumb=self._breadcrumb(),
             image=self._image(relative, config), social_image=self._social_image(relative, config),
+            taxonomies=tuple((taxonomy.key, self._terms(self.names(taxonomy.key), taxonomy.key, f"{taxonomy.slug}/",
+                                                        config, language))
+                             for taxonomy in config.taxonomies if self.data.get(taxonomy.key) is not None),
         )
-        self._warn_unknown_keys()
+        self._warn_unknown_keys({taxonomy.key for taxonomy in config.taxonomies})
         if config.safe_mode:
             self._warn_invisible(("title", "subtitle", "section", "tags", "author", "authors", "breadcrumb"))
         self._warn_duplicate_keys()
@@ -242,7 +249,8 @@ class _FieldReader:
             is_page=is_page, title=title, slug=slug, date=moment,
             section=section, tags=tags, authors=authors,
             summary=self.text("summary") or rendered.first_paragraph, body=rendered,
-            body_images=images, extra={k: v for k, v in self.data.items() if k not in KNOWN_FIELDS and not read_as(k)},
+            body_images=images, extra={k: v for k, v in self.data.items() if k not in KNOWN_FIELDS and not read_as(k)
+                                       and not any(k == taxonomy.key for taxonomy in config.taxonomies)},
             field_lines=dict(self.lines), depends_on=tuple(self.consulted), **fields,
         )
 
@@ -410,9 +418,9 @@ class _FieldReader:
             self.problems.append(warning(self.source, last, f"'{key}' is given twice; this line replaces line {first}",
                                          "keep one of them"))
 
-    def _warn_unknown_keys(self) -> None:
+    def _warn_unknown_keys(self, taxonomies: set[str]) -> None:
         for key in self.data:
-            if key in KNOWN_FIELDS or read_as(key):
+            if key in KNOWN_FIELDS or key in taxonomies or read_as(key):
                 continue
             if key.lower() in FOREIGN_FIELDS:
                 self.problems.append(warning(self.source, self.line(key),

@@ -14,6 +14,7 @@ from .article import Article, Term
 from .urls import month_path, paginated, year_path
 
 HOME, SECTION, TAG, AUTHOR, YEAR, MONTH = "home", "section", "tag", "author", "year", "month"
+TERM = "term"  # a term of one of site.yaml's taxonomies (Listing.taxonomy says which)
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,11 @@ class ListingPage:
 
 @dataclass(frozen=True)
 class Listing:
-    kind: str  # HOME, SECTION, TAG, AUTHOR, YEAR or MONTH
+    kind: str  # HOME, SECTION, TAG, AUTHOR, YEAR, MONTH or TERM
     term: Term  # what is listed; for the home page, the site itself
     articles: tuple[Article, ...]
     pages: tuple[ListingPage, ...]
+    taxonomy: str = ""  # a TERM's taxonomy (its key in site.yaml)
 
 
 def paginate(path: str, articles: tuple[Article, ...], page_size: int) -> tuple[ListingPage, ...]:

@@ -19,11 +19,11 @@ from pathlib import PurePosixPath
 from .article import Article, StaticFile, Term
 from .cache import BuildCache, memo_key
 from .cachefile import fits
-from .config import BuildOptions, SiteConfig
+from .config import BuildOptions, SiteConfig, Taxonomy
 from .content import Content
 from .data import DataFiles
 from .errors import Diagnostic, error, warning
-from .listings import (AUTHOR, SECTION, TAG, Listing, ListingPage, archive_listings, home_listing,
+from .listings import (AUTHOR, SECTION, TAG, TERM, Listing, ListingPage, archive_listings, home_listing,
                        term_listings)
 from .menus import MenuLink, menu_links, page_name
 from .fields import PAGES_FOLDER
@@ -50,12 +50,14 @@ class Edition:
     authors: tuple[Listing, ...]
     years: tuple[Listing, ...]
     months: tuple[Listing, ...]
+    taxonomies: tuple[tuple[Taxonomy, tuple[Listing, ...]], ...] = ()  # site.yaml's, each with its terms' listings
     menus: dict[str, tuple[MenuLink, ...]] = field(default_factory=dict)  # site.yaml's, in this language
     intros: dict[str, SectionIntro] = field(default_factory=dict)  # of sections with a section file, by slug
 
     @property
     def listings(self) -> tuple[Listing, ...]:
-        return (self.home, *self.sections, *self.tags, *self.authors, *self.years, *self.months)
+        return (self.home, *self.sections, *self.tags, *self.authors, *self.years, *self.months,
+                *(listing for _, listings in self.taxonomies for listing in listings))
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,9 @@ def with_articles(site: Site, new: dict[str, Article]) -> Site:
 
     editions = tuple(replace(e, articles=swapped(e.articles), pages=swapped(e.pages), home=listing(e.home),
                              sections=listings(e.sections), tags=listings(e.tags), authors=listings(e.authors),
-                             years=listings(e.years), months=listings(e.months)) for e in site.editions)
+                             years=listings(e.years), months=listings(e.months),
+                             taxonomies=tuple((taxonomy, listings(found)) for taxonomy, found in e.taxonomies))
+                 for e in site.editions)
     return replace(site, editions=editions, articles=swapped(site.articles), pages=swapped(site.pages))
 
 
@@ -171,6 +175,9 @@ def _edition(language: Language, articles: list[Article], pages: tuple[Article, 
         tags=term_listings(TAG, own, lambda a: a.tags, size),
         authors=term_listings(AUTHOR, own, lambda a: a.authors, size),
         years=years, months=months,
+        taxonomies=tuple((taxonomy, tuple(replace(listing, taxonomy=taxonomy.key) for listing in term_listings(
+            TERM, own, lambda a, key=taxonomy.key: dict(a.taxonomies).get(key, ()), size)))
+            for taxonomy in config.taxonomies),
     )
 
 

@@ -25,7 +25,7 @@ from typing import Iterable, NamedTuple
 from .article import Article
 from .assets import StyleAndScripts
 from .errors import Diagnostic, error
-from .listings import AUTHOR, HOME, SECTION, TAG, Listing
+from .listings import AUTHOR, HOME, SECTION, TAG, TERM, Listing
 from .model import Site, layout_file
 from .theme import display_path
 from .urls import (ATOM, AUTHORS, HIGHLIGHT_CSS, HOME_PAGE, JSON_FEED, ROBOTS, RSS, SEARCH, SEARCH_INDEX, SITEMAP,
@@ -130,7 +130,9 @@ def plan_site(site: Site, assets: StyleAndScripts | None = None, sitemap_limit: 
         jobs += _listing_jobs(edition.listings, number)
         home = edition.language.path
         for kind, path, listings, what in (("tags", TAGS, edition.tags, "the tag index"),
-                                           ("authors", AUTHORS, edition.authors, "the author index")):
+                                           ("authors", AUTHORS, edition.authors, "the author index"),
+                                           *((taxonomy.key, f"{taxonomy.slug}/", found, f"the {taxonomy.key} index")
+                                             for taxonomy, found in edition.taxonomies)):
             if listings:
                 jobs.append(Job(page_file(home + path), INDEX, what + of, edition=number, layout="terms.html",
                                 subject=(kind, home + path, listings)))
@@ -197,7 +199,7 @@ def _article_jobs(site: Site, number: int) -> list[Job]:
 
 
 _LAYOUTS = {HOME: "home.html", SECTION: "section.html", TAG: "tag.html", AUTHOR: "author.html",
-            "year": "archive.html", "month": "archive.html"}
+            "year": "archive.html", "month": "archive.html", TERM: "term.html"}
 _FIELDS = {SECTION: ("section",), TAG: ("tags",), AUTHOR: ("author", "authors")}  # where a listing's term is named
 
 
@@ -206,9 +208,10 @@ def _listing_jobs(listings: Iterable[Listing], number: int) -> list[Job]:
     jobs = []
     for listing in listings:
         newest = listing.articles[0] if listing.articles else None
-        line = next((newest.field_lines[f] for f in _FIELDS.get(listing.kind, ()) if f in newest.field_lines),
-                    1) if newest else 0
-        what = f"the page of {listing.kind} '{listing.term.name}'" if listing.term.slug else "the home page"
+        named_in = (listing.taxonomy,) if listing.kind == TERM else _FIELDS.get(listing.kind, ())
+        line = next((newest.field_lines[f] for f in named_in if f in newest.field_lines), 1) if newest else 0
+        what = (f"the page of {listing.taxonomy or listing.kind} '{listing.term.name}'" if listing.term.slug
+                else "the home page")
         for page in listing.pages:
             jobs.append(Job(page_file(page.path), LISTING, what + (f" (page {page.number})" if page.number > 1 else ""),
                             newest.source if newest else "", line, number, _LAYOUTS[listing.kind], (listing, page),
@@ -217,7 +220,7 @@ def _listing_jobs(listings: Iterable[Listing], number: int) -> list[Job]:
 
 
 def _feed_jobs(site: Site) -> list[Job]:
-    """Atom, RSS and JSON Feed for each language, Atom for each section and tag: the newest `feeds.items`
+    """Atom, RSS and JSON Feed for each language, Atom for each section, tag and taxonomy term: the newest `feeds.items`
     articles of each (pages are never listed)."""
     jobs = []
     count = site.config.feeds.items
@@ -230,7 +233,8 @@ def _feed_jobs(site: Site) -> list[Job]:
                  Job(home + RSS, RSS_FEED, "the RSS feed" + of, edition=number, subject=entries, reads=reads),
                  Job(home + JSON_FEED, JSON_FEED_FILE, "the JSON feed" + of, edition=number, subject=entries,
                      reads=reads)]
-        for listing in (*edition.sections, *edition.tags):
+        for listing in (*edition.sections, *edition.tags, *(found for _, term_listings in edition.taxonomies
+                                                             for found in term_listings)):
             items = listing.articles[:count]
             jobs.append(Job(listing.term.path + ATOM, ATOM_FEED,
                             f"the Atom feed of {listing.kind} '{listing.term.name}'", edition=number,

@@ -27,7 +27,7 @@ from .dates import format_day, format_moment, format_month
 from .errors import Diagnostic, error
 from .i18n import Translator
 from .imaging import picture_html
-from .listings import AUTHOR, HOME, MONTH, SECTION, TAG, YEAR, Listing, ListingPage
+from .listings import AUTHOR, HOME, MONTH, SECTION, TAG, TERM, YEAR, Listing, ListingPage
 from .model import Edition, Site
 from .plan import ALIAS, ARTICLE, INDEX, LISTING, NOT_FOUND, PAGES, SEARCH_PAGE, Job, Plan
 from .urls import SEARCH, absolute, runs_script
@@ -304,7 +304,8 @@ def _page_jobs(jobs: list[Job], site: Site, factories: list[ViewFactory]) -> lis
             view = partial(_listing_view, views, site.editions[job.edition], *job.subject)
         elif job.kind == INDEX:
             kind, path, listings = job.subject
-            view = partial(views.index, kind, views.t(f"all_{kind}"), path, listings)
+            taxonomy = next((t for t in site.config.taxonomies if t.key == kind), None)
+            view = partial(views.index, kind, taxonomy.name if taxonomy else views.t(f"all_{kind}"), path, listings)
         elif job.kind == SEARCH_PAGE:
             home = site.editions[job.edition].language.path
             view = partial(views.plain, "search", views.t("search"), home + SEARCH)
@@ -322,7 +323,8 @@ def _listing_view(views: ViewFactory, edition: Edition, listing: Listing, page: 
     title = {HOME: lambda: edition.language.title, SECTION: lambda: listing.term.name,
              YEAR: lambda: listing.term.name, TAG: lambda: t("tagged", tag=listing.term.name),
              AUTHOR: lambda: t("articles_by", author=listing.term.name),
-             MONTH: lambda: format_month(listing.articles[0].date.date(), edition.language.code)}[listing.kind]()
+             MONTH: lambda: format_month(listing.articles[0].date.date(), edition.language.code),
+             TERM: lambda: f"{views.taxonomy_names[listing.taxonomy]}: {listing.term.name}"}[listing.kind]()
     return views.listing_page(listing, page, title)
 
 

@@ -20,7 +20,7 @@ from .images import ImageRef
 from .markdown import Heading
 from .menus import MenuLink
 from .languages import open_graph_locale
-from .listings import HOME, SECTION, TAG, Listing, ListingPage
+from .listings import HOME, SECTION, TAG, TERM, Listing, ListingPage
 from .model import Edition, Site
 from .plan import Plan
 from .seo import article_json_ld
@@ -74,6 +74,7 @@ class ArticleView:
     section: Term | None
     tags: tuple[Term, ...]
     authors: tuple[Term, ...]
+    taxonomies: tuple[tuple[str, tuple[Term, ...]], ...]  # (taxonomy name, terms) of site.yaml's taxonomies it has
     image: ImageRef | None
     social_image: ImageRef | None  # for social cards: `image`, or else Hugo's `images` (not shown on the page)
     breadcrumb: tuple[Crumb, ...]
@@ -105,7 +106,8 @@ class Pagination:
 
 @dataclass(frozen=True)
 class ListingView:
-    kind: str  # "home", "section", "tag", "author", "year", "month", "tags", "authors", "search" or "404"
+    kind: str  # "home", "section", "tag", "author", "year", "month", "term" (of a taxonomy), "tags", "authors", a
+    # taxonomy's key (its index), "search" or "404"
     title: str
     url: str  # of this page
     articles: tuple[Card, ...] = ()
@@ -169,6 +171,7 @@ class ViewFactory:
         self.home = site.config.base_path
         language = edition.language
         self.home_url = self.url(language.path)
+        self.taxonomy_names = {taxonomy.key: taxonomy.name for taxonomy in site.config.taxonomies}
         self.sections = {listing.term.slug: listing.term for listing in edition.sections}
         self.sections.update({listing.term.name.casefold(): listing.term for listing in edition.sections})
         self._page_urls: dict[int, tuple[Listing, tuple[str, ...]]] = {}  # by listing (kept alive in the value)
@@ -230,7 +233,9 @@ class ViewFactory:
             summary=article.summary, content=Markup(article.body.html), toc=article.body.headings,
             show_toc=article.toc,
             date=article.date, updated=article.updated, section=article.section, tags=article.tags,
-            authors=article.authors, image=article.image, social_image=article.image or article.social_image,
+            authors=article.authors, taxonomies=tuple((self.taxonomy_names[key], terms)
+                                                      for key, terms in article.taxonomies if terms),
+            image=article.image, social_image=article.image or article.social_image,
             breadcrumb=breadcrumb,
             json_ld=article_json_ld(article, breadcrumb, self.site.config, self.edition.language,
                                     self.url(article.url_path)),
@@ -271,7 +276,7 @@ class ViewFactory:
         urls = known[1]
         pagination = Pagination(page.number, page.total, urls[page.number - 2] if page.number > 1 else None,
                                 urls[page.number] if page.number < page.total else None, urls)
-        feed = self.url(listing.term.path + ATOM) if listing.kind in (SECTION, TAG) else None
+        feed = self.url(listing.term.path + ATOM) if listing.kind in (SECTION, TAG, TERM) else None
         intro = self.edition.intros.get(listing.term.slug) if listing.kind == SECTION else None
         summary = (self.edition.language.description if listing.kind == HOME else
                    intro.summary if intro and intro.summary else title)
