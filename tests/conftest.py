@@ -67,6 +67,11 @@ class Run:
     err: str
 
 
+def built_page(site: Path, path: str = "") -> str:
+    """The HTML of the page at site path `path` ('' for the home page) in the site's public/ folder."""
+    return (site / "public" / path / "index.html").read_text(encoding="utf-8")
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` and its bytes, by '/'-separated relative path."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -3,11 +3,8 @@ warning the author cannot act on), the rest kept with a warning that says what t
 
 import pytest
 
-from conftest import article, build_site, make_site, png
+from conftest import built_page, article, build_site, make_site, png
 
-
-def page(site, path: str) -> str:
-    return (site / "public" / path / "index.html").read_text()
 
 
 @pytest.mark.parametrize("field", ["lastmod", "lastMod", "last_modified_at", "modified"])
@@ -15,7 +12,7 @@ def test_another_generators_modification_date_is_the_update(tmp_path, field):
     site = make_site(tmp_path, {"content/world/a.md": article("A", "2024-06-10", **{field: "2024-06-12"})})
     run = build_site(site)
     assert run.code == 0 and "warning" not in run.err, run.err
-    assert '<meta property="article:modified_time" content="2024-06-12T00:00:00+00:00">' in page(site, "world/a")
+    assert '<meta property="article:modified_time" content="2024-06-12T00:00:00+00:00">' in built_page(site, "world/a")
 
 
 def test_sitegens_own_field_wins_over_another_generators(tmp_path):
@@ -23,7 +20,7 @@ def test_sitegens_own_field_wins_over_another_generators(tmp_path):
                                                               lastmod="2024-06-12", excerpt="Theirs.",
                                                               summary="Ours.")})
     assert build_site(site).code == 0
-    html = page(site, "world/a")
+    html = built_page(site, "world/a")
     assert 'content="2024-06-15T00:00:00+00:00"' in html and '<meta name="description" content="Ours.">' in html
 
 
@@ -32,8 +29,8 @@ def test_jekylls_excerpt_is_the_summary_and_redirect_from_the_aliases(tmp_path):
                                                               redirect_from="[/2019/old-a/]")})
     run = build_site(site)
     assert run.code == 0 and "warning" not in run.err, run.err
-    assert '<meta name="description" content="As Jekyll put it.">' in page(site, "world/a")
-    assert 'http-equiv="refresh" content="0; url=/world/a/"' in page(site, "2019/old-a")
+    assert '<meta name="description" content="As Jekyll put it.">' in built_page(site, "world/a")
+    assert 'http-equiv="refresh" content="0; url=/world/a/"' in built_page(site, "2019/old-a")
 
 
 def test_a_bad_date_in_another_generators_field_is_reported_at_its_line(tmp_path):
@@ -53,8 +50,8 @@ def test_hugos_expiry_and_publish_dates_hold_an_article_back(tmp_path):
     assert run.code == 0 and "warning" not in run.err, run.err
     assert "(left out: 1 future article, 1 expired)" in run.out
     assert not (site / "public/world/gone").exists() and not (site / "public/world/later").exists()
-    assert '<time datetime="2024-06-11T00:00:00+00:00"' in page(site, "world/now")
-    assert '<time datetime="2024-06-10T00:00:00+00:00"' in page(site, "world/empty")
+    assert '<time datetime="2024-06-11T00:00:00+00:00"' in built_page(site, "world/now")
+    assert '<time datetime="2024-06-10T00:00:00+00:00"' in built_page(site, "world/empty")
 
 
 def test_pelicans_category_is_the_section_when_none_is_given(tmp_path):
@@ -88,11 +85,11 @@ def test_hugos_keywords_relate_articles_as_tags_do(tmp_path):
 
     plain = site_with({})
     assert build_site(plain).code == 0
-    assert "You may also like" not in page(plain, "news/a")  # nothing in common: the section's latest instead
+    assert "You may also like" not in built_page(plain, "news/a")  # nothing in common: the section's latest instead
     linked = site_with({"a": "[Lithium, Mining]", "c": "[lithium]"})
     run = build_site(linked)
     assert run.code == 0 and "keywords" not in run.err, run.err
-    html = page(linked, "news/a")
+    html = built_page(linked, "news/a")
     related = html[html.index('id="related-title"'):]
     assert "You may also like" in related and "Festival draws crowds" in related
     assert "Council approves budget" not in related
@@ -109,11 +106,11 @@ def test_hugos_images_make_the_social_card_when_there_is_no_lead_image(tmp_path)
     })
     run = build_site(site)
     assert run.code == 0 and "warning" not in run.err, run.err
-    html = page(site, "posts/trip")
+    html = built_page(site, "posts/trip")
     assert '<meta property="og:image" content="https://news.example.com/posts/trip/cover.png">' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert '"image":["https://news.example.com/posts/trip/cover.png"]' in html  # JSON-LD
     assert 'class="lead-image"' not in html and "<figure" not in html  # not shown on the page
     assert "https://news.example.com/posts/trip/cover.png" in (site / "public/atom.xml").read_text()
-    own = page(site, "posts/own")
+    own = built_page(site, "posts/own")
     assert 'content="https://news.example.com/own.png"' in own and "theirs.png" not in own

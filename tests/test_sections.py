@@ -1,7 +1,7 @@
 """Section files (Hugo's content/<section>/_index.md): the section's name everywhere it is shown, and the
 introduction of its page; per language; errors at their lines; edits build what a clean build builds."""
 
-from conftest import MINIMAL_CONFIG, article, build_site, clean_build, make_site, tree
+from conftest import built_page, MINIMAL_CONFIG, article, build_site, clean_build, make_site, tree
 
 INTRO = """\
 ---
@@ -19,29 +19,26 @@ FILES = {
 }
 
 
-def page(site, path: str = "") -> str:
-    return (site / "public" / path / "index.html").read_text()
-
 
 def test_a_section_file_names_its_section_and_introduces_its_page(tmp_path):
     site = make_site(tmp_path, FILES)
     run = build_site(site)
     assert run.code == 0 and "_index" not in run.err, run.err
-    section = page(site, "world")
+    section = built_page(site, "world")
     assert "<h1>World news</h1>" in section
     assert '<div class="section-intro">\n<p>Our <strong>correspondents</strong> report from five continents.</p>' \
            in section
     assert '<meta name="description" content="Wars, treaties and elections, from our correspondents.">' in section
-    assert '<a href="/world/">World news</a>' in page(site)  # the navigation
-    assert '<p class="kicker"><a href="/world/">World news</a></p>' in page(site, "world/pact")
+    assert '<a href="/world/">World news</a>' in built_page(site)  # the navigation
+    assert '<p class="kicker"><a href="/world/">World news</a></p>' in built_page(site, "world/pact")
     assert not (site / "public/world/_index").exists()
-    assert "section-intro" not in page(site, "economy")
+    assert "section-intro" not in built_page(site, "economy")
 
 
 def test_site_yaml_names_win_over_a_section_file(tmp_path):
     site = make_site(tmp_path, {**FILES, "site.yaml": MINIMAL_CONFIG + "sections: {world: The World}\n"})
     assert build_site(site).code == 0
-    assert "<h1>The World</h1>" in page(site, "world") and "section-intro" in page(site, "world")
+    assert "<h1>The World</h1>" in built_page(site, "world") and "section-intro" in built_page(site, "world")
 
 
 def test_each_language_has_its_own_section_file(tmp_path):
@@ -54,8 +51,8 @@ def test_each_language_has_its_own_section_file(tmp_path):
     })
     run = build_site(site)
     assert run.code == 0, run.err
-    assert "<h1>Món</h1>" in page(site, "world") and "Notícies de tot arreu." in page(site, "world")
-    assert "<h1>World</h1>" in page(site, "en/world") and "News from everywhere." in page(site, "en/world")
+    assert "<h1>Món</h1>" in built_page(site, "world") and "Notícies de tot arreu." in built_page(site, "world")
+    assert "<h1>World</h1>" in built_page(site, "en/world") and "News from everywhere." in built_page(site, "en/world")
 
 
 def test_a_broken_section_file_is_an_error_at_its_line(tmp_path):
@@ -78,9 +75,9 @@ def test_editing_a_section_file_builds_what_a_clean_build_builds(tmp_path):
     assert build_site(site).code == 0
     (site / "content/world/_index.md").write_text(INTRO.replace("World news", "Abroad").replace("five", "six"))
     assert build_site(site).code == 0
-    assert "<h1>Abroad</h1>" in page(site, "world") and "six continents" in page(site, "world")
+    assert "<h1>Abroad</h1>" in built_page(site, "world") and "six continents" in built_page(site, "world")
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
     (site / "content/world/_index.md").unlink()
     assert build_site(site).code == 0
-    assert "<h1>World</h1>" in page(site, "world")
+    assert "<h1>World</h1>" in built_page(site, "world")
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")

@@ -3,7 +3,7 @@ the sitemap; read from front matter like tags; errors in site.yaml at their line
 
 import pytest
 
-from conftest import MINIMAL_CONFIG, article, build_site, clean_build, make_site, tree
+from conftest import built_page, MINIMAL_CONFIG, article, build_site, clean_build, make_site, tree
 
 CONFIG = MINIMAL_CONFIG + "taxonomies: {series: Series, places: Places}\n"
 FILES = {
@@ -14,26 +14,23 @@ FILES = {
 }
 
 
-def page(site, path: str) -> str:
-    return (site / "public" / path / "index.html").read_text()
-
 
 def test_each_term_has_its_page_feed_and_index(tmp_path):
     site = make_site(tmp_path, FILES)
     run = build_site(site)
     assert run.code == 0 and "warning" not in run.err, run.err
-    listing = page(site, "series/elections-2024")
+    listing = built_page(site, "series/elections-2024")
     assert "<h1>Series: Elections 2024</h1>" in listing
     assert 'href="/world/b/"' in listing and 'href="/world/a/"' in listing and "/world/c/" not in listing
     assert listing.index('href="/world/b/"') < listing.index('href="/world/a/"')  # newest first
     assert '<link rel="alternate" type="application/atom+xml"' in listing
     feed = (site / "public/series/elections-2024/atom.xml").read_text()
     assert "Results in" in feed and "Harbour reopens" not in feed
-    index = page(site, "places")
+    index = built_page(site, "places")
     assert "<h1>Places</h1>" in index and 'href="/places/port-arden/"' in index and 'href="/places/vilamar/"' in index
     sitemap = (site / "public/sitemap.xml").read_text()
     assert "https://news.example.com/series/elections-2024/" in sitemap and "https://news.example.com/places/" in sitemap
-    article_page = page(site, "world/a")
+    article_page = built_page(site, "world/a")
     assert '<h2 class="taxonomy-name">Places</h2>' in article_page and 'href="/places/vilamar/"' in article_page
 
 
@@ -47,7 +44,7 @@ def test_a_taxonomy_field_is_not_an_unknown_key_on_a_site_that_declares_it(tmp_p
 def test_a_list_names_taxonomies_as_their_keys_say(tmp_path):
     site = make_site(tmp_path, {**FILES, "site.yaml": MINIMAL_CONFIG + "taxonomies: [series, places]\n"})
     assert build_site(site).code == 0
-    assert "<h1>Series</h1>" in page(site, "series")
+    assert "<h1>Series</h1>" in built_page(site, "series")
 
 
 @pytest.mark.parametrize("setting, message", [
@@ -76,7 +73,7 @@ def test_retagging_builds_what_a_clean_build_builds(tmp_path):
     (site / "content/world/b.md").write_text(article("Results in", "2024-06-11"))
     assert build_site(site).code == 0
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
-    assert "/world/b/" not in page(site, "series/elections-2024") and page(site, "series/harbour")
+    assert "/world/b/" not in built_page(site, "series/elections-2024") and built_page(site, "series/harbour")
 
 
 def test_more_terms_than_the_limit_is_an_error(tmp_path):
