@@ -2,7 +2,6 @@
 with placeholders, `new page`, and their errors."""
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
