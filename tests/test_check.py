@@ -93,3 +93,43 @@ def test_a_built_wheel_carries_the_docs(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert {f"sitegen/docs/{page.name}" for page in (REPO / "docs").glob("*.md")} <= set(names)
     assert "sitegen/site_files/github-workflow.yml" in names
+
+
+def test_check_leaves_the_build_cache_as_the_last_build_left_it(tmp_path):
+    from conftest import CACHE_DATABASE
+
+    import sqlite3
+
+    def rows():
+        with sqlite3.connect(site / CACHE_DATABASE) as db:
+            return (sorted(db.execute("SELECT key, value FROM memo")),
+                    sorted(db.execute("SELECT folder, path, inputs, digest FROM output")))
+
+    site = make_site(tmp_path, GOOD)
+    assert build_site(site).code == 0
+    before = rows()
+    run_cli("check", "-s", site)
+    assert rows() == before
+    run = build_site(site, "-v")
+    assert "a full build" not in run.err  # the last build's records are still there: nothing to do
+
+
+def test_links_under_a_base_path_percent_encoded_or_not(tmp_path):
+    from conftest import MINIMAL_CONFIG
+
+    config = MINIMAL_CONFIG.replace("https://news.example.com/", "https://example.org/notícies/")
+    site = make_site(tmp_path, {
+        "site.yaml": config,
+        "content/world/one.md": article("One", "2024-06-10", body=(
+            "## The heading\n\n[rel](../two/) [self](#the-heading) [root](/world/two/) "
+            "[full](https://example.org/not%C3%ADcies/world/nope/)")),
+        "content/world/two.md": article("Two", "2024-06-11"),
+    })
+    run = run_cli("check", "-s", site)
+    found = [line for line in run.err.splitlines() if ": error:" in line]
+    assert found == [
+        "content/world/one.md:8: error: the link to '/world/two/' leads outside the site, whose pages are under "
+        "/not%C3%ADcies/",
+        "content/world/one.md:8: error: the link to 'https://example.org/not%C3%ADcies/world/nope/' leads to no "
+        "page of the site",
+    ], run.err

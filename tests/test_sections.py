@@ -81,3 +81,27 @@ def test_editing_a_section_file_builds_what_a_clean_build_builds(tmp_path):
     assert build_site(site).code == 0
     assert "<h1>World</h1>" in built_page(site, "world")
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_section_file_keeps_the_navigation_order_of_site_yaml(tmp_path):
+    site = make_site(tmp_path, {**FILES, "site.yaml": MINIMAL_CONFIG + "sections: {economy: Economy}\n"})
+    assert build_site(site).code == 0
+    home = built_page(site)
+    assert home.index('href="/economy/">Economy') < home.index('href="/world/">World news')
+
+
+def test_a_non_ascii_section_folder_finds_its_section_file_in_the_sites_language(tmp_path):
+    site = make_site(tmp_path, {"site.yaml": MINIMAL_CONFIG + "language: de\n",
+                                "content/Länder/a.md": article("A", "2024-06-10"),
+                                "content/Länder/_index.md": "---\ntitle: Countries\n---\n\nAbroad.\n"})
+    assert build_site(site).code == 0
+    assert "<h1>Countries</h1>" in built_page(site, "laender") and "Abroad." in built_page(site, "laender")
+
+
+def test_a_section_file_may_be_text_alone_and_draft_does_nothing_in_it(tmp_path):
+    site = make_site(tmp_path, {**FILES, "content/world/_index.md": "Our correspondents report.\n",
+                                "content/economy/_index.md": "---\ntitle: Money\ndraft: true\n---\nMarkets.\n"})
+    run = build_site(site)
+    assert run.code == 0, run.err
+    assert "Our correspondents report." in built_page(site, "world") and "<h1>World</h1>" in built_page(site, "world")
+    assert "content/economy/_index.md:1: warning: 'draft' does nothing in a section file" in run.err

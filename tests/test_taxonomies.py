@@ -82,3 +82,26 @@ def test_more_terms_than_the_limit_is_an_error(tmp_path):
                                 "content/world/d.md": article("D", "2024-06-01", places=many)})
     run = build_site(site)
     assert run.code == 1 and "content/world/d.md:4: error: 5 places: an article may have 3 at most" in run.err
+
+
+def test_keys_match_in_any_case_and_a_misspelt_one_gets_a_hint(tmp_path):
+    site = make_site(tmp_path, {
+        "site.yaml": MINIMAL_CONFIG + "taxonomies: {Series: Series}\n",
+        "content/a.md": article("A", "2024-06-10", Series="[Budget]"),
+        "content/b.md": article("B", "2024-06-11", seires="[Budget]"),
+        "content/c.md": article("C", "2024-06-12", series="{a: b}"),
+    })
+    run = build_site(site)
+    assert run.err.count("content/c.md:4: error: 'series' must be a list of names") == 1  # said once
+    assert "content/b.md:4: warning: unknown front matter key 'seires' (kept in page.extra)\n" \
+           "  hint: did you mean 'series'?" in run.err
+    (site / "content/c.md").unlink()
+    assert build_site(site).code == 0
+    assert 'href="/a/"' in built_page(site, "series/budget")
+
+
+@pytest.mark.parametrize("name", ["draft", "summary", "image", "page", "lastmod"])
+def test_a_front_matter_field_or_url_folder_of_sitegens_cannot_be_a_taxonomy(tmp_path, name):
+    site = make_site(tmp_path, {**FILES, "site.yaml": MINIMAL_CONFIG + f"taxonomies: [{name}]\n"})
+    run = build_site(site)
+    assert run.code == 1 and f"site.yaml:4: error: '{name}' cannot be a taxonomy" in run.err

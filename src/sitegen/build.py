@@ -83,9 +83,9 @@ class Builder:
     instead of read back from .sitegen-cache/."""
 
     def __init__(self, site_dir: Path, output: Path | None = None, options: BuildOptions = BuildOptions(),
-                 resident: bool = False):
+                 resident: bool = False, read_only: bool = False):
         self.site_dir, self.wanted_output, self.options = site_dir, output, options
-        self.cache = BuildCache(site_dir, enabled=options.cache, resident=resident)
+        self.cache = BuildCache(site_dir, enabled=options.cache, resident=resident, read_only=read_only)
 
     def build(self, progress: Progress | None = None, waiting: Callable[[str], None] | None = None) -> BuildResult:
         """Build the site; raise SiteError (and write nothing) if it has errors. While another build of the

@@ -112,7 +112,8 @@ class BuildCache:
     between builds unless `resident`: then the values and output records of this process's builds are
     also kept in memory, as objects."""
 
-    def __init__(self, site_dir: Path, enabled: bool = True, resident: bool = False):
+    def __init__(self, site_dir: Path, enabled: bool = True, resident: bool = False, read_only: bool = False):
+        self.read_only = read_only  # `sitegen check`: what it builds is not the output's, and nothing is kept
         self._noted: set[str] = set()
         self.file = CacheFile(site_dir / CACHE_DIR / DATABASE if enabled else None, site_dir, self._note)
         self.signer: Signer | None = None
@@ -289,6 +290,9 @@ class BuildCache:
              prune: bool = False, changed: Iterable[str] | None = None) -> None:
         """Store new memos (and `records` for `folder`: only those of the `changed` paths, if given, the others
         being as stored); `prune` drops memos this build did not use."""
+        if self.read_only:
+            self.new_memos.clear()
+            return
         if self._resident is not None:  # the preview server's: it prunes its memory, not the database, which
             self._keep_resident(folder, records, prune, changed)  # holds the records of `sitegen build` too
         try:

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .article import Article
-from .build import build
+from .build import Builder
 from .config import BuildOptions
 from .errors import Diagnostic, error
 
@@ -49,7 +49,7 @@ def check_site(site_dir: Path, options: BuildOptions = BuildOptions()) -> list[D
     """Every problem of the site (SiteError for errors a build stops at, as a build raises it)."""
     with tempfile.TemporaryDirectory(prefix="sitegen-check-") as folder:
         output = Path(folder) / "site"
-        result = build(site_dir, output, options)
+        result = Builder(site_dir, output, options, read_only=True).build()  # the cache read, never written
         site = result.site
         problems = list(result.warnings)
         if site is None:  # (a full build always has its model; a temporary folder means a full build)
@@ -65,20 +65,26 @@ def check_site(site_dir: Path, options: BuildOptions = BuildOptions()) -> list[D
             return ids[path]
 
         for article in (*site.articles, *site.pages):
-            problems += _article_problems(article, base, ids_of, site_dir)
+            problems += _article_problems(article, base, site.config.origin, ids_of, site_dir)
         problems += _same_titles(site.articles)
     return sorted(problems, key=lambda p: (p.path, p.line, p.message))
 
 
-def _article_problems(article: Article, base: str, ids_of, site_dir: Path) -> list[Diagnostic]:
+def _article_problems(article: Article, base: str, origin: str, ids_of, site_dir: Path) -> list[Diagnostic]:
     page = _Page(article.body.html)
     found = []
     here = base + article.url_path
     for href in page.links:
         parts = urlsplit(urljoin(here, href))
-        if parts.scheme or parts.netloc or not parts.path.startswith(base):
-            continue  # another site, mail, or outside this site's path
-        path = unquote(parts.path)[len(base):]
+        if parts.scheme or parts.netloc:
+            if f"{parts.scheme}://{parts.netloc}" != origin or not origin:
+                continue  # another site, or mail
+        if not parts.path.startswith(base):  # a path of the host outside the site's: nothing of the site is there
+            found.append(error(article.source, _line_of(article, href, site_dir),
+                               f"the link to {href!r} leads outside the site, whose pages are under {base}",
+                               f"write the link under {base}, or relative to the page"))
+            continue
+        path = unquote(parts.path[len(base):])
         target = path + "index.html" if path.endswith("/") or not path else path
         found_ids = ids_of(target)
         if found_ids is None and "." not in path.rpartition("/")[2]:

@@ -81,12 +81,12 @@ class Taxonomy:
     """A way of grouping articles besides sections, tags and authors (`taxonomies:`): `series: [Elections 2024]`
     in front matter lists the article on /series/elections-2024/."""
 
-    key: str  # the front matter field: 'series'
+    key: str  # the front matter field, lower case ('series'; matched in any case, as Hugo does)
     slug: str  # the URL folder of its pages: 'series'
     name: str  # as pages show it: 'Series'
 
 
-RESERVED_TAXONOMIES = ("tags", "tag", "authors", "author", "section", "sections", "pages", "search", "title", "date")
+RESERVED_TAXONOMIES = ("tag", "sections", "pages", "page", "search")  # and every front matter field (fields.py)
 
 
 @dataclass(frozen=True)
@@ -282,7 +282,12 @@ PERMALINK_TOKENS = (":section", ":slug", ":year", ":month", ":day")
 
 
 def _check_taxonomies(raw: Any, mapping: YamlMapping, problems: list[Diagnostic]) -> tuple[Taxonomy, ...]:
-    """`taxonomies: [series, places]`, or with the names pages show: `{series: Series, places: Places}`."""
+    """`taxonomies: [series, places]`, or with the names pages show: `{series: Series, places: Places}`. Keys
+    are matched in any case (Hugo's are), and may not be a field or a URL folder sitegen has already."""
+    from .fields import KNOWN_FIELDS  # (here: fields.py reads the settings)
+    from .migration import READ_AS
+
+    reserved = {*RESERVED_TAXONOMIES, *KNOWN_FIELDS, *READ_AS}
     where = mapping.line_of("taxonomies")
     pairs = list(raw.items()) if isinstance(raw, dict) else [(key, None) for key in raw] if isinstance(
         raw, list) else None
@@ -294,16 +299,17 @@ def _check_taxonomies(raw: Any, mapping: YamlMapping, problems: list[Diagnostic]
     for key, name in pairs:
         slug = slugify(key) if isinstance(key, str) else ""
         if not slug or not (name is None or isinstance(name, str)):
+            shown = repr(key) if name is None else f"{key!r}: {name!r}"
             problems.append(error(CONFIG_NAME, mapping.line_of(f"taxonomies.{key}", where),
-                                  f"'taxonomies' names front matter fields, like 'series', not {key!r}: {name!r}",
+                                  f"'taxonomies' names front matter fields, like 'series', not {shown}",
                                   "write it like 'taxonomies: [series, places]' or '{series: Series}'"))
-        elif key.lower() in RESERVED_TAXONOMIES or slug in (t.slug for t in found):
+        elif key.lower() in reserved or slug in (t.slug for t in found):
             problems.append(error(CONFIG_NAME, mapping.line_of(f"taxonomies.{key}", where),
                                   f"'{key}' cannot be a taxonomy: sitegen uses the name already"
-                                  if key.lower() in RESERVED_TAXONOMIES else f"'{key}' is listed twice",
+                                  if key.lower() in reserved else f"'{key}' is listed twice",
                                   "name it otherwise, like 'series' or 'places'"))
         else:
-            found.append(Taxonomy(key, slug, (name or "").strip() or key.replace("_", " ").capitalize()))
+            found.append(Taxonomy(key.lower(), slug, (name or "").strip() or key.replace("_", " ").capitalize()))
     return tuple(found)
 
 

@@ -193,10 +193,16 @@ class _FieldReader:
         if len(tags) > config.limits.tags:
             self.fail("tags", f"{len(tags):,} tags: an article may have {config.limits.tags} at most",
                       "keep the tags readers browse by; 'limits.tags' in site.yaml sets the number")
+        taxonomies = []
         for taxonomy in config.taxonomies:
-            if len(self.names(taxonomy.key)) > config.limits.tags:
-                self.fail(taxonomy.key, f"{len(self.names(taxonomy.key)):,} {taxonomy.key}: an article may have "
-                          f"{config.limits.tags} at most", "'limits.tags' in site.yaml sets the number")
+            key = next((key for key in self.data if key.lower() == taxonomy.key), None)  # 'Series:' too
+            if key is None or self.data[key] is None:
+                continue
+            names = self.names(key)
+            if len(names) > config.limits.tags:
+                self.fail(key, f"{len(names):,} {key}: an article may have {config.limits.tags} at most",
+                          "'limits.tags' in site.yaml sets the number")
+            taxonomies.append((taxonomy.key, self._terms(names, key, f"{taxonomy.slug}/", config, language)))
         author_names = tuple(dict.fromkeys(self.names("authors") + self.names("author"))) or self._params_authors()
         authors = self._terms(author_names or ((config.author,) if config.author else ()), "author", AUTHORS, config,
                               language)
@@ -210,9 +216,7 @@ class _FieldReader:
             keywords=self.names("keywords"),
             layout=self.text("layout") or None, breadcrumb=self._breadcrumb(),
             image=self._image(relative, config), social_image=self._social_image(relative, config),
-            taxonomies=tuple((taxonomy.key, self._terms(self.names(taxonomy.key), taxonomy.key, f"{taxonomy.slug}/",
-                                                        config, language))
-                             for taxonomy in config.taxonomies if self.data.get(taxonomy.key) is not None),
+            taxonomies=tuple(taxonomies),
         )
         self._warn_unknown_keys({taxonomy.key for taxonomy in config.taxonomies})
         if config.safe_mode:
@@ -250,7 +254,7 @@ class _FieldReader:
             section=section, tags=tags, authors=authors,
             summary=self.text("summary") or rendered.first_paragraph, body=rendered,
             body_images=images, extra={k: v for k, v in self.data.items() if k not in KNOWN_FIELDS and not read_as(k)
-                                       and not any(k == taxonomy.key for taxonomy in config.taxonomies)},
+                                       and not any(k.lower() == taxonomy.key for taxonomy in config.taxonomies)},
             field_lines=dict(self.lines), depends_on=tuple(self.consulted), **fields,
         )
 
@@ -320,9 +324,9 @@ class _FieldReader:
                 path = f"{language.path}{prefix}{slug}/"
                 terms.append(Term(name, slug, path, config.base_path + path))
             else:
+                label = key.removesuffix("s") if key in ("tags", "authors") else key  # 'tag', 'series'
                 self.problems.append(warning(self.source, self.line(key if key in self.data else f"{key}s"),
-                                             f"{key.rstrip('s')} {name!r} has no letters or digits to make a URL; "
-                                             "left out"))
+                                             f"{label} {name!r} has no letters or digits to make a URL; left out"))
         return tuple(terms)
 
     def _aliases(self) -> tuple[str, ...]:
@@ -420,14 +424,14 @@ class _FieldReader:
 
     def _warn_unknown_keys(self, taxonomies: set[str]) -> None:
         for key in self.data:
-            if key in KNOWN_FIELDS or key in taxonomies or read_as(key):
+            if key in KNOWN_FIELDS or key.lower() in taxonomies or read_as(key):
                 continue
             if key.lower() in FOREIGN_FIELDS:
                 self.problems.append(warning(self.source, self.line(key),
                                              f"'{key}' is not a sitegen field (kept in page.extra)",
                                              FOREIGN_FIELDS[key.lower()]))
                 continue
-            hint = did_you_mean(key, KNOWN_FIELDS)
+            hint = did_you_mean(key, (*KNOWN_FIELDS, *taxonomies))
             if hint:
                 self.problems.append(warning(self.source, self.line(key),
                                              f"unknown front matter key '{key}' (kept in page.extra)", hint))

@@ -56,7 +56,7 @@ OWN_ARCHETYPE = f"---\n---\n\n{PLACEHOLDER} Set `draft: false` to publish it.\n"
 LAYOUTS_README = """\
 Layouts placed here replace the default theme's file of the same name
 (article.html, page.html, home.html, section.html, tag.html, author.html, archive.html,
-terms.html, search.html, redirect.html, 404.html, base.html, partials/...). See 'sitegen help layouts' for the variables and helpers they receive.
+term.html, terms.html, search.html, redirect.html, 404.html, base.html, partials/...). See 'sitegen help layouts' for the variables and helpers they receive.
 """
 
 

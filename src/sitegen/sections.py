@@ -16,7 +16,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .errors import Diagnostic, error
+from .errors import Diagnostic, error, warning
 from .fields import TextStages, split_article
 from .i18n import base_language
 from .markdown import TooSlow
@@ -45,12 +45,12 @@ def section_files(content_dir: Path, codes: tuple[str, ...]) -> list[tuple[Path,
     except OSError:
         return []
     for folder in sorted(folders, key=lambda entry: entry.name):
-        slug = slugify(folder.name)
-        if not slug or folder.name.startswith("_"):
+        if folder.name.startswith("_"):
             continue
         for path in sorted(Path(folder.path).glob(f"{SECTION_FILE}*.md")):
             code = language_of(path.name, codes)
-            if code is not None:
+            slug = slugify(folder.name, code) if code else ""  # as its articles' section is (fields.py)
+            if slug:
                 found.append((path, slug, code))
     return found
 
@@ -73,11 +73,13 @@ def with_section_titles(config):
             titles.setdefault(code, {})[slug] = title
     if not titles:
         return config
+    def named(given: dict[str, str], code: str) -> dict[str, str]:  # site.yaml's first: it sets the order too
+        return {**given, **{slug: title for slug, title in titles.get(code, {}).items() if slug not in given}}
+
     if not config.languages:
-        return replace(config, sections={**titles.get(codes[0], {}), **config.sections})
-    return replace(config, languages=tuple(
-        replace(language, sections={**titles.get(language.code, {}), **language.sections})
-        for language in config.languages))
+        return replace(config, sections=named(config.sections, codes[0]))
+    return replace(config, languages=tuple(replace(language, sections=named(language.sections, language.code))
+                                           for language in config.languages))
 
 
 def _title(path: Path) -> str:
@@ -98,10 +100,13 @@ def load_intros(config, stages: TextStages) -> tuple[dict[tuple[str, str], Secti
     for path, slug, code in section_files(config.site_path(config.content_dir), codes):
         source = f"{config.content_dir}/{path.relative_to(config.site_path(config.content_dir)).as_posix()}"
         try:
-            split = split_article(source, path.read_bytes(), problems)
+            raw = path.read_bytes()
         except OSError as exc:
             problems.append(error(source, 0, f"cannot be read: {exc.strerror or exc}"))
             continue
+        if not raw.lstrip(b"\xef\xbb\xbf").startswith(b"---"):  # text alone, as Hugo takes it too
+            raw = b"---\n---\n" + raw
+        split = split_article(source, raw, problems)
         if split is None:
             continue
         try:
@@ -116,6 +121,9 @@ def load_intros(config, stages: TextStages) -> tuple[dict[tuple[str, str], Secti
             problems.append(error(source, split.body_line, f"the Markdown took more than "
                                   f"{config.limits.markdown_seconds:g} s to convert", "split or simplify it"))
             continue
+        if data.get("draft") is True:
+            problems.append(warning(source, 1, "'draft' does nothing in a section file: its title and text are shown "
+                                    "as long as the section has published articles", "remove the line"))
         summary = data.get("summary", data.get("description"))
         title = data.get("title")
         intros[(code, slug)] = SectionIntro(source, one_line(title) if isinstance(title, str) else "",
