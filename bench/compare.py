@@ -99,16 +99,16 @@ def version(command: list[str]) -> str:
     return (done.stdout or done.stderr).strip().splitlines()[-1]
 
 
-def make_sites(count: int, folder: Path, commands: dict[str, list[str]]) -> list[Site]:
+def make_sites(count: int, folder: Path, commands: dict[str, list[str]], links: bool = False) -> list[Site]:
     """The corpus of `count` articles written fresh for each tool in `commands`, by a worker process: a build
     started from a process counts that process's memory at the fork in its peak (ru_maxrss), so this one must
     stay small (the corpus of 100,000 articles is 1.4 GB)."""
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        return pool.apply(_make_sites, (count, folder, commands))
+        return pool.apply(_make_sites, (count, folder, commands, links))
 
 
-def _make_sites(count: int, folder: Path, commands: dict[str, list[str]]) -> list[Site]:
-    articles = generate(count)
+def _make_sites(count: int, folder: Path, commands: dict[str, list[str]], links: bool) -> list[Site]:
+    articles = generate(count, links=links)
     writers = {"sitegen": write_sitegen, "sitegen-base": write_sitegen, "hugo": write_hugo, "pelican": write_pelican}
     sites = []
     for tool, command in commands.items():
@@ -192,10 +192,10 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def bench_size(count: int, runs: int, commands: dict[str, list[str]], work: Path) -> list[dict]:
+def bench_size(count: int, runs: int, commands: dict[str, list[str]], work: Path, links: bool = False) -> list[dict]:
     """Every run of every scenario and tool at one size, interleaved; one dict per build."""
     print(f"{count:,} articles: writing the sites", flush=True)
-    sites = make_sites(count, work / str(count), commands)
+    sites = make_sites(count, work / str(count), commands, links)
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     records = []
@@ -280,10 +280,10 @@ def table(rows: list[dict], count: int) -> str:
     return "\n".join(lines)
 
 
-def report(kept: dict[str, dict]) -> str:
+def report(kept: dict[str, dict], links: bool = False) -> str:
     """The results section: what was run, then a table per size (each size keeps its own latest run)."""
     parts = [
-        "## Whole builds: sitegen, Hugo and Pelican",
+        "## Whole builds: sitegen, Hugo and Pelican" + (", link-heavy corpus" if links else ""),
         "`python3 bench/compare.py` (how to run it: the top of bench/compare.py). Scenarios, in this order in "
         "every run, the tools taking turns inside each: cold (output and caches removed), warm (built again, "
         "nothing changed), one article edited (a paragraph appended), one layout edited (a comment in a layout "
@@ -294,7 +294,9 @@ def report(kept: dict[str, dict]) -> str:
         "other agents' test runs, so wall times are noisy (a wall time well above the CPU time of a one-process "
         "tool means it waited for a core); CPU times are the steadier comparison. The corpus: bench/corpus.py (400–1,500 words of paragraphs per article "
         "with headings, lists, quotes, links, some code, a lead image on a third, Zipf tags, some untagged, dates "
-        "over 9 years); the sites and themes: bench/sites.py and bench/themes/.",
+        "over 9 years)" + ("; here its link-heavy variant (`--corpus links`: 3 to 4 more links, about ten emphasised "
+                           "phrases and an inline image per article, four tags from about 300)" if links else "")
+        + "; the sites and themes: bench/sites.py and bench/themes/.",
     ]
     rows = []
     for count, kept_size in sorted(kept.items(), key=lambda item: int(item[0])):
@@ -327,9 +329,15 @@ def main() -> None:
                         help="where the sites, outputs and logs go (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="200 articles, 1 run, printed and not written")
     parser.add_argument("--report", action="store_true", help="only rewrite RESULTS.md from compare_runs.json")
+    parser.add_argument("--corpus", choices=("news", "links"), default="news",
+                        help="bench/corpus.py's articles, or its link-heavy variant (its own runs file and section "
+                             "of RESULTS.md); default: %(default)s")
     options = parser.parse_args()
+    links = options.corpus == "links"
+    runs_file, section = (RUNS_FILE.with_name("compare_runs_links.json"), "compare-links") if links else (
+        RUNS_FILE, "compare")
     if options.report:
-        write_section("compare", report(json.loads(RUNS_FILE.read_text())))
+        write_section(section, report(json.loads(runs_file.read_text()), links))
         return
     sizes = [200] if options.quick else options.sizes or [1000, 10_000]
     runs = 1 if options.quick else options.runs
@@ -356,17 +364,17 @@ def main() -> None:
         versions["sitegen-base"] += f" from {options.baseline}"
     machine = (f"this machine ({cpu()}, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
                f"Python {platform.python_version()})")
-    kept = {} if options.quick or not RUNS_FILE.exists() else json.loads(RUNS_FILE.read_text())
+    kept = {} if options.quick or not runs_file.exists() else json.loads(runs_file.read_text())
     for count in sizes:
         load = f"{os.getloadavg()[0]:.1f}"
-        records = bench_size(count, runs, commands, options.work.resolve())
+        records = bench_size(count, runs, commands, options.work.resolve(), links)
         kept[str(count)] = {"command": "python3 bench/compare.py " + " ".join(sys.argv[1:]),
                             "date": time.strftime("%Y-%m-%d"), "machine": machine, "load": load,
                             "versions": versions, "notes": notes, "records": records}
         if not options.quick:  # after each size, so that a long run keeps what it has measured
-            RUNS_FILE.write_text(json.dumps(kept, indent=1) + "\n")
-            write_section("compare", report(kept))
-    print("\n" + report(kept))
+            runs_file.write_text(json.dumps(kept, indent=1) + "\n")
+            write_section(section, report(kept, links))
+    print("\n" + report(kept, links))
 
 
 if __name__ == "__main__":

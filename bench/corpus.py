@@ -13,7 +13,14 @@ fenced code block, and for about a third a lead image (one of a few small
 JPEG and PNG files). That dressing draws from its own random generator, so
 the related-posts documents (`Article.doc`) are the same as without it.
 
-    python bench/corpus.py 1000 /tmp/site      # a site folder: site.yaml, content/, assets/images/
+`generate(count, links=True)` is the link-heavy variant (issue 21): real news text links more, and
+Python-Markdown's link and bracket matching is most of its cost. On top of the same articles, each
+gets 3 to 4 more inline links (4 to 6 in all: to the web and to earlier stories), about ten emphasised phrases, an
+inline image, and four tags from a pool of about 300 (so its related-posts documents differ from
+the plain corpus's: their tags do; their texts do not).
+
+    python bench/corpus.py 1000 /tmp/site          # a site folder: site.yaml, content/, assets/images/
+    python bench/corpus.py 1000 /tmp/site links    # the link-heavy variant
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from __future__ import annotations
 import random
 import sys
 from itertools import accumulate
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -67,9 +74,11 @@ def _word(rng: random.Random, syllables: int) -> str:
     return "".join(rng.choice(_SYLLABLES) for _ in range(syllables))
 
 
-def generate(count: int, seed: int = 7, clusters: int | None = None, text_chars: int | None = None) -> list[Article]:
+def generate(count: int, seed: int = 7, clusters: int | None = None, text_chars: int | None = None,
+             links: bool = False) -> list[Article]:
     """`text_chars`: keep only that much of each text and no summary or body (what the related step reads);
-    the random draws, and so the corpus, are the same."""
+    the random draws, and so the corpus, are the same. `links`: the link-heavy variant (the module's
+    docstring)."""
     rng = random.Random(seed)
     clusters = clusters or max(8, count // 25)
     general = [_word(rng, rng.randint(2, 4)) for _ in range(3000)]
@@ -84,6 +93,7 @@ def generate(count: int, seed: int = 7, clusters: int | None = None, text_chars:
             "section": SECTIONS[c % len(SECTIONS)] if rng.random() < 0.85 else rng.choice(SECTIONS),
         })
     start = datetime(2016, 1, 1, tzinfo=timezone.utc)
+    link_tags = [f"{_word(random.Random(f'{seed}:tag:{n}'), 2).title()} {n}" for n in range(300)] if links else []
     articles = []
     latest_in_story: dict[int, str] = {}  # cluster -> key of its latest article so far, for links
     for i in range(count):
@@ -106,6 +116,10 @@ def generate(count: int, seed: int = 7, clusters: int | None = None, text_chars:
             continue
         dress = random.Random(f"{seed}:{i}")  # its own draws: the documents above stay as they were
         body = _markdown(dress, vocabulary, story, paragraphs, latest_in_story.get(c))
+        if links:
+            body = _linked(random.Random(f"{seed}:links:{i}"), body, story, list(latest_in_story.values()))
+            pool = random.Random(f"{seed}:tags:{i}")
+            doc = replace(doc, tags=tuple(sorted({*story["tags"][:1], *pool.sample(link_tags, 3)})))
         image = dress.choice(IMAGES) if dress.random() < IMAGE_SHARE else ""
         image_alt = f"{name} at {' '.join(dress.sample(story['words'], 2))}" if image else ""
         articles.append(Article(doc, c, paragraphs[0][:200], body, image, image_alt))
@@ -147,6 +161,29 @@ def _markdown(rng: random.Random, vocabulary: _Vocabulary, story: dict, paragrap
                                                          m=rng.randint(1, 999)) + "\n```")
     for extra in extras:
         blocks.insert(rng.randrange(2, len(blocks) + 1), extra)
+    return "\n\n".join(blocks)
+
+
+def _linked(rng: random.Random, body: str, story: dict, earlier: list[str]) -> str:
+    """The body with 3 to 4 more links (4 to 6 in all), about ten emphasised phrases and an inline image, in its
+    paragraphs (not in headings, lists, quotes or code)."""
+    blocks = body.split("\n\n")
+    prose = [n for n, block in enumerate(blocks) if block[:1].isalpha()]
+    for _ in range(rng.randint(3, 4)):
+        at = rng.choice(prose)
+        url = (f"/{rng.choice(earlier)}" if earlier and rng.random() < 0.4
+               else f"https://{rng.choice(('www.example.org', 'news.example.net', 'data.example.com'))}/"
+                    f"{rng.choice(story['words'])}/{rng.randint(1, 9999)}")
+        blocks[at] = _with_link(rng, blocks[at], url)
+    for _ in range(rng.randint(8, 12)):
+        at = rng.choice(prose)
+        words = blocks[at].split(" ")
+        start = rng.randrange(len(words) - 2)
+        if not any(mark in " ".join(words[start:start + 2]) for mark in "[]()*_"):
+            words[start:start + 2] = [f"*{' '.join(words[start:start + 2])}*"]
+            blocks[at] = " ".join(words)
+    at = rng.choice(prose)
+    blocks[at] += f" ![{' '.join(rng.sample(story['words'], 2))}](/images/{rng.choice(IMAGES)})"
     return "\n\n".join(blocks)
 
 
@@ -210,4 +247,4 @@ def write_images(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    write_site(generate(int(sys.argv[1])), Path(sys.argv[2]))
+    write_site(generate(int(sys.argv[1]), links=sys.argv[3:4] == ["links"]), Path(sys.argv[2]))
