@@ -6,7 +6,6 @@ import pytest
 from conftest import built_page, article, build_site, make_site, png
 
 
-
 @pytest.mark.parametrize("field", ["lastmod", "lastMod", "last_modified_at", "modified"])
 def test_another_generators_modification_date_is_the_update(tmp_path, field):
     site = make_site(tmp_path, {"content/world/a.md": article("A", "2024-06-10", **{field: "2024-06-12"})})

@@ -19,7 +19,6 @@ FILES = {
 }
 
 
-
 def test_a_section_file_names_its_section_and_introduces_its_page(tmp_path):
     site = make_site(tmp_path, FILES)
     run = build_site(site)

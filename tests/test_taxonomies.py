@@ -14,7 +14,6 @@ FILES = {
 }
 
 
-
 def test_each_term_has_its_page_feed_and_index(tmp_path):
     site = make_site(tmp_path, FILES)
     run = build_site(site)
