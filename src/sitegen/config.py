@@ -7,6 +7,7 @@ diagnostics with the line of the offending key.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime
@@ -67,6 +68,16 @@ class ImagesConfig:
 
 
 @dataclass(frozen=True)
+class MarkdownConfig:
+    """Which Markdown engine reads the articles (markdown.py, commonmark.py)."""
+
+    engine: str = "python-markdown"
+
+
+MARKDOWN_ENGINES = ("python-markdown", "commonmark")
+
+
+@dataclass(frozen=True)
 class LimitsConfig:
     """What one article may take: past these, it is an error naming the article, not a build that stalls
     or runs out of memory (one article with 9,000 tags made 9,001 tag feeds of 9,000 categories each)."""
@@ -115,6 +126,7 @@ class SiteConfig:
     languages: tuple[Language, ...] = ()  # from `languages:`, the default first; () for a one-language site
     images: ImagesConfig = field(default_factory=ImagesConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     menus: tuple[MenuEntry, ...] = ()  # from `menus:`, in menu order (menus.py)
     taxonomies: tuple[Taxonomy, ...] = ()  # from `taxonomies:`
     extra: dict[str, Any] = field(default_factory=dict)
@@ -198,7 +210,7 @@ def _settings_of(cls: type) -> dict[str, tuple[type, Any]]:
 
 SETTINGS = _settings_of(SiteConfig)
 GROUPS = {"related": RelatedConfig, "permalinks": PermalinkConfig, "feeds": FeedConfig, "images": ImagesConfig,
-          "limits": LimitsConfig}  # nested settings
+          "limits": LimitsConfig, "markdown": MarkdownConfig}  # nested settings
 GROUP_SETTINGS = {name: _settings_of(cls) for name, cls in GROUPS.items()}
 
 
@@ -237,6 +249,7 @@ def config_from_mapping(site_dir: Path, mapping: YamlMapping) -> SiteConfig:
     _check_ranges(groups["limits"], {"tags": (1, None), "article_kilobytes": (1, None), "markdown_seconds": (0.1, None)},
                   "limits.", mapping, problems)
     _check_permalinks(groups["permalinks"], mapping, problems)
+    _check_engine(groups["markdown"].get("engine"), mapping, problems)
     _check_images(groups["images"], mapping, problems)
     sections = values.get("sections", {})
     for key, title in sections.items():
@@ -311,6 +324,19 @@ def _check_taxonomies(raw: Any, mapping: YamlMapping, problems: list[Diagnostic]
         else:
             found.append(Taxonomy(key.lower(), slug, (name or "").strip() or key.replace("_", " ").capitalize()))
     return tuple(found)
+
+
+def _check_engine(engine: str | None, mapping: YamlMapping, problems: list[Diagnostic]) -> None:
+    """One of MARKDOWN_ENGINES; CommonMark's needs its optional package (pip install 'sitegen[commonmark]')."""
+    if engine is None:
+        return
+    where = mapping.line_of("markdown.engine")
+    if engine not in MARKDOWN_ENGINES:
+        problems.append(error(CONFIG_NAME, where, f"unknown markdown.engine {engine!r}",
+                              did_you_mean(engine, MARKDOWN_ENGINES) or f"use {' or '.join(MARKDOWN_ENGINES)}"))
+    elif engine == "commonmark" and importlib.util.find_spec("pyromark") is None:
+        problems.append(error(CONFIG_NAME, where, "markdown.engine 'commonmark' needs the pyromark package, which "
+                              "is not installed", "pip install 'sitegen[commonmark]'"))
 
 
 def _check_permalinks(values: dict[str, str], mapping: YamlMapping, problems: list[Diagnostic]) -> None:

@@ -18,7 +18,7 @@ from .config import SiteConfig
 from .errors import Diagnostic, error, warning
 from .fields import TextStages, parse_article, split_article
 from .frontmatter import SplitText
-from .markdown import RenderedMarkdown, TooSlow
+from .markdown import DEFAULT_ENGINE, RenderedMarkdown, TooSlow
 from .parallel import parallel_imap
 from .sections import SECTION_FILE, language_of
 from .stamp import is_trusted
@@ -34,8 +34,9 @@ class Content:
     memo_keys: dict[str, bytes] = field(default_factory=dict)  # source → its memo in the build cache, if kept
 
 
-def markdown_key(body: str, pygments_style: str, safe: bool) -> bytes:
-    return memo_key("markdown", f"{pygments_style}|{safe}", body)
+def markdown_key(body: str, pygments_style: str, safe: bool, engine: str = DEFAULT_ENGINE) -> bytes:
+    engine_part = "" if engine == DEFAULT_ENGINE else f"|{engine}"  # (the default's keys as they always were)
+    return memo_key("markdown", f"{pygments_style}|{safe}{engine_part}", body)
 
 
 def front_matter_key(text: str, first_line: int) -> bytes:
@@ -53,14 +54,14 @@ class CachedTextStages(TextStages):
         return self._memo(front_matter_key(text, first_line), YamlMapping,
                           lambda: super(CachedTextStages, self).front_matter(text, first_line))
 
-    def markdown(self, body: str, pygments_style: str, safe: bool) -> RenderedMarkdown:
-        key = markdown_key(body, pygments_style, safe)
+    def markdown(self, body: str, pygments_style: str, safe: bool, engine: str = DEFAULT_ENGINE) -> RenderedMarkdown:
+        key = markdown_key(body, pygments_style, safe, engine)
         too_slow = self.store.held("markdown too slow") or set()  # (the preview server's, for its session: a
         if key in too_slow:  # render past its time goes on in a thread of its own, and is not started again)
             raise TooSlow()
         try:
             return self._memo(key, RenderedMarkdown,
-                              lambda: super(CachedTextStages, self).markdown(body, pygments_style, safe))
+                              lambda: super(CachedTextStages, self).markdown(body, pygments_style, safe, engine))
         except TooSlow:
             self.store.hold("markdown too slow", too_slow | {key})
             raise
@@ -145,7 +146,7 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         article = parse_article(source, relative, split, config, found, stages)
         if store is not None and article is not None:  # with the memos it was made from, to keep them too
             made_from = (front_matter_key(split.front_matter, split.front_matter_line),
-                         markdown_key(split.body, config.pygments_style, config.safe_mode))
+                         markdown_key(split.body, config.pygments_style, config.safe_mode, config.markdown.engine))
             store.put(key, (_without_body(article), tuple(found), made_from))  # the HTML is in its own memo
         return article, tuple(found), store.take_news() if store is not None else None  # a worker's memos go home
 

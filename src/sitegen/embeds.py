@@ -18,6 +18,7 @@ checked characters that cannot carry markup.
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -133,15 +134,22 @@ class _EmbedProcessor(BlockProcessor):
         if isinstance(embed, str):  # shown as written, so the author sees it; the build warns (fields.py)
             ET.SubElement(parent, "p").text = AtomicString(first.strip())
             return
-        figure = ET.SubElement(parent, "figure", {"class": f"embed embed-{embed.kind}"})
-        link = ET.SubElement(figure, "a", {"class": "embed-facade", "href": embed.link})
-        if embed.frame:
-            link.set("data-embed-src", embed.frame)
-            link.set("data-embed-title", embed.title)
-            if embed.kind == "iframe":
-                link.set("data-embed-sandbox", SANDBOX)
-            ET.SubElement(link, "span", {"class": "embed-play", "aria-hidden": "true"})
-        ET.SubElement(link, "span", {"class": "embed-title"}).text = AtomicString(embed.title)
+        ET.SubElement(parent, "p").text = self.parser.md.htmlStash.store(facade(embed))  # (put in as it is)
+
+
+def facade(embed: Embed) -> str:
+    """The HTML of an embed: a link to the video, styled as a player, that js/embed.js turns into the iframe
+    once clicked (nothing is loaded from the other site before). Both Markdown engines write it."""
+    attributes = {"class": "embed-facade", "href": embed.link}
+    if embed.frame:
+        attributes |= {"data-embed-src": embed.frame, "data-embed-title": embed.title}
+        if embed.kind == "iframe":
+            attributes["data-embed-sandbox"] = SANDBOX
+    written = " ".join(f'{name}="{html.escape(value, quote=False).replace(chr(34), "&quot;")}"'  # as Python-
+                       for name, value in sorted(attributes.items()))  # Markdown writes them: ' stays
+    play = '<span aria-hidden="true" class="embed-play"></span>' if embed.frame else ""
+    return (f'<figure class="embed embed-{embed.kind}"><a {written}>{play}'
+            f'<span class="embed-title">{html.escape(embed.title, quote=False)}</span></a></figure>')
 
 
 class EmbedExtension(Extension):

@@ -23,7 +23,7 @@ from .frontmatter import FrontMatterError, SplitText, split_front_matter
 from .i18n import base_language
 from .images import OUTSIDE_HINT, ImageRef, body_images, resolve_image
 from .languages import Language, known_language
-from .markdown import RenderedMarkdown, TooSlow, render_within, slow_constructs
+from .markdown import DEFAULT_ENGINE, RenderedMarkdown, TooSlow, render_within, slow_constructs
 from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, read_as, split_dated_name, with_own_names
 from .slugs import LONGEST_SLUG, slugify
 from .urls import AUTHORS, TAGS, expand_permalink, runs_script
@@ -53,8 +53,8 @@ class TextStages:
     def front_matter(self, text: str, first_line: int) -> YamlMapping:
         return load_mapping(text, first_line)
 
-    def markdown(self, body: str, pygments_style: str, safe: bool) -> RenderedMarkdown:
-        return render_within(self.markdown_seconds, body, pygments_style, safe)
+    def markdown(self, body: str, pygments_style: str, safe: bool, engine: str = DEFAULT_ENGINE) -> RenderedMarkdown:
+        return render_within(self.markdown_seconds, body, pygments_style, safe, engine)
 
 
 def split_article(source: str, raw: bytes, problems: list[Diagnostic]) -> SplitText | None:
@@ -225,7 +225,7 @@ class _FieldReader:
         if not self.ok:
             return None
         try:
-            rendered = stages.markdown(body, config.pygments_style, config.safe_mode)
+            rendered = stages.markdown(body, config.pygments_style, config.safe_mode, config.markdown.engine)
         except RecursionError:
             self.problems.append(error(self.source, body_line, "the Markdown is nested too deeply to render",
                                        "lists, quotes or emphasis hundreds of levels deep; flatten them"))

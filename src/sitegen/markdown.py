@@ -143,17 +143,31 @@ def render_markdown(text: str, pygments_style: str = "default", safe: bool = Fal
     converter.reset()
     body_html = converter.convert(text)
     if safe:
-        body_html = _URL_ATTRIBUTE.sub(_drop_unsafe_url, body_html)
+        body_html = drop_unsafe_urls(body_html)
     headings = tuple(_flatten(getattr(converter, "toc_tokens", [])))
     plain = plain_text(body_html)
-    first = _FIRST_PARAGRAPH.search(body_html)
     return RenderedMarkdown(
         html=body_html,
         headings=headings,
         plain_text=plain,
-        first_paragraph=plain_text(first.group(1)) if first else "",
-        word_count=len(_WORD.findall(plain)),
+        first_paragraph=first_paragraph(body_html),
+        word_count=word_count(plain),
     )
+
+
+def first_paragraph(body_html: str) -> str:
+    """The text of the first paragraph (the summary of an article that gives none)."""
+    first = _FIRST_PARAGRAPH.search(body_html)
+    return plain_text(first.group(1)) if first else ""
+
+
+def word_count(plain: str) -> int:
+    return len(_WORD.findall(plain))
+
+
+def drop_unsafe_urls(body_html: str) -> str:
+    """safe_mode: '#' for each link or image address that would run code."""
+    return _URL_ATTRIBUTE.sub(_drop_unsafe_url, body_html)
 
 
 class TooSlow(BaseException):
@@ -161,7 +175,20 @@ class TooSlow(BaseException):
     Pygments' lexers for one, must not turn it into an error of its own.)"""
 
 
-def render_within(seconds: float, text: str, pygments_style: str = "default", safe: bool = False) -> RenderedMarkdown:
+DEFAULT_ENGINE = "python-markdown"
+
+
+def render_with(engine: str, text: str, pygments_style: str = "default", safe: bool = False) -> RenderedMarkdown:
+    """The body rendered by `engine` (markdown.engine in site.yaml): this module's, or commonmark.py's."""
+    if engine == DEFAULT_ENGINE:
+        return render_markdown(text, pygments_style, safe)
+    from .commonmark import render_commonmark
+
+    return render_commonmark(text, pygments_style, safe)
+
+
+def render_within(seconds: float, text: str, pygments_style: str = "default", safe: bool = False,
+                  engine: str = DEFAULT_ENGINE) -> RenderedMarkdown:
     """`render_markdown`, or TooSlow once `seconds` have passed: Python-Markdown takes quadratic time on some
     inputs (80 KB of '[a](' never finishes), and one article must not stall a build. In the main thread
     of a process (the command line's, a worker's) a timer signal stops the work; elsewhere (the preview
@@ -174,7 +201,7 @@ def render_within(seconds: float, text: str, pygments_style: str = "default", sa
         previous = signal.signal(signal.SIGALRM, expired)
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
-            return render_markdown(text, pygments_style, safe)
+            return render_with(engine, text, pygments_style, safe)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
@@ -182,7 +209,7 @@ def render_within(seconds: float, text: str, pygments_style: str = "default", sa
 
     def work() -> None:
         try:
-            outcome.append(render_markdown(text, pygments_style, safe))
+            outcome.append(render_with(engine, text, pygments_style, safe))
         except BaseException as exc:  # raised in the caller's thread below
             outcome.append(exc)
 

@@ -116,7 +116,7 @@ def load_intros(config, stages: TextStages) -> tuple[dict[tuple[str, str], Secti
                                   or "check indentation, and quote values that contain ': '"))
             continue
         try:
-            rendered = stages.markdown(split.body, config.pygments_style, config.safe_mode)
+            rendered = stages.markdown(split.body, config.pygments_style, config.safe_mode, config.markdown.engine)
         except TooSlow:
             problems.append(error(source, split.body_line, f"the Markdown took more than "
                                   f"{config.limits.markdown_seconds:g} s to convert", "split or simplify it"))

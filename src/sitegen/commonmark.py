@@ -1,0 +1,161 @@
+"""The CommonMark engine (`markdown.engine: commonmark`): pyromark (pulldown-cmark, Zola's parser), then
+sitegen's passes over its HTML, so that nothing downstream can tell which engine ran.
+
+pyromark renders GitHub's dialect: tables, footnotes, strikethrough, task lists, smart punctuation,
+definition lists and `{#id .class}` on headings. What it does not do as the default engine does is done
+after it, on the HTML: heading ids with Python-Markdown's toc slugs (and its `_1` suffixes), code blocks
+highlighted by Pygments with the default engine's markup and CSS, footnotes with its ids and markup.
+Under safe_mode the source ranges pyromark reads as raw HTML are escaped before rendering (its events
+give them), and links that would run a script are dropped as with the default engine.
+
+Embeds (`@[youtube](…)`, which CommonMark would read as '@' and a link) are lifted out before rendering, as
+the default engine reads them (the first line of a block, not in code), and put back as the same facades.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from markdown.extensions.toc import slugify, unique
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import TextLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from .embeds import _STARTS_LIKE_EMBED, facade, parse_embed
+from .markdown import Heading, RenderedMarkdown, drop_unsafe_urls, first_paragraph, plain_text, word_count
+
+ENGINE = "commonmark"
+PACKAGE = "pyromark"  # the optional extra: pip install 'sitegen[commonmark]'
+_HEADING = re.compile(r"<h([1-6])((?: [^>]*)?)>(.*?)</h\1>", re.S)
+_ID = re.compile(r'\sid="([^"]*)"')
+_CODE = re.compile(r'<pre><code(?: class="language-([^"]+)")?>(.*?)</code></pre>', re.S)
+_FOOTNOTE_REF = re.compile(r'<sup class="footnote-reference"><a href="#([^"]+)">([^<]*)</a></sup>')
+_FOOTNOTE_DEFINITION = re.compile(
+    r'<div class="footnote-definition" id="([^"]+)"><sup class="footnote-definition-label">[^<]*</sup>\s*(.*?)</div>\n?',
+    re.S)
+_RAW_HTML = ("Html", "InlineHtml", "InlineMath", "DisplayMath")
+_PLACEHOLDER = re.compile(r"<p>SITEGENEMBED(\d+)E</p>")
+_FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
+
+
+def _options(safe: bool):
+    """pyromark's options; `{#id .class key=value}` on headings not under safe_mode (a `key` could be `onclick`),
+    as the default engine leaves out attr_list then."""
+    import pyromark
+
+    option = pyromark.Options
+    chosen = (option.ENABLE_TABLES | option.ENABLE_FOOTNOTES | option.ENABLE_STRIKETHROUGH | option.ENABLE_TASKLISTS
+              | option.ENABLE_SMART_PUNCTUATION | option.ENABLE_DEFINITION_LIST)
+    return chosen if safe else chosen | option.ENABLE_HEADING_ATTRIBUTES
+
+
+def render_commonmark(text: str, pygments_style: str = "default", safe: bool = False) -> RenderedMarkdown:
+    """HTML of a Markdown body read as CommonMark, with the default engine's ids, code and footnote markup."""
+    import pyromark
+
+    options = _options(safe)
+    text, lifted = _lifted_embeds(text, safe)
+    if safe:
+        text = _escaped_raw_html(text, options)
+    body = pyromark.html(text, options=options).rstrip("\n")
+    if lifted:
+        body = _PLACEHOLDER.sub(lambda match: lifted[int(match.group(1))], body)
+    body, headings = _with_heading_ids(body)
+    body = _CODE.sub(lambda match: _highlighted(match, pygments_style), body)
+    body = _footnotes(body)
+    if safe:
+        body = drop_unsafe_urls(body)
+    plain = plain_text(body)
+    return RenderedMarkdown(html=body, headings=headings, plain_text=plain, first_paragraph=first_paragraph(body),
+                            word_count=word_count(plain))
+
+
+def _lifted_embeds(text: str, safe: bool) -> tuple[str, list[str]]:
+    """`text` with each embed line (the first line of a block, outside fenced code) in place of a placeholder
+    paragraph, and the HTML of each: its facade, or the line as text when it is not a valid embed (the build
+    warns of it, fields.py)."""
+    lines, lifted, fence = text.split("\n"), [], ""
+    for number, line in enumerate(lines):
+        opening = _FENCE.match(line)
+        if opening and (not fence or opening.group(1)[0] == fence[0]):
+            fence = "" if fence else opening.group(1)
+            continue
+        if fence or not _STARTS_LIKE_EMBED.match(line) or (number and lines[number - 1].strip()):
+            continue
+        embed = parse_embed(line, safe)
+        lifted.append(facade(embed) if not isinstance(embed, str) else f"<p>{html.escape(line.strip())}</p>")
+        lines[number] = f"SITEGENEMBED{len(lifted) - 1}E\n"
+    return "\n".join(lines), lifted
+
+
+def _escaped_raw_html(text: str, options) -> str:
+    """`text` with each range pyromark reads as raw HTML escaped, so that it is shown as text (safe_mode)."""
+    import pyromark
+
+    ranges = [(span["start"], span["end"]) for event, span in pyromark.events_with_range(text, options=options)
+              if isinstance(event, dict) and next(iter(event)) in _RAW_HTML]
+    encoded = text.encode("utf-8")  # (the ranges count bytes)
+    for start, end in sorted(ranges, reverse=True):
+        encoded = encoded[:start] + encoded[start:end].replace(b"&", b"&amp;").replace(b"<", b"&lt;") + encoded[end:]
+    return encoded.decode("utf-8")
+
+
+def _with_heading_ids(body: str) -> tuple[str, tuple[Heading, ...]]:
+    """Every heading with an id (its own `{#id}`, else the default engine's slug of its text, made unique as
+    its toc extension does), and the headings of levels 2 to 4, for the table of contents."""
+    used: set[str] = set()
+    found: list[Heading] = []
+
+    def add(match: re.Match) -> str:
+        level, attributes, inner = int(match.group(1)), match.group(2), match.group(3)
+        title = plain_text(inner)
+        given = _ID.search(attributes)
+        anchor = given.group(1) if given else unique(slugify(title, "-"), used)
+        used.add(anchor)
+        if 2 <= level <= 4:
+            found.append(Heading(level, anchor, title))
+        if given:
+            return match.group(0)
+        return f'<h{level} id="{anchor}"{attributes}>{inner}</h{level}>'
+
+    return _HEADING.sub(add, body), tuple(found)
+
+
+def _highlighted(match: re.Match, pygments_style: str) -> str:
+    """A code block as the default engine's codehilite writes it (no guessing of the language)."""
+    language, code = match.group(1), html.unescape(match.group(2))
+    try:
+        lexer = get_lexer_by_name(language) if language else TextLexer()
+    except ClassNotFound:
+        lexer = TextLexer()
+    return highlight(code, lexer, HtmlFormatter(cssclass="highlight", style=pygments_style, wrapcode=True)).rstrip("\n")
+
+
+def _footnotes(body: str) -> str:
+    """Footnote marks and notes with the default engine's ids (fnref:N, fn:N) and markup."""
+    numbers: dict[str, int] = {}
+
+    def mark(match: re.Match) -> str:
+        number = numbers.setdefault(match.group(1), len(numbers) + 1)
+        return f'<sup id="fnref:{number}"><a class="footnote-ref" href="#fn:{number}">{number}</a></sup>'
+
+    body = _FOOTNOTE_REF.sub(mark, body)
+    notes: list[tuple[int, str]] = []
+
+    def note(match: re.Match) -> str:
+        number = numbers.get(match.group(1))
+        if number is not None:
+            back = (f'&#160;<a class="footnote-backref" href="#fnref:{number}" '
+                    f'title="Back to reference {number}">&#8617;</a>')
+            content = match.group(2).rstrip()
+            content = content[:-4] + back + "</p>" if content.endswith("</p>") else content + back
+            notes.append((number, f'<li id="fn:{number}">\n{content}\n</li>'))
+        return ""
+
+    body = _FOOTNOTE_DEFINITION.sub(note, body)
+    if notes:
+        body = body.rstrip("\n") + '\n<div class="footnote">\n<hr>\n<ol>\n' + "\n".join(
+            item for _, item in sorted(notes)) + "\n</ol>\n</div>"
+    return body
