@@ -72,7 +72,18 @@ def check_site(site_dir: Path, options: BuildOptions = BuildOptions()) -> list[D
 
 def _article_problems(article: Article, base: str, origin: str, ids_of, site_dir: Path) -> list[Diagnostic]:
     page = _Page(article.body.html)
-    found = []
+    found: list[Diagnostic] = []
+    lines: list[str] = []  # the article's file, read at its first problem
+
+    def line_of(text: str) -> int:
+        """The first line of the article's file that holds `text` (0 if none does)."""
+        if not lines:
+            try:
+                lines.extend((site_dir / article.source).read_text(encoding="utf-8", errors="replace").splitlines())
+            except OSError:
+                return 0
+        return next((number for number, line in enumerate(lines, 1) if text in line), 0)
+
     here = base + article.url_path
     for href in page.links:
         parts = urlsplit(urljoin(here, href))
@@ -80,7 +91,7 @@ def _article_problems(article: Article, base: str, origin: str, ids_of, site_dir
             if f"{parts.scheme}://{parts.netloc}" != origin or not origin:
                 continue  # another site, or mail
         if not parts.path.startswith(base):  # a path of the host outside the site's: nothing of the site is there
-            found.append(error(article.source, _line_of(article, href, site_dir),
+            found.append(error(article.source, line_of(href),
                                f"the link to {href!r} leads outside the site, whose pages are under {base}",
                                f"write the link under {base}, or relative to the page"))
             continue
@@ -91,16 +102,16 @@ def _article_problems(article: Article, base: str, origin: str, ids_of, site_dir
             target = path + "/index.html"
             found_ids = ids_of(target)
         if found_ids is None:
-            found.append(error(article.source, _line_of(article, href, site_dir),
+            found.append(error(article.source, line_of(href),
                                f"the link to {href!r} leads to no page of the site", _HINT_LINK))
         elif parts.fragment and target.endswith(".html") and unquote(parts.fragment) not in found_ids:
-            found.append(error(article.source, _line_of(article, href, site_dir),
+            found.append(error(article.source, line_of(href),
                                f"the link to {href!r} leads to an anchor its page does not have",
                                f"the page's anchors: {', '.join(sorted(found_ids)[:8]) or 'none'}"))
     for src, alt in page.images:
         if not (alt or "").strip():
             shown, line = _written(article, src)
-            found.append(error(article.source, line or _line_of(article, src, site_dir),
+            found.append(error(article.source, line or line_of(src),
                                f"the image {shown!r} has no alt text",
                                "describe it in the brackets: ![A crowd outside the court](crowd.jpg)"))
     return found
@@ -125,12 +136,3 @@ def _same_titles(articles: tuple[Article, ...]) -> list[Diagnostic]:
     return [error(later.source, later.field_lines.get("title", 1),
                   f"the title is also that of {same[0].source}", "give one of them another headline")
             for same in by_title.values() if len(same) > 1 for later in same[1:]]
-
-
-def _line_of(article: Article, text: str, site_dir: Path) -> int:
-    """The first line of the article's file that holds `text` (0 if none does)."""
-    try:
-        lines = (site_dir / article.source).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return 0
-    return next((number for number, line in enumerate(lines, 1) if text in line), 0)

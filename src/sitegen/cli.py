@@ -282,11 +282,8 @@ def _check(args: argparse.Namespace) -> int:
     from .config import BuildOptions
 
     problems = check_site(args.site, BuildOptions(drafts=args.drafts, future=args.future))
-    _report(problems, limit=None if args.verbose else SAME_PROBLEM_LIMIT)
     if problems:
-        errors = sum(p.is_error for p in problems)
-        print(f"Check failed: {counted(errors, 'error')}, {counted(len(problems) - errors, 'warning')}",
-              file=sys.stderr)
+        _report(problems, failed="Check failed", limit=None if args.verbose else SAME_PROBLEM_LIMIT)
         return EXIT_SITE_ERRORS
     print("Check passed: no problems found")
     return EXIT_OK

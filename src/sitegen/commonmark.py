@@ -23,7 +23,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from .embeds import _STARTS_LIKE_EMBED, facade, parse_embed
+from .embeds import embed_lines, facade, parse_embed
 from .markdown import Heading, RenderedMarkdown, drop_unsafe_urls, first_paragraph, plain_text, word_count
 
 ENGINE = "commonmark"
@@ -37,7 +37,6 @@ _FOOTNOTE_DEFINITION = re.compile(
     re.S)
 _RAW_HTML = ("Html", "InlineHtml", "InlineMath", "DisplayMath")
 _PLACEHOLDER = re.compile(r"<p>SITEGENEMBED(\d+)E</p>")
-_FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
 
 
 def _options(safe: bool):
@@ -73,19 +72,15 @@ def render_commonmark(text: str, pygments_style: str = "default", safe: bool = F
 
 
 def _lifted_embeds(text: str, safe: bool) -> tuple[str, list[str]]:
-    """`text` with each embed line (the first line of a block, outside fenced code) in place of a placeholder
-    paragraph, and the HTML of each: its facade, or the line as text when it is not a valid embed (the build
-    warns of it, fields.py)."""
-    lines, lifted, fence = text.split("\n"), [], ""
-    for number, line in enumerate(lines):
-        opening = _FENCE.match(line)
-        if opening and (not fence or opening.group(1)[0] == fence[0]):
-            fence = "" if fence else opening.group(1)
+    """`text` with each embed line (the first line of a block, outside fenced code, as the default engine reads
+    it) in place of a placeholder paragraph, and the HTML of each: its facade, or the line as text when it is
+    not a valid embed (the build warns of it, fields.py)."""
+    lines, lifted = text.split("\n"), []
+    for number in embed_lines(lines):
+        if number and lines[number - 1].strip():
             continue
-        if fence or not _STARTS_LIKE_EMBED.match(line) or (number and lines[number - 1].strip()):
-            continue
-        embed = parse_embed(line, safe)
-        lifted.append(facade(embed) if not isinstance(embed, str) else f"<p>{html.escape(line.strip())}</p>")
+        embed = parse_embed(lines[number], safe)
+        lifted.append(facade(embed) if not isinstance(embed, str) else f"<p>{html.escape(lines[number].strip())}</p>")
         lines[number] = f"SITEGENEMBED{len(lifted) - 1}E\n"
     return "\n".join(lines), lifted
 

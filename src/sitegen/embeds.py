@@ -22,6 +22,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from markdown.blockprocessors import BlockProcessor
@@ -102,18 +103,20 @@ def _vimeo_id(target: str) -> str:
     return candidate if len(path) <= 2 and _VIMEO_ID.match(candidate) else ""
 
 
-def embed_problems(markdown: str) -> list[tuple[int, str]]:
-    """(line index, problem) for each line that starts like an embed but is not a valid one; code is skipped."""
-    problems = []
+def embed_lines(lines: list[str]) -> Iterator[int]:
+    """The index of each line that starts like an embed, outside fenced code."""
     fenced = False
-    for number, line in enumerate(markdown.split("\n")):
+    for number, line in enumerate(lines):
         if _FENCE.match(line):
             fenced = not fenced
         elif not fenced and _STARTS_LIKE_EMBED.match(line):
-            found = parse_embed(line)
-            if isinstance(found, str):
-                problems.append((number, found))
-    return problems
+            yield number
+
+
+def embed_problems(markdown: str) -> list[tuple[int, str]]:
+    """(line index, problem) for each line that starts like an embed but is not a valid one; code is skipped."""
+    lines = markdown.split("\n")
+    return [(number, found) for number in embed_lines(lines) if isinstance(found := parse_embed(lines[number]), str)]
 
 
 class _EmbedProcessor(BlockProcessor):

@@ -261,11 +261,10 @@ def _closure_digests(env: jinja2.Environment, sources: dict[str, str], data: byt
                 stack.append(used)
         return sorted(seen)
 
-    def reads_data(names: list[str]) -> bool:  # (a word in a comment or an attribute counts too: no harm)
-        return any(_DATA_WORD.search(sources[name]) for name in names)
-
+    # (a word in a comment or an attribute counts too: no harm)
+    mentions_data = {name for name, source in sources.items() if _DATA_WORD.search(source)}
     return {name: digest(*(part for used in uses_of for part in (used, sources[used])),
-                         data if reads_data(uses_of) else b"")
+                         data if mentions_data.intersection(uses_of) else b"")
             for name in sources for uses_of in [closure(name)]}
 
 
@@ -304,8 +303,7 @@ def _page_jobs(jobs: list[Job], site: Site, factories: list[ViewFactory]) -> lis
             view = partial(_listing_view, views, site.editions[job.edition], *job.subject)
         elif job.kind == INDEX:
             kind, path, listings = job.subject
-            taxonomy = next((t for t in site.config.taxonomies if t.key == kind), None)
-            view = partial(views.index, kind, taxonomy.name if taxonomy else views.t(f"all_{kind}"), path, listings)
+            view = partial(views.index, kind, views.taxonomy_names.get(kind) or views.t(f"all_{kind}"), path, listings)
         elif job.kind == SEARCH_PAGE:
             home = site.editions[job.edition].language.path
             view = partial(views.plain, "search", views.t("search"), home + SEARCH)

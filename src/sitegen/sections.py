@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from .errors import Diagnostic, error, warning
 from .fields import TextStages, split_article
+from .frontmatter import SplitText
 from .i18n import base_language
 from .markdown import TooSlow
 from .slugs import slugify
@@ -28,10 +29,9 @@ SECTION_FILE = "_index"  # with .md, or .<language code>.md
 
 @dataclass(frozen=True)
 class SectionIntro:
-    """A section's introduction, from its section file, in one language."""
+    """A section's introduction, from its section file, in one language (its title names the section through
+    the settings: with_section_titles)."""
 
-    source: str  # 'content/world/_index.md'
-    title: str
     summary: str  # the section page's description
     html: Markup
 
@@ -73,6 +73,7 @@ def with_section_titles(config):
             titles.setdefault(code, {})[slug] = title
     if not titles:
         return config
+
     def named(given: dict[str, str], code: str) -> dict[str, str]:  # site.yaml's first: it sets the order too
         return {**given, **{slug: title for slug, title in titles.get(code, {}).items() if slug not in given}}
 
@@ -84,12 +85,30 @@ def with_section_titles(config):
 
 def _title(path: Path) -> str:
     """A section file's title, '' when it has none or cannot be read (load_intros reports why)."""
-    try:
-        split = split_article(str(path), path.read_bytes(), [])
-        title = load_mapping(split.front_matter, split.front_matter_line).data.get("title") if split else None
-    except (OSError, YamlProblem):
-        return ""
+    read = _read(path, str(path), [])
+    title = read[0].get("title") if read else None
     return one_line(title) if isinstance(title, str) else ""
+
+
+def _read(path: Path, source: str, problems: list[Diagnostic]) -> tuple[dict, SplitText] | None:
+    """A section file's front matter and its text (a file of text alone is all text, as Hugo takes it); None
+    when it cannot be read, with the problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(error(source, 0, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    if not raw.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
+        raw = b"---\n---\n" + raw
+    split = split_article(source, raw, problems)
+    if split is None:
+        return None
+    try:
+        return load_mapping(split.front_matter, split.front_matter_line).data, split
+    except YamlProblem as exc:
+        problems.append(error(source, exc.line, f"front matter: {exc.message}", exc.hint
+                              or "check indentation, and quote values that contain ': '"))
+        return None
 
 
 def load_intros(config, stages: TextStages) -> tuple[dict[tuple[str, str], SectionIntro], list[Diagnostic]]:
@@ -97,24 +116,13 @@ def load_intros(config, stages: TextStages) -> tuple[dict[tuple[str, str], Secti
     codes = tuple(language.code for language in config.all_languages)
     intros: dict[tuple[str, str], SectionIntro] = {}
     problems: list[Diagnostic] = []
-    for path, slug, code in section_files(config.site_path(config.content_dir), codes):
-        source = f"{config.content_dir}/{path.relative_to(config.site_path(config.content_dir)).as_posix()}"
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            problems.append(error(source, 0, f"cannot be read: {exc.strerror or exc}"))
+    content = config.site_path(config.content_dir)
+    for path, slug, code in section_files(content, codes):
+        source = f"{config.content_dir}/{path.relative_to(content).as_posix()}"
+        read = _read(path, source, problems)
+        if read is None:
             continue
-        if not raw.lstrip(b"\xef\xbb\xbf").startswith(b"---"):  # text alone, as Hugo takes it too
-            raw = b"---\n---\n" + raw
-        split = split_article(source, raw, problems)
-        if split is None:
-            continue
-        try:
-            data = load_mapping(split.front_matter, split.front_matter_line).data
-        except YamlProblem as exc:
-            problems.append(error(source, exc.line, f"front matter: {exc.message}", exc.hint
-                                  or "check indentation, and quote values that contain ': '"))
-            continue
+        data, split = read
         try:
             rendered = stages.markdown(split.body, config.pygments_style, config.safe_mode, config.markdown.engine)
         except TooSlow:
@@ -125,8 +133,6 @@ def load_intros(config, stages: TextStages) -> tuple[dict[tuple[str, str], Secti
             problems.append(warning(source, 1, "'draft' does nothing in a section file: its title and text are shown "
                                     "as long as the section has published articles", "remove the line"))
         summary = data.get("summary", data.get("description"))
-        title = data.get("title")
-        intros[(code, slug)] = SectionIntro(source, one_line(title) if isinstance(title, str) else "",
-                                            one_line(summary) if isinstance(summary, str) else rendered.first_paragraph,
+        intros[(code, slug)] = SectionIntro(one_line(summary) if isinstance(summary, str) else rendered.first_paragraph,
                                             Markup(rendered.html))
     return intros, problems
