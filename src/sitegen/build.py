@@ -124,7 +124,7 @@ class Builder:
         changed: list[str] = []
         rendered = 0
         if patch.site is not None:
-            env, problems = make_environment(config, self.cache)
+            env, problems = make_environment(config, every=False)
             assets = StyleAndScripts({}, patch.asset_names, {})
             env.globals["asset_url"] = partial(assets.url, config.base_path)
             writer = OutputWriter(output, records)
@@ -153,7 +153,7 @@ class Builder:
               records: dict, now: datetime, started: float, started_ns: int,
               progress: Progress | None) -> BuildResult:
         """Load and check everything, plan the outputs, then make and write those whose inputs changed."""
-        env, problems = make_environment(config, self.cache)
+        env, problems = make_environment(config)
         problems += config_warnings(config)
         problems += check_output_dir(config, output)
         jobs = job_count(self.options.jobs)

@@ -18,8 +18,8 @@ and in the build stamp (stamp.py); beyond that nothing in it is trusted.
 Values are pickles, and unpickling can run code, so each is stored with a
 tag made with this user's secret key, kept outside the site folder
 (cachekey.py): a value without this key's tag (forged, damaged, or from
-another machine) is never unpickled, and the compiled layouts are signed
-the same way. A value of the wrong kind is a miss. What can go wrong with
+another machine) is never unpickled (compiled layouts are not stored at
+all: render.py compiles them in every build). A value of the wrong kind is a miss. What can go wrong with
 the database file itself is cachefile.py's to handle. Losing the cache only
 costs time; `-v` notes each of these once.
 
@@ -151,7 +151,7 @@ class BuildCache:
             _log.info(message)
 
     def folder(self, name: str) -> Path:
-        """A folder beside the database for files of this cache (compiled layouts, image variants); without
+        """A folder beside the database for files of this cache (image variants); without
         a cache on disk (--no-cache, or one that cannot be used), a scratch folder of this process's, removed
         when it ends."""
         if self.path is not None:

@@ -1,9 +1,9 @@
 """The secret that signs what the build cache stores, kept outside the site folder.
 
-The cache holds pickles and compiled layouts, and reading either back can run code; a cache folder
+The cache holds pickles, and reading one back can run code; a cache folder
 can come from anywhere (CI systems restore caches across branches and pull requests, an archive of
 a site carries its `.sitegen-cache/`). So every value is stored with a keyed BLAKE2b tag, and a value
-whose tag does not match this user's key is never unpickled or loaded: a cache written elsewhere is
+whose tag does not match this user's key is never unpickled: a cache written elsewhere is
 a cache of misses. The key is 32 random bytes made on first use in the user's cache directory
 (`$XDG_CACHE_HOME/sitegen/cache-key`, `~/.cache/sitegen/cache-key`), readable by its owner alone,
 as ssh wants of a private key; or it comes from `SITEGEN_CACHE_KEY` (a CI secret, so the runs of

@@ -7,7 +7,6 @@ errors show up together; a failure while rendering names the template line.
 
 from __future__ import annotations
 
-import os
 import re
 import traceback
 from collections import defaultdict
@@ -21,7 +20,6 @@ from jinja2 import meta
 
 from . import __version__
 from .cache import BuildCache, digest, memo_key
-from .cachekey import Signer
 from .config import SiteConfig
 from .dates import format_day, format_moment, format_month
 from .errors import Diagnostic, error
@@ -53,21 +51,21 @@ class Page:
         return self.html is not None or self.placed is not None
 
 
-def make_environment(config: SiteConfig, store: BuildCache | None = None) -> tuple[
-        jinja2.Environment, list[Diagnostic]]:
-    """A Jinja environment over the layout folders; every template compiled once (and kept in the build
-    cache `store`, if given, for the next build: loading is 20× quicker than compiling)."""
-    kept = store is not None and store.path is not None and store.signer is not None  # a cache on disk
+def make_environment(config: SiteConfig, every: bool = True) -> tuple[jinja2.Environment, list[Diagnostic]]:
+    """A Jinja environment over the layout folders. Compiled code is never read back from disk: loading it
+    would run it, and a cache file can come from another machine; so layouts are compiled in every build (about
+    60 ms for the default theme, the price of that). With `every`, all of them here, each problem reported
+    (worker processes inherit them); else each when first used (a patch build renders a few pages, and a layout
+    that fails there hands over to the full build, which reports it)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in layout_dirs(config)]),
-        bytecode_cache=_compiled_layouts(store.folder("layouts"), config, store.signer) if kept else None,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         auto_reload=False,  # compiled once: a full build, or a patch build, makes a new environment
     )
     _install_helpers(env, config)
-    problems = []
-    for name in env.list_templates(extensions=list(TEMPLATE_SUFFIXES)):
+    problems: list[Diagnostic] = []
+    for name in env.list_templates(extensions=list(TEMPLATE_SUFFIXES)) if every else ():
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
@@ -78,46 +76,6 @@ def make_environment(config: SiteConfig, store: BuildCache | None = None) -> tup
                                   f"the file is not UTF-8 text (byte 0x{exc.object[exc.start]:02x})",
                                   "re-save it as UTF-8, or move files that are not layouts out of layouts/"))
     return env, problems
-
-
-def _compiled_layouts(folder: Path, config: SiteConfig, signer: Signer) -> jinja2.BytecodeCache:
-    """Jinja's cache of compiled layouts, which knows a layout by its text alone. The code also depends on
-    sitegen's and Jinja's versions and on the settings, which a filter applied to a constant bakes in
-    (`'/logo.png' | absolute` is compiled to the URL): their digest names the files, others are removed."""
-    prefix = memo_key("layouts", jinja2.__version__, repr(config)).hex()[:16]
-    for name in os.listdir(folder):
-        if not name.startswith(prefix):
-            Path(folder, name).unlink(missing_ok=True)
-    return SignedLayouts(folder, prefix, signer)
-
-
-class SignedLayouts(jinja2.BytecodeCache):
-    """Compiled layouts kept in files, each signed as the build cache's memos are (cachekey.py): loading
-    compiled code runs it, so a file without this user's tag is compiled again, never loaded."""
-
-    def __init__(self, folder: Path, prefix: str, signer: Signer):
-        self.folder, self.prefix, self.signer = folder, prefix, signer
-
-    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
-        return self.folder / f"{self.prefix}-{bucket.key}.cache"
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            stored = self._file(bucket).read_bytes()
-        except OSError:
-            return
-        code = self.signer.opened(stored, b"layout" + self._file(bucket).name.encode())
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        file = self._file(bucket)
-        temporary = file.with_name(f"{file.name}.{os.getpid()}.new")
-        try:  # written whole, then renamed: another build never reads half a file
-            temporary.write_bytes(self.signer.sign(bucket.bytecode_to_string(), b"layout" + file.name.encode()))
-            os.replace(temporary, file)
-        except OSError:
-            temporary.unlink(missing_ok=True)
 
 
 def _layout_path(env: jinja2.Environment, name: str) -> str:
