@@ -44,6 +44,18 @@ class ServedState:
     last_event: tuple[str, str] = ("reload", "{}")
     changed: threading.Condition = field(default_factory=threading.Condition)
 
+    def build_started(self) -> None:
+        with self.changed:
+            self.building = True
+
+    def build_ended(self, base_path: str | None = None) -> None:
+        """Wake the requests held while the build ran, whether or not it changed anything."""
+        with self.changed:
+            self.building = False
+            if base_path is not None:
+                self.base_path = base_path
+            self.changed.notify_all()
+
     def publish(self, event: str, data: dict | list) -> None:
         with self.changed:
             self.epoch += 1
@@ -205,25 +217,21 @@ class Preview:
     def build_once(self, changes: dict[str, str]) -> BuildResult | None:
         """Rebuild, publish the outcome to browsers, print one line."""
         state = self.state
-        with state.changed:
-            state.building = True
+        state.build_started()
         started = time.perf_counter()
         try:
             result = self.builder.build(waiting=lambda holder: self.log(f"waiting for {holder} to finish…"))
         except SiteError as exc:
             state.errors = [_as_dict(d) for d in exc.diagnostics if d.is_error]
-            with state.changed:
-                state.building = False
+            state.build_ended()
             state.publish("builderror", state.errors)
             self.log(f"build failed ({_what(changes)}):")
             for diagnostic in exc.diagnostics:
                 self.log("  " + diagnostic.format().replace("\n", "\n  "))
             return None
         recovering = bool(state.errors)
-        with state.changed:
-            state.building = False
-            if result.site is not None:  # (a build that patched or did nothing changed no setting)
-                state.base_path = result.site.config.base_path
+        # (a build that patched or did nothing changed no setting)
+        state.build_ended(result.site.config.base_path if result.site is not None else None)
         state.errors = []
         for warning in result.warnings:
             self.log("  " + warning.format().replace("\n", "\n  "))
@@ -272,8 +280,7 @@ class Preview:
                 except Exception as exc:  # an unexpected crash must not kill the server: say it, keep serving
                     self.state.errors = [{"path": "sitegen", "line": 0, "message": f"{type(exc).__name__}: {exc}",
                                           "hint": "this is a bug in sitegen; please report it"}]
-                    with self.state.changed:
-                        self.state.building = False
+                    self.state.build_ended()
                     self.state.publish("builderror", self.state.errors)
                     self.log(f"build crashed: {type(exc).__name__}: {exc}")
 
