@@ -103,3 +103,51 @@ def test_neither_engine_ever_raises_on_random_text(text, safe):
         assert isinstance(rendered.html, str)
         if safe:
             assert "<script" not in rendered.html
+
+
+QUOTED = 'Ella va dir "prou" i l\'home va riure; "typed" as “these” stay, and `"code"` too.\n\n## Un "títol"\n'
+
+
+@pytest.mark.parametrize("engine", ["python-markdown", "commonmark"])
+def test_straight_double_quotes_become_the_quotes_of_the_article_language(tmp_path, engine):
+    """Catalan at the root and German under /de/: each article's quotes are its language's, typed curly quotes
+    and code stay as written, apostrophes are ’ in both; the heading's id does not change with them."""
+    config = (MINIMAL_CONFIG + f"markdown:\n  engine: {engine}\nlanguage: ca\n"
+              "languages:\n  ca: {title: El Diari}\n  de: {title: Die Zeitung}\n  en: {title: The Daily}\n")
+    site = make_site(tmp_path, {"site.yaml": config, "content/world/a.md": article("A", body=QUOTED),
+                                "content/world/a.de.md": article("A", body=QUOTED),
+                                "content/world/a.en.md": article("A", body=QUOTED)})
+    run = build_site(site)
+    assert run.code == 0, run.err
+    expected = {"world/a": ("«prou»", "«títol»"), "de/world/a": ("„prou“", "„títol“"),
+                "en/world/a": ("“prou”", "“títol”")}
+    for path, (said, heading) in expected.items():
+        page = re.sub(r"&[lr]dquo;", lambda m: "“" if m.group(0) == "&ldquo;" else "”", built_page(site, path))
+        page = page.replace("&rsquo;", "’")
+        assert said in page and heading in page, path
+        assert "l’home" in page and "“these”" in page and '<code>"code"</code>' in page, path
+        assert 'id="un-titol"' in page, path
+
+
+@pytest.mark.parametrize("engine", ["python-markdown", "commonmark"])
+def test_a_new_site_language_brings_its_quotes(tmp_path, engine):
+    config = MINIMAL_CONFIG + f"markdown:\n  engine: {engine}\nlanguage: ca\n"
+    site = make_site(tmp_path, {"site.yaml": config, "content/world/a.md": article("A", body=QUOTED)})
+    assert build_site(site).code == 0 and "«prou»" in built_page(site, "world/a")
+    (site / "site.yaml").write_text(config.replace("language: ca", "language: de"))
+    assert build_site(site).code == 0  # the memos of one language's quotes are not another's
+    assert "„prou“" in built_page(site, "world/a")
+
+
+def test_quotes_by_language_tag():
+    from sitegen.languages import double_quotes
+
+    assert double_quotes("de-CH") == ("«", "»") and double_quotes("de-AT") == ("„", "“")
+    assert double_quotes("pt-PT") == ("«", "»") and double_quotes("pt-BR") == ("“", "”")
+    assert double_quotes("fr") == ("«\u00a0", "\u00a0»") and double_quotes("zz") == ("“", "”")
+
+
+def test_typed_quotes_survive_when_the_text_holds_private_use_characters():
+    text = 'Private \ue000 and \ue001, typed “kept”, straight "changed".\n'
+    html = render_commonmark(text, quotes=("«", "»")).html
+    assert "\ue000" in html and "\ue001" in html and "“kept”" in html and "«changed»" in html

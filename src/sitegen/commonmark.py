@@ -24,6 +24,7 @@ from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from .embeds import embed_lines, facade, parse_embed
+from .languages import ENGLISH_QUOTES
 from .markdown import Heading, RenderedMarkdown, drop_unsafe_urls, first_paragraph, plain_text, word_count
 
 ENGINE = "commonmark"
@@ -50,15 +51,22 @@ def _options(safe: bool):
     return chosen if safe else chosen | option.ENABLE_HEADING_ATTRIBUTES
 
 
-def render_commonmark(text: str, pygments_style: str = "default", safe: bool = False) -> RenderedMarkdown:
-    """HTML of a Markdown body read as CommonMark, with the default engine's ids, code and footnote markup."""
+def render_commonmark(text: str, pygments_style: str = "default", safe: bool = False,
+                      quotes: tuple[str, str] = ENGLISH_QUOTES) -> RenderedMarkdown:
+    """HTML of a Markdown body read as CommonMark, with the default engine's ids, code and footnote markup;
+    straight double quotes become `quotes`."""
     import pyromark
 
     options = _options(safe)
     text, lifted = _lifted_embeds(text, safe)
     if safe:
         text = _escaped_raw_html(text, options)
+    typed = _unused_pair(text) if quotes != ENGLISH_QUOTES else None
+    if typed:  # curly quotes the author typed are set aside: only the straight ones pyromark curls change
+        text = text.replace("“", typed[0]).replace("”", typed[1])
     body = pyromark.html(text, options=options).rstrip("\n")
+    if typed:
+        body = body.replace("“", quotes[0]).replace("”", quotes[1]).replace(typed[0], "“").replace(typed[1], "”")
     if lifted:
         body = _PLACEHOLDER.sub(lambda match: lifted[int(match.group(1))], body)
     body, headings = _with_heading_ids(body)
@@ -69,6 +77,12 @@ def render_commonmark(text: str, pygments_style: str = "default", safe: bool = F
     plain = plain_text(body)
     return RenderedMarkdown(html=body, headings=headings, plain_text=plain, first_paragraph=first_paragraph(body),
                             word_count=word_count(plain))
+
+
+def _unused_pair(text: str) -> tuple[str, str]:
+    """Two private-use characters that `text` does not hold, to stand for its typed curly quotes."""
+    unused = (chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
+    return next(unused), next(unused)
 
 
 def _lifted_embeds(text: str, safe: bool) -> tuple[str, list[str]]:

@@ -18,6 +18,7 @@ from .config import SiteConfig
 from .errors import Diagnostic, error, warning
 from .fields import TextStages, parse_article, split_article
 from .frontmatter import SplitText
+from .languages import ENGLISH_QUOTES, double_quotes
 from .markdown import DEFAULT_ENGINE, RenderedMarkdown, TooSlow
 from .parallel import parallel_imap
 from .sections import SECTION_FILE, language_of
@@ -34,9 +35,11 @@ class Content:
     memo_keys: dict[str, bytes] = field(default_factory=dict)  # source → its memo in the build cache, if kept
 
 
-def markdown_key(body: str, pygments_style: str, safe: bool, engine: str = DEFAULT_ENGINE) -> bytes:
+def markdown_key(body: str, pygments_style: str, safe: bool, engine: str = DEFAULT_ENGINE,
+                 quotes: tuple[str, str] = ENGLISH_QUOTES) -> bytes:
     engine_part = "" if engine == DEFAULT_ENGINE else f"|{engine}"  # (the default's keys as they always were)
-    return memo_key("markdown", f"{pygments_style}|{safe}{engine_part}", body)
+    quotes_part = "" if quotes == ENGLISH_QUOTES else f"|{''.join(quotes)}"
+    return memo_key("markdown", f"{pygments_style}|{safe}{engine_part}{quotes_part}", body)
 
 
 def front_matter_key(text: str, first_line: int) -> bytes:
@@ -54,14 +57,16 @@ class CachedTextStages(TextStages):
         return self._memo(front_matter_key(text, first_line), YamlMapping,
                           lambda: super(CachedTextStages, self).front_matter(text, first_line))
 
-    def markdown(self, body: str, pygments_style: str, safe: bool, engine: str = DEFAULT_ENGINE) -> RenderedMarkdown:
-        key = markdown_key(body, pygments_style, safe, engine)
+    def markdown(self, body: str, pygments_style: str, safe: bool, engine: str = DEFAULT_ENGINE,
+                 quotes: tuple[str, str] = ENGLISH_QUOTES) -> RenderedMarkdown:
+        key = markdown_key(body, pygments_style, safe, engine, quotes)
         too_slow = self.store.held("markdown too slow") or set()  # (the preview server's, for its session: a
         if key in too_slow:  # render past its time goes on in a thread of its own, and is not started again)
             raise TooSlow()
         try:
             return self._memo(key, RenderedMarkdown,
-                              lambda: super(CachedTextStages, self).markdown(body, pygments_style, safe, engine))
+                              lambda: super(CachedTextStages, self).markdown(body, pygments_style, safe, engine,
+                                                                             quotes))
         except TooSlow:
             self.store.hold("markdown too slow", too_slow | {key})
             raise
@@ -146,7 +151,8 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         article = parse_article(source, relative, split, config, found, stages)
         if store is not None and article is not None:  # with the memos it was made from, to keep them too
             made_from = (front_matter_key(split.front_matter, split.front_matter_line),
-                         markdown_key(split.body, config.pygments_style, config.safe_mode, config.markdown.engine))
+                         markdown_key(split.body, config.pygments_style, config.safe_mode, config.markdown.engine,
+                                      double_quotes(article.language)))
             store.put(key, (_without_body(article), tuple(found), made_from))  # the HTML is in its own memo
         return article, tuple(found), store.take_news() if store is not None else None  # a worker's memos go home
 

@@ -22,7 +22,7 @@ from .errors import Diagnostic, did_you_mean, error, warning
 from .frontmatter import FrontMatterError, SplitText, split_front_matter
 from .i18n import base_language
 from .images import OUTSIDE_HINT, ImageRef, body_images, resolve_image
-from .languages import Language, known_language
+from .languages import ENGLISH_QUOTES, Language, double_quotes, known_language
 from .markdown import DEFAULT_ENGINE, RenderedMarkdown, TooSlow, render_within, slow_constructs
 from .migration import FOREIGN_FIELDS, hidden_by_foreign_field, read_as, split_dated_name, with_own_names
 from .slugs import LONGEST_SLUG, slugify
@@ -53,8 +53,9 @@ class TextStages:
     def front_matter(self, text: str, first_line: int) -> YamlMapping:
         return load_mapping(text, first_line)
 
-    def markdown(self, body: str, pygments_style: str, safe: bool, engine: str = DEFAULT_ENGINE) -> RenderedMarkdown:
-        return render_within(self.markdown_seconds, body, pygments_style, safe, engine)
+    def markdown(self, body: str, pygments_style: str, safe: bool, engine: str = DEFAULT_ENGINE,
+                 quotes: tuple[str, str] = ENGLISH_QUOTES) -> RenderedMarkdown:
+        return render_within(self.markdown_seconds, body, pygments_style, safe, engine, quotes)
 
 
 def split_article(source: str, raw: bytes, problems: list[Diagnostic]) -> SplitText | None:
@@ -225,7 +226,8 @@ class _FieldReader:
         if not self.ok:
             return None
         try:
-            rendered = stages.markdown(body, config.pygments_style, config.safe_mode, config.markdown.engine)
+            rendered = stages.markdown(body, config.pygments_style, config.safe_mode, config.markdown.engine,
+                                       double_quotes(language.code))
         except RecursionError:
             self.problems.append(error(self.source, body_line, "the Markdown is nested too deeply to render",
                                        "lists, quotes or emphasis hundreds of levels deep; flatten them"))

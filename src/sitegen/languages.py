@@ -45,6 +45,27 @@ class Language:
         return f"{self.prefix}/" if self.prefix else ""
 
 
+# The double quotation marks a language's text uses (CLDR's), for smart punctuation; a language not here gets
+# English “ ”. Single quotes stay ‘ ’ everywhere: smart punctuation makes every apostrophe a closing single
+# quote, and a German ‘ or a Catalan ” there would misspell every "geht's" and "l'home".
+_DOUBLE_QUOTES = {
+    **dict.fromkeys(("ca", "es", "it", "pt-pt", "ru", "uk", "be", "el", "nb", "nn", "no", "de-ch", "fr-ch"),
+                    ("«", "»")),
+    "fr": ("«\u00a0", "\u00a0»"),  # with the no-break space French typography puts inside them
+    **dict.fromkeys(("de", "cs", "sk", "sl", "lt", "et", "bg", "hr", "is", "ka"), ("„", "“")),
+    **dict.fromkeys(("pl", "hu", "ro"), ("„", "”")),
+    **dict.fromkeys(("sv", "fi"), ("”", "”")),
+    "ja": ("「", "」"),
+}
+ENGLISH_QUOTES = ("“", "”")
+
+
+def double_quotes(code: str) -> tuple[str, str]:
+    """The opening and closing double quotes of text in this language (BCP 47): 'de' → („, “)."""
+    code = code.lower()
+    return _DOUBLE_QUOTES.get(code) or _DOUBLE_QUOTES.get(code.split("-")[0], ENGLISH_QUOTES)
+
+
 def known_language(code: str) -> bool:
     from babel import Locale, UnknownLocaleError
 

@@ -18,6 +18,7 @@ import markdown as python_markdown
 from markdown.treeprocessors import InlineProcessor
 
 from .embeds import EmbedExtension
+from .languages import ENGLISH_QUOTES
 from .urls import runs_script
 
 _TAG = re.compile(r"<[^>]+>")
@@ -48,21 +49,24 @@ class RenderedMarkdown:
 
 
 @lru_cache(maxsize=None)
-def _converter(pygments_style: str, safe: bool) -> python_markdown.Markdown:
-    return new_converter(pygments_style, safe)
+def _converter(pygments_style: str, safe: bool, quotes: tuple[str, str]) -> python_markdown.Markdown:
+    return new_converter(pygments_style, safe, quotes=quotes)
 
 
-def new_converter(pygments_style: str = "default", safe: bool = False, quick: bool = True) -> python_markdown.Markdown:
-    """A Python-Markdown converter as sitegen sets it up; with `quick=False`, Python-Markdown's own inline and
-    smarty passes in place of the quick ones (the same HTML, slower: what the quick passes are tested
-    against)."""
+def new_converter(pygments_style: str = "default", safe: bool = False, quick: bool = True,
+                  quotes: tuple[str, str] = ENGLISH_QUOTES) -> python_markdown.Markdown:
+    """A Python-Markdown converter as sitegen sets it up, its smart double quotes `quotes` (the language's);
+    with `quick=False`, Python-Markdown's own inline and smarty passes in place of the quick ones (the same
+    HTML, slower: what the quick passes are tested against)."""
+    language_quotes = {} if quotes == ENGLISH_QUOTES else {  # (English: smarty's own entities, as always)
+        "substitutions": {"left-double-quote": quotes[0], "right-double-quote": quotes[1]}}
     converter = python_markdown.Markdown(
         extensions=[*_extensions(safe), EmbedExtension(safe)],
         extension_configs={
             "codehilite": {"guess_lang": False, "css_class": "highlight", "pygments_style": pygments_style},
             "toc": {"permalink": False, "toc_depth": "2-4"},
             "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
-            "smarty": {"smart_angled_quotes": True},
+            "smarty": {"smart_angled_quotes": True, **language_quotes},
         },
         output_format="html",
     )
@@ -136,10 +140,12 @@ def _extensions(safe: bool) -> list[str]:
     return [name for name in names if not (safe and name == "attr_list")]
 
 
-def render_markdown(text: str, pygments_style: str = "default", safe: bool = False) -> RenderedMarkdown:
+def render_markdown(text: str, pygments_style: str = "default", safe: bool = False,
+                    quotes: tuple[str, str] = ENGLISH_QUOTES) -> RenderedMarkdown:
     """HTML of a Markdown body; `safe` (site.yaml safe_mode) for text from people the site doesn't trust:
-    raw HTML is escaped and links to javascript:, vbscript: or data: URLs are dropped."""
-    converter = _converter(pygments_style, safe)
+    raw HTML is escaped and links to javascript:, vbscript: or data: URLs are dropped. `quotes`: the
+    double quotes that "straight" ones become (languages.double_quotes)."""
+    converter = _converter(pygments_style, safe, quotes)
     converter.reset()
     body_html = converter.convert(text)
     if safe:
@@ -178,17 +184,18 @@ class TooSlow(BaseException):
 DEFAULT_ENGINE = "python-markdown"
 
 
-def render_with(engine: str, text: str, pygments_style: str = "default", safe: bool = False) -> RenderedMarkdown:
+def render_with(engine: str, text: str, pygments_style: str = "default", safe: bool = False,
+                quotes: tuple[str, str] = ENGLISH_QUOTES) -> RenderedMarkdown:
     """The body rendered by `engine` (markdown.engine in site.yaml): this module's, or commonmark.py's."""
     if engine == DEFAULT_ENGINE:
-        return render_markdown(text, pygments_style, safe)
+        return render_markdown(text, pygments_style, safe, quotes)
     from .commonmark import render_commonmark
 
-    return render_commonmark(text, pygments_style, safe)
+    return render_commonmark(text, pygments_style, safe, quotes)
 
 
 def render_within(seconds: float, text: str, pygments_style: str = "default", safe: bool = False,
-                  engine: str = DEFAULT_ENGINE) -> RenderedMarkdown:
+                  engine: str = DEFAULT_ENGINE, quotes: tuple[str, str] = ENGLISH_QUOTES) -> RenderedMarkdown:
     """`render_markdown`, or TooSlow once `seconds` have passed: Python-Markdown takes quadratic time on some
     inputs (80 KB of '[a](' never finishes), and one article must not stall a build. In the main thread
     of a process (the command line's, a worker's) a timer signal stops the work; elsewhere (the preview
@@ -201,7 +208,7 @@ def render_within(seconds: float, text: str, pygments_style: str = "default", sa
         previous = signal.signal(signal.SIGALRM, expired)
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
-            return render_with(engine, text, pygments_style, safe)
+            return render_with(engine, text, pygments_style, safe, quotes)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
@@ -209,7 +216,7 @@ def render_within(seconds: float, text: str, pygments_style: str = "default", sa
 
     def work() -> None:
         try:
-            outcome.append(render_with(engine, text, pygments_style, safe))
+            outcome.append(render_with(engine, text, pygments_style, safe, quotes))
         except BaseException as exc:  # raised in the caller's thread below
             outcome.append(exc)
 
