@@ -28,6 +28,9 @@ class _Normal(HTMLParser):
         self.pre += tag == "pre"
         self.out.append("<" + tag + "".join(f' {k}="{v}"' for k, v in sorted(attrs, key=lambda a: a[0])) + ">")
 
+    def handle_startendtag(self, tag, attrs):  # <br /> as <br>: void elements have no end
+        self.handle_starttag(tag, attrs)
+
     def handle_endtag(self, tag):
         self.pre -= tag == "pre"
         self._at_block(tag)

@@ -37,6 +37,8 @@ _FOOTNOTE_DEFINITION = re.compile(
     r'<div class="footnote-definition" id="([^"]+)"><sup class="footnote-definition-label">[^<]*</sup>\s*(.*?)</div>\n?',
     re.S)
 _RAW_HTML = ("Html", "InlineHtml", "InlineMath", "DisplayMath")
+_IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"((?: title="[^"]*")?) />')  # as the default engine writes it
+_VOID = re.compile(r"<((?:br|hr|input)\b[^<>]*?) ?/>")  # HTML's <br>, not XHTML's <br />, as the default engine
 _PLACEHOLDER = re.compile(r"<p>SITEGENEMBED(\d+)E</p>")
 
 
@@ -59,12 +61,16 @@ def render_commonmark(text: str, pygments_style: str = "default", safe: bool = F
 
     options = _options(safe)
     text, lifted = _lifted_embeds(text, safe)
+    shown_as_text = None
     if safe:
-        text = _escaped_raw_html(text, options)
+        text, shown_as_text = _escaped_raw_html(text, options)
     typed = _unused_pair(text) if quotes != ENGLISH_QUOTES else None
     if typed:  # curly quotes the author typed are set aside: only the straight ones pyromark curls change
         text = text.replace("“", typed[0]).replace("”", typed[1])
-    body = pyromark.html(text, options=options).rstrip("\n")
+    body = _IMAGE.sub(r'<img alt="\2" src="\1"\3>', pyromark.html(text, options=options).rstrip("\n"))
+    body = _VOID.sub(r"<\1>", body)
+    if shown_as_text:
+        body = body.replace(shown_as_text[0], "&lt;").replace(shown_as_text[1], "&amp;")
     if typed:
         body = body.replace("“", quotes[0]).replace("”", quotes[1]).replace(typed[0], "“").replace(typed[1], "”")
     if lifted:
@@ -99,16 +105,24 @@ def _lifted_embeds(text: str, safe: bool) -> tuple[str, list[str]]:
     return "\n".join(lines), lifted
 
 
-def _escaped_raw_html(text: str, options) -> str:
-    """`text` with each range pyromark reads as raw HTML escaped, so that it is shown as text (safe_mode)."""
+def _escaped_raw_html(text: str, options) -> tuple[str, tuple[str, str]]:
+    """`text` with the '<' and '&' of each range pyromark reads as raw HTML replaced by two characters the text
+    does not hold, which the caller makes '&lt;' and '&amp;' in the HTML, so that it is shown as text
+    (safe_mode); and those two. Until no raw HTML is left: escaping some can make raw HTML of the text
+    around it (in `<img x=a,<b>` only `<b>` is a tag; once that is text, the `<img …>` before it is one)."""
     import pyromark
 
-    ranges = [(span["start"], span["end"]) for event, span in pyromark.events_with_range(text, options=options)
-              if isinstance(event, dict) and next(iter(event)) in _RAW_HTML]
-    encoded = text.encode("utf-8")  # (the ranges count bytes)
-    for start, end in sorted(ranges, reverse=True):
-        encoded = encoded[:start] + encoded[start:end].replace(b"&", b"&amp;").replace(b"<", b"&lt;") + encoded[end:]
-    return encoded.decode("utf-8")
+    less, ampersand = _unused_pair(text)
+    while True:
+        ranges = [(span["start"], span["end"]) for event, span in pyromark.events_with_range(text, options=options)
+                  if isinstance(event, dict) and next(iter(event)) in _RAW_HTML]
+        if not ranges:
+            return text, (less, ampersand)
+        encoded = text.encode("utf-8")  # (the ranges count bytes)
+        for start, end in sorted(ranges, reverse=True):
+            shown = encoded[start:end].decode("utf-8").replace("&", ampersand).replace("<", less)
+            encoded = encoded[:start] + shown.encode("utf-8") + encoded[end:]
+        text = encoded.decode("utf-8")  # (each round replaces one '<' at least: it ends)
 
 
 def _with_heading_ids(body: str) -> tuple[str, tuple[Heading, ...]]:
