@@ -118,6 +118,14 @@ def test_quick_processors_give_exactly_what_python_markdown_gives(text, safe):
     assert render_markdown(text, safe=safe).html == _with_plain_processors(safe).convert(text)
 
 
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.sampled_from(["[", "]", "![", "](", ")", "(", "a", " ", "\n", "[^1]", "[x]: /u", '"t"', "<",
+                                      ">", "`", "\\", "*", "/u", "\n\n"]), max_size=40).map("".join))
+def test_links_images_and_references_as_python_markdown_reads_them(text):
+    """The quick bracket search (_QuickBrackets) against Python-Markdown's own, on text made of brackets."""
+    assert render_markdown(text).html == _with_plain_processors(False).convert(text)
+
+
 def test_quick_processors_on_real_articles_and_skips_text_they_cannot_change(caplog):
     plain = _with_plain_processors(False)
     for path in sorted((REPO / "content").rglob("*.md")):
