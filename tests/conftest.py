@@ -31,10 +31,41 @@ def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the demo site")
 
 
+ENGINES = ("python-markdown", "commonmark")
+_site_engine: list[str | None] = [None]  # the engine make_site sets for the running test (see `markdown_engine`)
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked `both_engines` (whole-site tests, marked by module) run once with each Markdown engine, but
+    those marked `one_engine` (a test of what one engine does)."""
+    definition = metafunc.definition
+    if definition.get_closest_marker("both_engines") and not definition.get_closest_marker("one_engine"):
+        metafunc.parametrize("markdown_engine", ENGINES, indirect=True)
+
+
+@pytest.fixture
+def markdown_engine(request):
+    """The engine the sites of this test are built with: each in turn for a `both_engines` test (make_site adds
+    `markdown.engine` to a site.yaml that does not choose one), else None (site.yaml as written)."""
+    return getattr(request, "param", None)
+
+
+@pytest.fixture(autouse=True)
+def _sites_built_with(markdown_engine):
+    _site_engine[0] = markdown_engine
+    yield
+    _site_engine[0] = None
+
+
 def make_site(root: Path, files: dict[str, str | bytes]) -> Path:
-    """Write `files` (path → text or bytes) under root/site; a minimal site.yaml unless given."""
+    """Write `files` (path → text or bytes) under root/site; a minimal site.yaml unless given. In a
+    `both_engines` test, a site.yaml with no `markdown:` gets the engine of the run."""
     site = root / "site"
     files = {"site.yaml": MINIMAL_CONFIG, **files}
+    config = files["site.yaml"]
+    chosen = _site_engine[0] not in (None, ENGINES[0])  # (the default engine: site.yaml as written)
+    if chosen and isinstance(config, str) and "markdown:" not in config and config.endswith("\n"):
+        files["site.yaml"] = config + f"markdown:\n  engine: {_site_engine[0]}\n"
     for relative, data in files.items():
         path = site / relative
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,8 @@ import pytest
 
 from conftest import article, build_site, make_site, run_cli, tree
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 NOW_PLUS_YEARS = "2999-01-01"
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from conftest import REPO, article, build_site, make_site, run_cli
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 GOOD = {
     "content/world/pact.md": article("Pact signed", "2024-06-10", body="## Reactions\n\nLeaders welcomed it."),
     "content/world/visit.md": article("Visit ends", "2024-06-11", body=(
@@ -83,6 +85,7 @@ def test_hints_point_at_help_topics_that_exist(tmp_path):
     assert run_cli("help", "configuration").code == 0
 
 
+@pytest.mark.one_engine  # (nothing Markdown-specific: once is enough)
 @pytest.mark.slow
 def test_a_built_wheel_carries_the_docs(tmp_path):
     """A user who installed a wheel has no docs/ folder: `sitegen help` reads the copy inside the package."""

@@ -8,6 +8,8 @@ from sitegen.content import load_content
 
 from conftest import article, make_site
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 
 def load(tmp_path, files):
     site = make_site(tmp_path, files)

@@ -84,3 +84,35 @@ def test_demo_has_enough_real_content(demo):
     catalan = [r for r in json.loads((demo / "search-index.json").read_text(encoding="utf-8")) if r["date"]]
     assert len(english) >= 16 and len({r["section"] for r in english}) >= 4 and len(catalan) >= 4
     assert len(list((demo / "en/tags").iterdir())) > 10 and len(list((demo / "tags").iterdir())) > 5
+
+
+_TYPOGRAPHY = re.compile(r"&(?:[lr][sd]quo|[lr]aquo|[nm]dash|hellip);")
+
+
+def test_the_demo_site_is_the_same_with_the_commonmark_engine(demo, tmp_path):
+    """Its articles are written in what both dialects read alike: every file of the site is the same, but for
+    the typography the default engine writes as entities (&rsquo;) and CommonMark as characters (’)."""
+    import shutil
+
+    from conftest import REPO, build_site
+
+    site = tmp_path / "demo"
+    for folder in ("content", "layouts", "assets", "archetypes"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, site / folder)
+    (site / "site.yaml").write_text((REPO / "site.yaml").read_text(encoding="utf-8")
+                                    + "markdown:\n  engine: commonmark\n", encoding="utf-8")
+    run = build_site(site)
+    assert run.code == 0 and "0 warnings" in run.out, run.err
+    built = {path.relative_to(site / "public").as_posix(): path for path in (site / "public").rglob("*")
+             if path.is_file()}
+    assert sorted(built) == sorted(path.relative_to(demo).as_posix() for path in demo.rglob("*") if path.is_file())
+
+    def readable(path: Path) -> bytes | list[str]:
+        if path.suffix != ".html":
+            return path.read_bytes()
+        text = _TYPOGRAPHY.sub(lambda m: html.unescape(m.group(0)), path.read_text(encoding="utf-8"))
+        return [line for line in text.splitlines() if line.strip()]
+
+    different = [name for name, path in built.items() if readable(path) != readable(demo / name)]
+    assert different == []

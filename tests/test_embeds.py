@@ -8,6 +8,8 @@ from conftest import article, build_site, make_site
 from sitegen.embeds import Embed, embed_problems, parse_embed
 from sitegen.markdown import render_markdown
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 VIDEO = "dQw4w9WgXcQ"
 
 

@@ -42,6 +42,8 @@ from feedcheck import (A, RSS_NAMESPACES, SCHEME, SITEMAP_NS, PageReader, articl
                        rss_problems, sitemap_problems, uri_problems)
 from sitegen.config import load_config
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 
 # ============================================================================ the sites
 

@@ -10,6 +10,8 @@ from PIL import Image
 from conftest import article, build_site, make_site
 from sitegen.imaging import variant_widths
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 GPS_AND_CAMERA = {0x0110: "Secret Camera X100", 0x8825: {2: ((41, 1), (23, 1), (0, 1))}}
 
 

@@ -24,6 +24,8 @@ from sitegen.config import BuildOptions
 from conftest import MINIMAL_CONFIG, article, build_site, clean_build, make_site, png, stored_memos, tree
 from sitegen.cachekey import user_signer
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 CACHE = ".sitegen-cache/build.db"
 
 
@@ -459,8 +461,8 @@ def test_a_settings_edit_reuses_the_markdown_of_every_article(tmp_path, monkeypa
     from sitegen import markdown
 
     converted = []
-    real = markdown.render_markdown
-    monkeypatch.setattr(markdown, "render_markdown", lambda *args: converted.append(args) or real(*args))
+    real = markdown.render_with  # (either engine's)
+    monkeypatch.setattr(markdown, "render_with", lambda *args: converted.append(args) or real(*args))
     site = make_site(tmp_path, news_files())
     build(site, options=BuildOptions(jobs=1))
     assert len(converted) == 9
@@ -844,8 +846,8 @@ def test_ctrl_c_while_a_page_is_written_here_leaves_no_folder_behind(tmp_path, m
 def test_markdown_is_converted_in_the_worker_processes(tmp_path, monkeypatch, every_item_in_parallel, cache):
     from sitegen import markdown
 
-    log, real = tmp_path / "pids", markdown.render_markdown
-    monkeypatch.setattr(markdown, "render_markdown", lambda *args: (
+    log, real = tmp_path / "pids", markdown.render_with  # (either engine's)
+    monkeypatch.setattr(markdown, "render_with", lambda *args: (
         log.open("a").write(f"{os.getpid()}\n"), real(*args))[1])
     site = make_site(tmp_path, news_files())
     build(site, options=BuildOptions(jobs=2, cache=cache))
@@ -901,7 +903,7 @@ def test_articles_whose_markdown_is_cached_are_read_in_the_worker_processes_too(
     log, real = tmp_path / "pids", content.parse_article
     monkeypatch.setattr(content, "parse_article", lambda *args: (
         log.open("a").write(f"{os.getpid()}\n"), real(*args))[1])
-    monkeypatch.setattr(markdown, "render_markdown", None)  # (not called: every body is in the cache)
+    monkeypatch.setattr(markdown, "render_with", None)  # (not called: every body is in the cache)
     (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test News", "Other News"))
     build(site, options=BuildOptions(jobs=2))
     read_in = log.read_text().split()

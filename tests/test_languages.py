@@ -11,6 +11,8 @@ from sitegen.errors import SiteError
 
 from conftest import article, build_site, make_site
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 BILINGUAL = """title: El Diari
 base_url: https://news.example.com/
 timezone: UTC

@@ -7,6 +7,8 @@ import pytest
 
 from conftest import article, build_site, make_site
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 
 def read(site, path):
     return (site / "public" / path).read_text(encoding="utf-8")

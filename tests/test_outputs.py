@@ -25,6 +25,8 @@ from sitegen.outputs import image_type, machine_files
 from sitegen.plan import (ATOM_FEED, JSON_FEED_FILE, ROBOTS_FILE, RSS_FEED, SITEMAP_FILE, SITEMAP_INDEX, plan_site,
                           sitemap_entries)
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
 HOSTILE = '</script><script>alert(1)</script> & "quotes"'
 NS = {"a": "http://www.w3.org/2005/Atom", "dc": "http://purl.org/dc/elements/1.1/",

@@ -20,6 +20,8 @@ from sitegen.views import ViewFactory
 
 from conftest import MINIMAL_CONFIG, article, clean_build, make_site, png, tree
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 LEDE = "Words about the topic of this story, long enough to be the part the related-posts step reads. " * 20
 
 

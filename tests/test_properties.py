@@ -48,6 +48,8 @@ from sitegen.frontmatter import FrontMatterError, SplitText, split_front_matter
 from sitegen.migration import FOREIGN_FIELDS
 from sitegen.yamlfile import YamlMapping, YamlProblem, load_mapping
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 # Characters PyYAML (and libyaml) take as line breaks although the splitter, editors and the
 # line numbers in sitegen's messages do not: a known bug (see the xfail tests below).
 YAML_ONLY_BREAKS = "\x85\u2028\u2029"

@@ -8,6 +8,8 @@ from conftest import article, build_site, make_site
 from sitegen.config import RelatedConfig
 from sitegen.related import FALLBACK, LATEST, PICKED, SIMILAR, RelatedDoc, related_posts
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 DAY = 86400.0
 DEFAULTS = RelatedConfig(include_newer=True)
 

@@ -12,6 +12,8 @@ from sitegen.yamlfile import YamlProblem, load_mapping
 
 from conftest import article, build_site, clean_build, make_site, png, tree
 
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
+
 SAFE = "safe_mode: true\nbase_url: https://n.example.com/\ntimezone: UTC\n"
 
 
@@ -177,6 +179,7 @@ def test_names_longer_than_file_systems_take_are_cut_or_reported(tmp_path):
     (" ".join(f"w[^{i}]" for i in range(20000)) + "\n\n" + "\n".join(f"[^{i}]: n" for i in range(20000)),
      "40,000 footnote marks '[^…]'")], ids=["link openings", "reference links", "footnotes"])
 @pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.one_engine  # (Python-Markdown's slowness: CommonMark reads these in milliseconds)
 def test_markdown_that_takes_too_long_is_an_error_naming_the_article_and_the_rest_is_reported(
         tmp_path, body, blame, jobs):
     files = {f"content/world/ok-{n}.md": article(f"Fine {n}") for n in range(12)}
@@ -217,6 +220,7 @@ def test_the_markdown_time_limit_holds_outside_the_main_thread_too():
     assert outcome[1] == "<p>Some <em>words</em>.</p>"
 
 
+@pytest.mark.one_engine  # (nothing Markdown-specific: once is enough)
 def test_limits_on_one_article_are_clear_errors(tmp_path):
     tags = ", ".join(f"T{n}" for n in range(150))
     site = make_site(tmp_path, {"content/many.md": article(tags=f"[{tags}]"),
@@ -229,6 +233,7 @@ def test_limits_on_one_article_are_clear_errors(tmp_path):
     assert build_site(site).code == 0
 
 
+@pytest.mark.one_engine  # (nothing Markdown-specific: once is enough)
 def test_a_feed_entry_lists_twenty_tags_at_most(tmp_path):
     tags = ", ".join(f"T{n:02d}" for n in range(60))
     site = make_site(tmp_path, {"site.yaml": "base_url: https://n.example.com/\nlimits: {tags: 60}\n",
@@ -250,6 +255,7 @@ def test_yaml_alias_bombs_are_refused_quickly():
     assert time.perf_counter() - started < 1
 
 
+@pytest.mark.one_engine  # (nothing Markdown-specific: once is enough)
 def test_a_symlink_loop_in_content_does_not_hang(tmp_path):
     site = make_site(tmp_path, {"content/a.md": article()})
     (site / "content" / "loop").symlink_to(site / "content")
@@ -270,6 +276,7 @@ def test_two_builds_of_the_same_input_are_byte_identical(tmp_path):
     assert tree(tmp_path / "out1") == tree(tmp_path / "out2") == tree(tmp_path / "out3")
 
 
+@pytest.mark.one_engine  # (nothing Markdown-specific: once is enough)
 @pytest.mark.slow
 def test_killing_the_build_at_any_moment_leaves_the_previous_site_complete(tmp_path):
     """SIGKILL at random points of a rebuild: the output is always a whole site, old or new."""

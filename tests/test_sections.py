@@ -1,7 +1,11 @@
 """Section files (Hugo's content/<section>/_index.md): the section's name everywhere it is shown, and the
 introduction of its page; per language; errors at their lines; edits build what a clean build builds."""
 
+import pytest
+
 from conftest import built_page, MINIMAL_CONFIG, article, build_site, clean_build, make_site, tree
+
+pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
 
 INTRO = """\
 ---

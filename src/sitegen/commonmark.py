@@ -39,6 +39,8 @@ _FOOTNOTE_DEFINITION = re.compile(
 _RAW_HTML = ("Html", "InlineHtml", "InlineMath", "DisplayMath")
 _IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"((?: title="[^"]*")?) />')  # as the default engine writes it
 _VOID = re.compile(r"<((?:br|hr|input)\b[^<>]*?) ?/>")  # HTML's <br>, not XHTML's <br />, as the default engine
+_TABLE = re.compile(r"<table>.*?</table>", re.S)
+_TABLE_PARTS = re.compile(r'(<(?:/?(?:table|thead|tbody|tr)|/t[hd])>)\s*(?=<)|( style="text-align: \w+)(")')
 _PLACEHOLDER = re.compile(r"<p>SITEGENEMBED(\d+)E</p>")
 
 
@@ -69,6 +71,8 @@ def render_commonmark(text: str, pygments_style: str = "default", safe: bool = F
         text = text.replace("“", typed[0]).replace("”", typed[1])
     body = _IMAGE.sub(r'<img alt="\2" src="\1"\3>', pyromark.html(text, options=options).rstrip("\n"))
     body = _VOID.sub(r"<\1>", body)
+    if "<table>" in body:
+        body = _TABLE.sub(_table_lines, body)
     if shown_as_text:
         body = body.replace(shown_as_text[0], "&lt;").replace(shown_as_text[1], "&amp;")
     if typed:
@@ -83,6 +87,12 @@ def render_commonmark(text: str, pygments_style: str = "default", safe: bool = F
     plain = plain_text(body)
     return RenderedMarkdown(html=body, headings=headings, plain_text=plain, first_paragraph=first_paragraph(body),
                             word_count=word_count(plain))
+
+
+def _table_lines(match: re.Match) -> str:
+    """A table as the default engine writes it: a line for each row and cell, `text-align: left;`."""
+    return _TABLE_PARTS.sub(lambda part: part.group(1) + "\n" if part.group(1) else part.group(2) + ";\"",
+                            match.group(0))
 
 
 def _unused_pair(text: str) -> tuple[str, str]:
