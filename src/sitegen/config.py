@@ -155,7 +155,17 @@ class SiteConfig:
         return path if path.endswith("/") else path + "/"
 
     def site_path(self, name: str) -> Path:
-        return (self.site_dir / name).resolve()
+        """The folder or file `name` of the site, links resolved: once per name for each loaded configuration
+        (each build loads its own), as reading the articles' images asks for the same few folders thousands of
+        times, and resolving a path stats every folder on the way."""
+        found = self._resolved.get(name)
+        if found is None:
+            found = self._resolved[name] = (self.site_dir / name).resolve()
+        return found
+
+    @cached_property
+    def _resolved(self) -> dict[str, Path]:
+        return {}
 
 
 @dataclass(frozen=True)
