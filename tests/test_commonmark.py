@@ -150,6 +150,22 @@ def test_quotes_by_language_tag():
     assert double_quotes("fr") == ("«\u00a0", "\u00a0»") and double_quotes("zz") == ("“", "”")
 
 
+def test_text_holding_private_use_characters_is_shown_as_written():
+    """The characters that stand for others while pyromark reads (typed quotes, safe_mode's '<' and '&') are
+    ones the text holds neither as characters nor as references; a text holding all of them still renders."""
+    html = render_commonmark("x &#xE000; y &#57345; z <b>", safe=True).html
+    assert html == "<p>x \ue000 y \ue001 z &lt;b&gt;</p>"
+    every = "".join(map(chr, [*range(0xE000, 0xF900), *range(0xF0000, 0xFFFFE), *range(0x100000, 0x10FFFE)]))
+    html = render_commonmark(every + ' <b>x</b> "q"', safe=True, quotes=("«", "»")).html
+    assert "<b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_tags_that_unfold_one_at_a_time_are_all_shown_as_text():
+    """Each round of escaping lets the tag around the last one parse: after a few rounds every '<' is text."""
+    html = render_commonmark("<a b=" * 2000 + "c> and `<code>` and <https://example.com/>\n", safe=True).html
+    assert "<a b" not in html and html.count("&lt;a b=") == 2000 and "<code>&lt;code&gt;</code>" in html
+
+
 def test_typed_quotes_survive_when_the_text_holds_private_use_characters():
     text = 'Private \ue000 and \ue001, typed “kept”, straight "changed".\n'
     html = render_commonmark(text, quotes=("«", "»")).html

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import html
 import re
+from contextlib import suppress
+from itertools import chain
 
 from markdown.extensions.toc import slugify, unique
 from pygments import highlight
@@ -41,6 +43,8 @@ _IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"((?: title="[^"]*")?) />')
 _VOID = re.compile(r"<((?:br|hr|input)\b[^<>]*?) ?/>")  # HTML's <br>, not XHTML's <br />, as the default engine
 _TABLE = re.compile(r"<table>.*?</table>", re.S)
 _TABLE_PARTS = re.compile(r'(<(?:/?(?:table|thead|tbody|tr)|/t[hd])>)\s*(?=<)|( style="text-align: \w+)(")')
+_ESCAPE_ROUNDS = 3
+_NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
 _PLACEHOLDER = re.compile(r"<p>SITEGENEMBED(\d+)E</p>")
 
 
@@ -95,10 +99,19 @@ def _table_lines(match: re.Match) -> str:
                             match.group(0))
 
 
-def _unused_pair(text: str) -> tuple[str, str]:
-    """Two private-use characters that `text` does not hold, to stand for its typed curly quotes."""
-    unused = (chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
-    return next(unused), next(unused)
+def _unused_pair(text: str) -> tuple[str, str] | None:
+    """Two private-use characters that `text` does not hold, as characters or as numeric references: to stand
+    for others while pyromark reads it (the curly quotes the author typed, the '<' and '&' of raw HTML under
+    safe_mode); None for a text that holds all 137,000."""
+    held = set(text)
+    for reference in _NUMERIC_REFERENCE.finditer(text):
+        number = reference.group(1)
+        with suppress(ValueError, OverflowError):
+            held.add(chr(int(number[1:], 16) if number[0] in "xX" else int(number)))
+    unused = (chr(code) for code in chain(range(0xE000, 0xF900), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE))
+              if chr(code) not in held)
+    pair = next(unused, None), next(unused, None)
+    return None if pair[1] is None else pair  # type: ignore[return-value]
 
 
 def _lifted_embeds(text: str, safe: bool) -> tuple[str, list[str]]:
@@ -115,24 +128,29 @@ def _lifted_embeds(text: str, safe: bool) -> tuple[str, list[str]]:
     return "\n".join(lines), lifted
 
 
-def _escaped_raw_html(text: str, options) -> tuple[str, tuple[str, str]]:
+def _escaped_raw_html(text: str, options) -> tuple[str, tuple[str, str] | None]:
     """`text` with the '<' and '&' of each range pyromark reads as raw HTML replaced by two characters the text
-    does not hold, which the caller makes '&lt;' and '&amp;' in the HTML, so that it is shown as text
-    (safe_mode); and those two. Until no raw HTML is left: escaping some can make raw HTML of the text
-    around it (in `<img x=a,<b>` only `<b>` is a tag; once that is text, the `<img …>` before it is one)."""
+    does not hold (returned too), which the caller makes '&lt;' and '&amp;' in the HTML: it is shown as text
+    (safe_mode). Until no raw HTML is left, as escaping some can make raw HTML of the text around it (in
+    `<img x=a,<b>` only `<b>` is a tag; once that is text, the `<img …>` before it is one); after
+    `_ESCAPE_ROUNDS` rounds (text written to unfold one tag a round), every '<' and '&' is shown as text."""
     import pyromark
 
-    less, ampersand = _unused_pair(text)
-    while True:
+    pair = _unused_pair(text)
+    if pair is None:  # (a text of every private-use character: entities of them all, autolinks lost)
+        return text.replace("&", "&amp;").replace("<", "&lt;"), None
+    less, ampersand = pair
+    for _ in range(_ESCAPE_ROUNDS):
         ranges = [(span["start"], span["end"]) for event, span in pyromark.events_with_range(text, options=options)
                   if isinstance(event, dict) and next(iter(event)) in _RAW_HTML]
         if not ranges:
-            return text, (less, ampersand)
+            return text, pair
         encoded = text.encode("utf-8")  # (the ranges count bytes)
         for start, end in sorted(ranges, reverse=True):
             shown = encoded[start:end].decode("utf-8").replace("&", ampersand).replace("<", less)
             encoded = encoded[:start] + shown.encode("utf-8") + encoded[end:]
-        text = encoded.decode("utf-8")  # (each round replaces one '<' at least: it ends)
+        text = encoded.decode("utf-8")
+    return text.replace("&", ampersand).replace("<", less), pair  # (in code too, where they read the same)
 
 
 def _with_heading_ids(body: str) -> tuple[str, tuple[Heading, ...]]:
