@@ -172,6 +172,15 @@ def test_http_status_mime_head_404_and_waiting_for_builds(tmp_path):
         preview.build_once({})  # a build that changes nothing publishes nothing, yet must let it go
         waiting.join(timeout=5)
         assert answered == [200]
+        state.build_started()  # one that changes a page: a request held meanwhile gets it with the new epoch,
+        held = []  # or its browser, told of the newer epoch at once, would reload what it has just been given
+        waiting = threading.Thread(target=lambda: held.append(urllib.request.urlopen(base + "/world/a/").read()))
+        waiting.start()
+        time.sleep(0.3)
+        (site / "content/world/a.md").write_text(article("Story, updated"))
+        preview.build_once({str(site / "content/world/a.md"): "modified"})
+        waiting.join(timeout=5)
+        assert b"Story, updated" in held[0] and f'data-epoch="{state.epoch}"'.encode() in held[0]
         results = []
         clients = [threading.Thread(target=lambda: results.append(urllib.request.urlopen(base + "/").status))
                    for _ in range(30)]

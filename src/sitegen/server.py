@@ -48,19 +48,26 @@ class ServedState:
         with self.changed:
             self.building = True
 
-    def build_ended(self, base_path: str | None = None) -> None:
-        """Wake the requests held while the build ran, whether or not it changed anything."""
+    def build_ended(self, base_path: str | None = None, event: tuple[str, dict | list] | None = None) -> None:
+        """Wake the requests held while the build ran, whether or not it changed anything; with `event`, the
+        epoch is raised first, in the same step, so that a page read at once carries the new one (with the
+        old, its browser would be told to reload it again)."""
         with self.changed:
             self.building = False
             if base_path is not None:
                 self.base_path = base_path
+            if event is not None:
+                self._raise_epoch(*event)
             self.changed.notify_all()
 
     def publish(self, event: str, data: dict | list) -> None:
         with self.changed:
-            self.epoch += 1
-            self.last_event = (event, json.dumps(data))
+            self._raise_epoch(event, data)
             self.changed.notify_all()
+
+    def _raise_epoch(self, event: str, data: dict | list) -> None:
+        self.epoch += 1
+        self.last_event = (event, json.dumps(data))
 
 
 def resolve_request(root: Path, base_path: str, raw_path: str) -> tuple[Path | None, str | None]:
@@ -223,27 +230,28 @@ class Preview:
             result = self.builder.build(waiting=lambda holder: self.log(f"waiting for {holder} to finish…"))
         except SiteError as exc:
             state.errors = [_as_dict(d) for d in exc.diagnostics if d.is_error]
-            state.build_ended()
-            state.publish("builderror", state.errors)
+            state.build_ended(event=("builderror", state.errors))
             self.log(f"build failed ({_what(changes)}):")
             for diagnostic in exc.diagnostics:
                 self.log("  " + diagnostic.format().replace("\n", "\n  "))
             return None
+        except BaseException:  # (run_builds says what it was; requests must not wait for a build that is over)
+            state.build_ended()
+            raise
         recovering = bool(state.errors)
-        # (a build that patched or did nothing changed no setting)
-        state.build_ended(result.site.config.base_path if result.site is not None else None)
         state.errors = []
         for warning in result.warnings:
             self.log("  " + warning.format().replace("\n", "\n  "))
         moved = self._moved(result)
         if moved:
-            event, data = "moved", moved
+            event: tuple[str, dict | list] = ("moved", moved)
         elif result.changed and all(path.endswith(".css") for path in result.changed):
-            event, data = "css", {"changed": list(result.changed)}
+            event = ("css", {"changed": list(result.changed)})
         else:
-            event, data = "reload", {"changed": len(result.changed)}
-        if result.changed or recovering:  # an edit that changes no output (a saved, unchanged file) reloads nothing
-            state.publish(event, data)
+            event = ("reload", {"changed": len(result.changed)})
+        # (a build that patched or did nothing changed no setting; one that changed no output reloads nothing)
+        state.build_ended(result.site.config.base_path if result.site is not None else None,
+                          event if result.changed or recovering else None)
         milliseconds = round((time.perf_counter() - started) * 1000)
         pages = sum(1 for path in result.changed if path.endswith(".html"))
         self.log(f"rebuilt in {milliseconds} ms ({_what(changes)}): {counted(pages, 'page')}, "
@@ -280,8 +288,7 @@ class Preview:
                 except Exception as exc:  # an unexpected crash must not kill the server: say it, keep serving
                     self.state.errors = [{"path": "sitegen", "line": 0, "message": f"{type(exc).__name__}: {exc}",
                                           "hint": "this is a bug in sitegen; please report it"}]
-                    self.state.build_ended()
-                    self.state.publish("builderror", self.state.errors)
+                    self.state.build_ended(event=("builderror", self.state.errors))
                     self.log(f"build crashed: {type(exc).__name__}: {exc}")
 
 
