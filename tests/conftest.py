@@ -57,15 +57,26 @@ def _sites_built_with(markdown_engine):
     _site_engine[0] = None
 
 
+def site_engine() -> str | None:
+    """The Markdown engine of the running test's sites (None: site.yaml as written)."""
+    return _site_engine[0]
+
+
+def with_engine(config: str) -> str:
+    """site.yaml text with the running `both_engines` test's engine, unless it is the default or the text
+    chooses one (or does not end a line, and so could not take one more)."""
+    if _site_engine[0] in (None, ENGINES[0]) or "markdown:" in config or not config.endswith("\n"):
+        return config
+    return config + f"markdown:\n  engine: {_site_engine[0]}\n"
+
+
 def make_site(root: Path, files: dict[str, str | bytes]) -> Path:
-    """Write `files` (path → text or bytes) under root/site; a minimal site.yaml unless given. In a
-    `both_engines` test, a site.yaml with no `markdown:` gets the engine of the run."""
+    """Write `files` (path → text or bytes) under root/site; a minimal site.yaml unless given, `with_engine`
+    (a test that writes site.yaml again later passes its text through `with_engine` too)."""
     site = root / "site"
     files = {"site.yaml": MINIMAL_CONFIG, **files}
-    config = files["site.yaml"]
-    chosen = _site_engine[0] not in (None, ENGINES[0])  # (the default engine: site.yaml as written)
-    if chosen and isinstance(config, str) and "markdown:" not in config and config.endswith("\n"):
-        files["site.yaml"] = config + f"markdown:\n  engine: {_site_engine[0]}\n"
+    if isinstance(files["site.yaml"], str):
+        files["site.yaml"] = with_engine(files["site.yaml"])
     for relative, data in files.items():
         path = site / relative
         path.parent.mkdir(parents=True, exist_ok=True)

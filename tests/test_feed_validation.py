@@ -36,7 +36,7 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from conftest import REPO, build_site, make_site
+from conftest import REPO, build_site, make_site, site_engine
 from feedcheck import (A, RSS_NAMESPACES, SCHEME, SITEMAP_NS, PageReader, article_head_problems, atom_problems,
                        http_url_problems, json_feed_problems, language_problems, parse_xml, rfc3339_problems,
                        rss_problems, sitemap_problems, uri_problems)
@@ -196,10 +196,11 @@ def _build(name: str, root: Path) -> Built:
 def sites(tmp_path_factory):
     cache: dict[str, Built] = {}
 
-    def get(name: str) -> Built:
-        if name not in cache:
-            cache[name] = _build(name, tmp_path_factory.mktemp(name))
-        return cache[name]
+    def get(name: str) -> Built:  # (built again for each Markdown engine: see conftest.markdown_engine)
+        key = f"{name}-{site_engine()}"
+        if key not in cache:
+            cache[key] = _build(name, tmp_path_factory.mktemp(name))
+        return cache[key]
 
     return get
 

@@ -7,7 +7,7 @@ import pytest
 import PIL.Image
 from PIL import Image
 
-from conftest import article, build_site, make_site
+from conftest import article, build_site, make_site, with_engine
 from sitegen.imaging import variant_widths
 
 pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
@@ -113,7 +113,7 @@ def test_a_second_build_reuses_the_cached_variants(photo_site, monkeypatch):
 
 def test_changed_settings_make_new_variants(photo_site):
     assert build_site(photo_site).code == 0
-    (photo_site / "site.yaml").write_text("base_url: /\nimages:\n  widths: [320]\n  formats: [original]\n")
+    (photo_site / "site.yaml").write_text(with_engine("base_url: /\nimages:\n  widths: [320]\n  formats: [original]\n"))
     assert build_site(photo_site).code == 0
     assert sorted(p.name.split(".")[-2] for p in (photo_site / "public/images").glob("hero.*.*")) == ["320w"]
     hero = read(photo_site, "world/story/index.html")

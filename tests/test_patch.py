@@ -18,7 +18,7 @@ from sitegen.article import Outline
 from sitegen.i18n import Translator
 from sitegen.views import ViewFactory
 
-from conftest import MINIMAL_CONFIG, article, clean_build, make_site, png, tree
+from conftest import MINIMAL_CONFIG, article, clean_build, make_site, png, tree, with_engine
 
 pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
 
@@ -231,7 +231,7 @@ def test_anything_but_edited_articles_builds_the_whole_site(tmp_path, trust_at_o
     elif change == "asset":
         (site / "assets/css/extra.css").write_text("body { margin: 0 }\n")
     elif change == "config":
-        (site / "site.yaml").write_text(MINIMAL_CONFIG + "page_size: 2\n")
+        (site / "site.yaml").write_text(with_engine(MINIMAL_CONFIG + "page_size: 2\n"))
     elif change == "image":  # an article shows it: the article's page changes
         (site / "content/world/pic.png").write_bytes(png(50, 30))
     else:

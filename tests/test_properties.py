@@ -895,6 +895,7 @@ def cached_site(tmp_path_factory):
                   for p in sorted((root / "clean").rglob("*")) if p.is_file()}
 
 
+@pytest.mark.one_engine  # (the module-scoped cached_site is built before an engine is chosen)
 @settings(max_examples=examples(20), deadline=timedelta(seconds=60),
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(0, 10**9), st.one_of(st.binary(min_size=1, max_size=64), PICKLED_VALUES)),

@@ -10,7 +10,7 @@ import pytest
 
 from sitegen.yamlfile import YamlProblem, load_mapping
 
-from conftest import article, build_site, clean_build, make_site, png, tree
+from conftest import article, build_site, clean_build, make_site, png, tree, with_engine
 
 pytestmark = pytest.mark.both_engines  # (conftest.py: once with each Markdown engine)
 
@@ -89,7 +89,7 @@ def test_safe_mode_publishes_no_file_from_outside_the_site(tmp_path):
             "assets/ (safe_mode)",
             f"content/world/c.md:6: error: image '../../../outside/photo.png' is {real}/photo.png"]:
         assert expected in run.err
-    (site / "site.yaml").write_text("base_url: https://n.example.com/\n")  # trusted authors: their choice
+    (site / "site.yaml").write_text(with_engine("base_url: https://n.example.com/\n"))  # trusted authors: their choice
     (site / "content/world/b.md").unlink()
     assert build_site(site).code == 0
     assert (site / "public/world/leak.txt").read_text() == "root:x:0:0"
@@ -102,7 +102,7 @@ def test_safe_mode_warns_of_invisible_and_direction_changing_characters(tmp_path
     assert run.code == 0
     assert "content/a.md:2: warning: 'title' holds invisible or direction-changing characters (U+202E)" in run.err
     assert "content/a.md:4: warning: 'tags' holds invisible or direction-changing characters (U+200B)" in run.err
-    (site / "site.yaml").write_text("base_url: https://n.example.com/\n")
+    (site / "site.yaml").write_text(with_engine("base_url: https://n.example.com/\n"))
     assert "direction-changing" not in build_site(site).err
 
 
