@@ -3,6 +3,7 @@
     python3 bench/large.py                 # 100,000 articles: writes the "large" section of bench/RESULTS.md
     python3 bench/large.py 20000 --runs 1  # another size
     PYTHONPATH=/work/main/src python3 bench/large.py   # the sitegen of another checkout
+    python3 bench/large.py --engines python-markdown,commonmark   # both Markdown engines, taking turns
 
 Issue 7 asks for the warm build (and the related-posts step, see bench/related_bench.py) at
 100,000 articles, where Hugo and Pelican would take most of an hour each, so this runs
@@ -34,33 +35,41 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs of the three scenarios (default: 1)")
     parser.add_argument("--sitegen-cmd", default="python3 -m sitegen", help="how to run sitegen")
     parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-large"), help="where the site goes")
+    parser.add_argument("--engines", default="python-markdown",
+                        help="comma-separated Markdown engines, each a site of its own (default: %(default)s)")
     options = parser.parse_args()
     command = shlex.split(options.sitegen_cmd)
+    tools = {"python-markdown": "sitegen", "commonmark": "sitegen-commonmark"}
+    engines = options.engines.split(",")
+    if not set(engines) <= tools.keys():
+        parser.error(f"--engines: choose from {', '.join(tools)}")
     started = time.perf_counter()
-    print(f"{options.size:,} articles: writing the site", flush=True)
-    site, = make_sites(options.size, options.work.resolve() / str(options.size), {"sitegen": command})
+    print(f"{options.size:,} articles: writing the site{'s' if len(engines) > 1 else ''}", flush=True)
+    sites = make_sites(options.size, options.work.resolve() / str(options.size),
+                       {tools[engine]: command for engine in engines})
     written = time.perf_counter() - started
     time.sleep(3)  # files saved within 2 s of a build are not trusted by the next (stamp.py): an author's are older
     logs = options.work.resolve() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    results: dict[str, list[dict]] = {scenario: [] for scenario in SCENARIOS}
+    results: dict[tuple[str, str], list[dict]] = {(scenario, site.tool): [] for scenario in SCENARIOS for site in sites}
     load = f"{os.getloadavg()[0]:.1f}"
     for run in range(1, options.runs + 1):
         for scenario in SCENARIOS:
-            prepare(site, scenario, edition=run)
-            result = measure(site, logs / f"{options.size}-{scenario}-{run}.log")
-            results[scenario].append(result)
-            print(f"  run {run} {scenario:8} {result['wall']:8.2f} s wall {result['cpu']:8.2f} s CPU "
-                  f"{result['peak_mb']:7.0f} MB {result['files']:7} files  exit {result['exit']}", flush=True)
-            if result["exit"]:
-                raise SystemExit(f"the build failed: {result['last_line']}")
-    rows = ["| scenario | wall s (median) | wall min – max | CPU s | peak MB | files | MB |",
-            "|---|---:|---:|---:|---:|---:|---:|"]
-    for scenario, title in SCENARIOS.items():
-        found = results[scenario]
+            for site in sites:  # (the engines take turns inside each scenario, as the tools of compare.py)
+                prepare(site, scenario, edition=run)
+                result = measure(site, logs / f"{options.size}-{site.tool}-{scenario}-{run}.log")
+                results[scenario, site.tool].append(result)
+                print(f"  run {run} {scenario:8} {site.tool:18} {result['wall']:8.2f} s wall {result['cpu']:8.2f} s "
+                      f"CPU {result['peak_mb']:7.0f} MB {result['files']:7} files  exit {result['exit']}", flush=True)
+                if result["exit"]:
+                    raise SystemExit(f"the build failed: {result['last_line']}")
+    rows = ["| scenario | engine | wall s (median) | wall min – max | CPU s | peak MB | files | MB |",
+            "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for (scenario, tool), found in results.items():
         walls = [r["wall"] for r in found]
-        rows.append(f"| {title} | {statistics.median(walls):.2f} | {min(walls):.2f} – {max(walls):.2f} | "
-                    f"{statistics.median(r['cpu'] for r in found):.2f} | "
+        engine = next(engine for engine, named in tools.items() if named == tool)
+        rows.append(f"| {SCENARIOS[scenario]} | {engine} | {statistics.median(walls):.2f} | {min(walls):.2f} – "
+                    f"{max(walls):.2f} | {statistics.median(r['cpu'] for r in found):.2f} | "
                     f"{statistics.median(r['peak_mb'] for r in found):,.0f} | {found[-1]['files']:,} | "
                     f"{found[-1]['mb']:.1f} |")
     sitegen = version(command + ["--version"])
