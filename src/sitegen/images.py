@@ -50,7 +50,8 @@ class ImageRef:
     credit: str = ""
     width: int | None = None
     height: int | None = None
-    file: Path | None = None  # the local file behind `url`; None when remote or missing
+    file: str | None = None  # the local file behind `url`; None when remote or missing. (Text, not a Path: a
+    # patch build unpickles every article's, and a Path takes ten times as long to come back.)
     sources: tuple[ImageSource, ...] = ()  # resized variants (imaging.py); the <img>'s own format last
 
 
@@ -91,7 +92,7 @@ def resolve_image(src: str, article_relative: str, config: SiteConfig,
             width, height = image_size(candidate, state)
             if width is None:
                 return ImageRef(url), f"cannot read image '{src}' (not an image file, or damaged)", False
-            return ImageRef(url, width=width, height=height, file=candidate), "", False
+            return ImageRef(url, width=width, height=height, file=str(candidate)), "", False
     return ImageRef(url), f"image '{src}' not found", False
 
 

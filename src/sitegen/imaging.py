@@ -62,7 +62,7 @@ def prepare_images(config: SiteConfig, articles: tuple[Article, ...], store: Bui
     cache; `store` remembers each image file's digest by its mtime, size and inode, so unchanged files
     are not read."""
     cache = store.folder("images")
-    made: dict[Path, tuple[tuple[ImageSource, ...], dict[str, Path]] | ImageFailed] = {}
+    made: dict[str, tuple[tuple[ImageSource, ...], dict[str, Path]] | ImageFailed] = {}
     made.update(_make_missing(list(articles), config, cache, store, jobs))  # the slow part, on all cores, first
     files: dict[str, Path] = {}
     problems: list[Diagnostic] = []
@@ -72,8 +72,8 @@ def prepare_images(config: SiteConfig, articles: tuple[Article, ...], store: Bui
         if ref.file not in made:
             image_files: dict[str, Path] = {}
             try:
-                made[ref.file] = (_variants(ref.file, _site_path(ref.url, config), config, cache, image_files,
-                                            store), image_files)
+                made[ref.file] = (_variants(Path(ref.file), _site_path(ref.url, config), config, cache,
+                                            image_files, store), image_files)
             except ImageFailed as exc:
                 made[ref.file] = exc
         found = made[ref.file]
@@ -100,16 +100,16 @@ def prepare_images(config: SiteConfig, articles: tuple[Article, ...], store: Bui
 
 
 def _make_missing(articles: list[Article], config: SiteConfig, cache: Path, store: BuildCache,
-                  jobs: int) -> dict[Path, ImageFailed]:
+                  jobs: int) -> dict[str, ImageFailed]:
     """Make the variants of these articles' images that the cache lacks, on `jobs` threads (Pillow lets go
     of the GIL while it resizes and encodes); the images that failed, by file. Files with the same bytes
     share an entry, made once."""
     refs = [ref for article in articles for ref in (article.image, *(item.image for item in article.body_images))]
     entries = {}
     for file in dict.fromkeys(ref.file for ref in refs if ref and ref.file):
-        key = _cache_key(file, config.images, store)
+        key = _cache_key(Path(file), config.images, store)
         entries[file] = cache / key[:2] / key
-    todo = {entry: file for file, entry in entries.items() if _manifest(entry) is None}
+    todo = {entry: Path(file) for file, entry in entries.items() if _manifest(entry) is None}
 
     def make(entry: Path) -> ImageFailed | None:
         try:
