@@ -160,6 +160,14 @@ def test_text_holding_private_use_characters_is_shown_as_written():
     assert "<b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
 
 
+def test_typed_quotes_and_safe_mode_together():
+    """safe_mode's stand-ins and those of the typed quotes are four different characters."""
+    assert render_commonmark('Il a dit “oui” et "non".\n', safe=True, quotes=("«", "»")).html == \
+        "<p>Il a dit “oui” et «non».</p>"
+    assert render_commonmark('“oui” <b>x</b> "n"\n', safe=True, quotes=("«", "»")).html == \
+        "<p>“oui” &lt;b&gt;x&lt;/b&gt; «n»</p>"
+
+
 def test_tags_that_unfold_one_at_a_time_are_all_shown_as_text():
     """Each round of escaping lets the tag around the last one parse: after a few rounds every '<' is text."""
     html = render_commonmark("<a b=" * 2000 + "c> and `<code>` and <https://example.com/>\n", safe=True).html

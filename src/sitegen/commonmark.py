@@ -67,11 +67,12 @@ def render_commonmark(text: str, pygments_style: str = "default", safe: bool = F
 
     options = _options(safe)
     text, lifted = _lifted_embeds(text, safe)
-    shown_as_text = None
+    spare = _unused_characters(text, 4)  # (chosen together: safe_mode's two and the typed quotes' two)
+    shown_as_text = typed = None
     if safe:
-        text, shown_as_text = _escaped_raw_html(text, options)
-    typed = _unused_pair(text) if quotes != ENGLISH_QUOTES else None
-    if typed:  # curly quotes the author typed are set aside: only the straight ones pyromark curls change
+        text, shown_as_text = _escaped_raw_html(text, options, spare[:2] if spare else None)
+    if spare and quotes != ENGLISH_QUOTES:
+        typed = spare[2:]  # curly quotes the author typed are set aside: only the straight ones pyromark curls change
         text = text.replace("“", typed[0]).replace("”", typed[1])
     body = _IMAGE.sub(r'<img alt="\2" src="\1"\3>', pyromark.html(text, options=options).rstrip("\n"))
     body = _VOID.sub(r"<\1>", body)
@@ -99,10 +100,10 @@ def _table_lines(match: re.Match) -> str:
                             match.group(0))
 
 
-def _unused_pair(text: str) -> tuple[str, str] | None:
-    """Two private-use characters that `text` does not hold, as characters or as numeric references: to stand
-    for others while pyromark reads it (the curly quotes the author typed, the '<' and '&' of raw HTML under
-    safe_mode); None for a text that holds all 137,000."""
+def _unused_characters(text: str, count: int) -> tuple[str, ...] | None:
+    """`count` private-use characters that `text` does not hold, as characters or as numeric references: to
+    stand for others while pyromark reads it (the curly quotes the author typed, the '<' and '&' of raw HTML
+    under safe_mode); None for a text that holds all 137,000."""
     held = set(text)
     for reference in _NUMERIC_REFERENCE.finditer(text):
         number = reference.group(1)
@@ -110,8 +111,8 @@ def _unused_pair(text: str) -> tuple[str, str] | None:
             held.add(chr(int(number[1:], 16) if number[0] in "xX" else int(number)))
     unused = (chr(code) for code in chain(range(0xE000, 0xF900), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE))
               if chr(code) not in held)
-    pair = next(unused, None), next(unused, None)
-    return None if pair[1] is None else pair  # type: ignore[return-value]
+    found = tuple(character for _, character in zip(range(count), unused))
+    return found if len(found) == count else None
 
 
 def _lifted_embeds(text: str, safe: bool) -> tuple[str, list[str]]:
@@ -128,29 +129,29 @@ def _lifted_embeds(text: str, safe: bool) -> tuple[str, list[str]]:
     return "\n".join(lines), lifted
 
 
-def _escaped_raw_html(text: str, options) -> tuple[str, tuple[str, str] | None]:
-    """`text` with the '<' and '&' of each range pyromark reads as raw HTML replaced by two characters the text
-    does not hold (returned too), which the caller makes '&lt;' and '&amp;' in the HTML: it is shown as text
-    (safe_mode). Until no raw HTML is left, as escaping some can make raw HTML of the text around it (in
-    `<img x=a,<b>` only `<b>` is a tag; once that is text, the `<img …>` before it is one); after
-    `_ESCAPE_ROUNDS` rounds (text written to unfold one tag a round), every '<' and '&' is shown as text."""
+def _escaped_raw_html(text: str, options, stand_ins: tuple[str, ...] | None) -> tuple[str, tuple[str, ...] | None]:
+    """`text` with the '<' and '&' of each range pyromark reads as raw HTML replaced by the two `stand_ins`
+    (characters the text does not hold), which the caller makes '&lt;' and '&amp;' in the HTML: it is shown
+    as text (safe_mode); and the stand-ins used. Until no raw HTML is left, as escaping some can make raw HTML
+    of the text around it (in `<img x=a,<b>` only `<b>` is a tag; once that is text, the `<img …>` before it
+    is one); after `_ESCAPE_ROUNDS` rounds (text written to unfold one tag a round), every '<' and '&' is
+    shown as text."""
     import pyromark
 
-    pair = _unused_pair(text)
-    if pair is None:  # (a text of every private-use character: entities of them all, autolinks lost)
+    if stand_ins is None:  # (a text of every private-use character: entities of them all, autolinks lost)
         return text.replace("&", "&amp;").replace("<", "&lt;"), None
-    less, ampersand = pair
+    less, ampersand = stand_ins
     for _ in range(_ESCAPE_ROUNDS):
         ranges = [(span["start"], span["end"]) for event, span in pyromark.events_with_range(text, options=options)
                   if isinstance(event, dict) and next(iter(event)) in _RAW_HTML]
         if not ranges:
-            return text, pair
+            return text, stand_ins
         encoded = text.encode("utf-8")  # (the ranges count bytes)
         for start, end in sorted(ranges, reverse=True):
             shown = encoded[start:end].decode("utf-8").replace("&", ampersand).replace("<", less)
             encoded = encoded[:start] + shown.encode("utf-8") + encoded[end:]
         text = encoded.decode("utf-8")
-    return text.replace("&", ampersand).replace("<", less), pair  # (in code too, where they read the same)
+    return text.replace("&", ampersand).replace("<", less), stand_ins  # (in code too, where they read the same)
 
 
 def _with_heading_ids(body: str) -> tuple[str, tuple[Heading, ...]]:
