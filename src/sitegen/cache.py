@@ -54,8 +54,9 @@ _log = logging.getLogger(__name__)
 CACHE_DIR = ".sitegen-cache"
 DATABASE = "build.db"
 # Anything that changes what a memo holds: sitegen's own code and the Python that pickled it (the last
-# number counts changes between releases: 5, related lists from whole texts, by cosine).
-GENERATION = f"{__version__}|{sys.version_info[:2]}|5".encode()
+# number counts changes between releases: 5, related lists from whole texts, by cosine; 6, an image's local
+# file held as text, not a Path).
+GENERATION = f"{__version__}|{sys.version_info[:2]}|6".encode()
 _BATCH = 3000  # memos held before they are written
 _KEYS_PER_QUERY = 500  # below SQLite's oldest limit of 999 parameters
 
