@@ -4,8 +4,8 @@
 
 The site (a compare.py site: sources, output and cache) is copied twice; each copy is built twice by its
 version (the second build finds the folders of the first old enough to trust, as an author's would be),
-then the two take turns: an article gets a line appended, 2.1 s later (files newer than 2 s are not trusted,
-stamp.py) its copy is built in a fresh process and timed. Medians and ranges are printed; alternating on one
+then the two take turns: 2.1 s after the last build (a build does not trust what is newer than 2 s,
+stamp.py), an article of one copy gets a line appended and that copy is built in a fresh process, timed. Medians and ranges are printed; alternating on one
 machine keeps shared-machine noise out of the comparison.
 """
 
