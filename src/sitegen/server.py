@@ -57,17 +57,9 @@ class ServedState:
             if base_path is not None:
                 self.base_path = base_path
             if event is not None:
-                self._raise_epoch(*event)
+                self.epoch += 1
+                self.last_event = (event[0], json.dumps(event[1]))
             self.changed.notify_all()
-
-    def publish(self, event: str, data: dict | list) -> None:
-        with self.changed:
-            self._raise_epoch(event, data)
-            self.changed.notify_all()
-
-    def _raise_epoch(self, event: str, data: dict | list) -> None:
-        self.epoch += 1
-        self.last_event = (event, json.dumps(data))
 
 
 def resolve_request(root: Path, base_path: str, raw_path: str) -> tuple[Path | None, str | None]:
