@@ -16,9 +16,9 @@ from .article import Article, StaticFile
 from .cache import BuildCache, digest, file_state, memo_key
 from .config import SiteConfig
 from .errors import Diagnostic, error, warning
-from .fields import TextStages, parse_article, split_article
+from .fields import TextStages, markdown_settings, parse_article, split_article
 from .frontmatter import SplitText
-from .languages import ENGLISH_QUOTES, double_quotes
+from .languages import ENGLISH_QUOTES
 from .markdown import DEFAULT_ENGINE, RenderedMarkdown, TooSlow
 from .parallel import parallel_imap
 from .sections import SECTION_FILE, language_of
@@ -151,8 +151,7 @@ def _parse_all(sources: list[tuple[str, str, str]], config: SiteConfig, progress
         article = parse_article(source, relative, split, config, found, stages)
         if store is not None and article is not None:  # with the memos it was made from, to keep them too
             made_from = (front_matter_key(split.front_matter, split.front_matter_line),
-                         markdown_key(split.body, config.pygments_style, config.safe_mode, config.markdown.engine,
-                                      double_quotes(article.language)))
+                         markdown_key(split.body, *markdown_settings(config, article.language)))
             store.put(key, (_without_body(article), tuple(found), made_from))  # the HTML is in its own memo
         return article, tuple(found), store.take_news() if store is not None else None  # a worker's memos go home
 

@@ -58,6 +58,12 @@ class TextStages:
         return render_within(self.markdown_seconds, body, pygments_style, safe, engine, quotes)
 
 
+def markdown_settings(config: SiteConfig, language: str) -> tuple[str, bool, str, tuple[str, str]]:
+    """What rendering a body written in `language` depends on besides its text: the arguments that follow the
+    body in TextStages.markdown and content.markdown_key, listed once for both."""
+    return config.pygments_style, config.safe_mode, config.markdown.engine, double_quotes(language)
+
+
 def split_article(source: str, raw: bytes, problems: list[Diagnostic]) -> SplitText | None:
     """A file's bytes as front matter and body, or None (and a problem) when they are not an article."""
     try:
@@ -226,8 +232,7 @@ class _FieldReader:
         if not self.ok:
             return None
         try:
-            rendered = stages.markdown(body, config.pygments_style, config.safe_mode, config.markdown.engine,
-                                       double_quotes(language.code))
+            rendered = stages.markdown(body, *markdown_settings(config, language.code))
         except RecursionError:
             self.problems.append(error(self.source, body_line, "the Markdown is nested too deeply to render",
                                        "lists, quotes or emphasis hundreds of levels deep; flatten them"))

@@ -17,10 +17,9 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .errors import Diagnostic, error, warning
-from .fields import TextStages, split_article
+from .fields import TextStages, markdown_settings, split_article
 from .frontmatter import SplitText
 from .i18n import base_language
-from .languages import double_quotes
 from .markdown import TooSlow
 from .slugs import slugify
 from .yamlfile import YamlProblem, load_mapping, one_line
@@ -125,8 +124,7 @@ def load_intros(config, stages: TextStages) -> tuple[dict[tuple[str, str], Secti
             continue
         data, split = read
         try:
-            rendered = stages.markdown(split.body, config.pygments_style, config.safe_mode, config.markdown.engine,
-                                       double_quotes(code))
+            rendered = stages.markdown(split.body, *markdown_settings(config, code))
         except TooSlow:
             problems.append(error(source, split.body_line, f"the Markdown took more than "
                                   f"{config.limits.markdown_seconds:g} s to convert", "split or simplify it"))
