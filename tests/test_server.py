@@ -194,6 +194,27 @@ def test_http_status_mime_head_404_and_waiting_for_builds(tmp_path):
         server.server_close()
 
 
+def test_connections_cut_by_the_browser_or_by_stopping_print_no_traceback(tmp_path, capsys):
+    site, state, preview, _ = make_preview(tmp_path, {"content/world/a.md": article("Story")})
+    server = make_server(state, "127.0.0.1", 0)
+    for failure in (ConnectionResetError(104, "reset by peer"), BrokenPipeError(32, "broken pipe")):
+        try:
+            raise failure
+        except OSError:
+            server.handle_error(None, ("127.0.0.1", 1))
+    try:
+        raise ValueError("a bug in a handler")
+    except ValueError:
+        server.handle_error(None, ("127.0.0.1", 1))
+    assert capsys.readouterr().err.count("Traceback") == 1  # a real error is still shown
+    server.server_close()
+    try:
+        raise OSError(9, "Bad file descriptor")  # what a daemon request thread meets as the process exits
+    except OSError:
+        server.handle_error(None, ("127.0.0.1", 1))
+    assert "Traceback" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("host, answered", [
     ("127.0.0.1:8000", True), ("localhost:8000", True), ("LOCALHOST", True), ("[::1]:8000", True),
     ("192.168.1.20:8000", True), ("news.localhost:8000", True), ("preview.example:8000", True),

@@ -15,6 +15,7 @@ import json
 import mimetypes
 import shutil
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -319,6 +320,18 @@ def host_allowed(header: str, started_for: str) -> bool:
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # (5 by default: a page with many images, and a few tabs, waited seconds)
+    closing = False
+
+    def server_close(self) -> None:
+        self.closing = True
+        super().server_close()
+
+    def handle_error(self, request, client_address) -> None:
+        """A connection the browser cut, or one still open as the server stops (its thread, a daemon, reads
+        from a socket the exiting process closes under it), is no error: socketserver would print a traceback."""
+        if self.closing or isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def make_server(state: ServedState, host: str, port: int) -> ThreadingHTTPServer:
