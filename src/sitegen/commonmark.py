@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 from contextlib import suppress
+from functools import cache
 from itertools import chain
 
 from markdown.extensions.toc import slugify, unique
@@ -67,7 +68,8 @@ def render_commonmark(text: str, pygments_style: str = "default", safe: bool = F
 
     options = _options(safe)
     text, lifted = _lifted_embeds(text, safe)
-    spare = _unused_characters(text, 4)  # (chosen together: safe_mode's two and the typed quotes' two)
+    # (chosen together: safe_mode's two and the typed quotes' two; English text outside safe_mode needs none)
+    spare = _unused_characters(text, 4) if safe or quotes != ENGLISH_QUOTES else None
     shown_as_text = typed = None
     if safe:
         text, shown_as_text = _escaped_raw_html(text, options, spare[:2] if spare else None)
@@ -182,7 +184,13 @@ def _highlighted(match: re.Match, pygments_style: str) -> str:
         lexer = get_lexer_by_name(language) if language else TextLexer()
     except ClassNotFound:
         lexer = TextLexer()
-    return highlight(code, lexer, HtmlFormatter(cssclass="highlight", style=pygments_style, wrapcode=True)).rstrip("\n")
+    return highlight(code, lexer, _formatter(pygments_style)).rstrip("\n")
+
+
+@cache
+def _formatter(pygments_style: str) -> HtmlFormatter:
+    """One formatter per style (making one works out the style's CSS rules; formatting keeps no state)."""
+    return HtmlFormatter(cssclass="highlight", style=pygments_style, wrapcode=True)
 
 
 def _footnotes(body: str) -> str:
