@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import markdown as python_markdown
+from markdown.extensions import Extension
 from markdown.treeprocessors import InlineProcessor
 
 from .embeds import EmbedExtension
@@ -58,18 +59,8 @@ def new_converter(pygments_style: str = "default", safe: bool = False, quick: bo
     """A Python-Markdown converter as sitegen sets it up, its smart double quotes `quotes` (the language's);
     with `quick=False`, Python-Markdown's own inline and smarty passes in place of the quick ones (the same
     HTML, slower: what the quick passes are tested against)."""
-    language_quotes = {} if quotes == ENGLISH_QUOTES else {  # (English: smarty's own entities, as always)
-        "substitutions": {"left-double-quote": quotes[0], "right-double-quote": quotes[1]}}
-    converter = python_markdown.Markdown(
-        extensions=[*_extensions(safe), EmbedExtension(safe)],
-        extension_configs={
-            "codehilite": {"guess_lang": False, "css_class": "highlight", "pygments_style": pygments_style},
-            "toc": {"permalink": False, "toc_depth": "2-4"},
-            "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
-            "smarty": {"smart_angled_quotes": True, **language_quotes},
-        },
-        output_format="html",
-    )
+    converter = python_markdown.Markdown(extensions=[*_extensions(safe, pygments_style, quotes), EmbedExtension(safe)],
+                                         output_format="html")
     if safe:  # raw HTML is shown as text, not passed through
         converter.preprocessors.deregister("html_block")
         converter.inlinePatterns.deregister("html")
@@ -172,11 +163,29 @@ class _QuickBrackets:
         return data[index:end - 1], end, True
 
 
-def _extensions(safe: bool) -> list[str]:
-    """attr_list would let '{: onerror=... }' put event handlers on elements: not for untrusted text."""
-    names = ["fenced_code", "codehilite", "tables", "footnotes", "toc", "attr_list", "smarty", "sane_lists",
-             "abbr", "def_list"]
-    return [name for name in names if not (safe and name == "attr_list")]
+def _extensions(safe: bool, pygments_style: str, quotes: tuple[str, str]) -> list[Extension]:
+    """Python-Markdown's extensions as sitegen sets them up, made here rather than named: a name is looked up
+    among every installed package's entry points first (50 ms, in each process that makes a converter).
+    attr_list would let '{: onerror=... }' put event handlers on elements: not for untrusted text."""
+    from markdown.extensions.abbr import AbbrExtension
+    from markdown.extensions.attr_list import AttrListExtension
+    from markdown.extensions.codehilite import CodeHiliteExtension
+    from markdown.extensions.def_list import DefListExtension
+    from markdown.extensions.fenced_code import FencedCodeExtension
+    from markdown.extensions.footnotes import FootnoteExtension
+    from markdown.extensions.sane_lists import SaneListExtension
+    from markdown.extensions.smarty import SmartyExtension
+    from markdown.extensions.tables import TableExtension
+    from markdown.extensions.toc import TocExtension
+
+    language_quotes = {} if quotes == ENGLISH_QUOTES else {  # (English: smarty's own entities, as always)
+        "substitutions": {"left-double-quote": quotes[0], "right-double-quote": quotes[1]}}
+    return [FencedCodeExtension(),
+            CodeHiliteExtension(guess_lang=False, css_class="highlight", pygments_style=pygments_style),
+            TableExtension(), FootnoteExtension(BACKLINK_TITLE="Back to reference %d"),
+            TocExtension(permalink=False, toc_depth="2-4"), *([] if safe else [AttrListExtension()]),
+            SmartyExtension(smart_angled_quotes=True, **language_quotes), SaneListExtension(), AbbrExtension(),
+            DefListExtension()]
 
 
 def render_markdown(text: str, pygments_style: str = "default", safe: bool = False,
