@@ -88,6 +88,40 @@ def test_a_layout_edit_renders_only_the_pages_that_use_it(tmp_path):
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
 
 
+def test_a_partial_rendered_with_cached_partial_is_a_dependency_of_the_layouts_that_call_it(tmp_path):
+    """The default theme's listings and related lists render each card once (`cached_partial`); editing the
+    card partial renders again exactly the pages that show cards, and the bytes are a clean build's."""
+    site = make_site(tmp_path, news_files())
+    build(site)
+    (site / "layouts/partials").mkdir(parents=True)
+    (site / "layouts/partials/card.html").write_text(
+        '<article class="mine"><h{{ card_heading_level | default(3) }}><a href="{{ card.url }}">{{ card.title }}'
+        '</a></h{{ card_heading_level | default(3) }}><time>{{ card.date | format_date }}</time></article>\n')
+    result = build(site)
+    with_cards = {path for path, html in tree(site / "public").items()
+                  if path.endswith(".html") and b'class="mine"' in html}
+    assert with_cards and set(p for p in result.changed if p.endswith(".html")) == with_cards
+    assert b'<h2><a href="/' in (site / "public/tags/common/index.html").read_bytes()  # a listing's level
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_cached_partial_renders_with_the_values_given_and_names_a_bad_one(tmp_path):
+    layout = ('{% extends "base.html" %}{% block main %}'
+              '{{ cached_partial("partials/box.html", label=page.title, n=1) }}'
+              '{{ cached_partial("partials/box.html", label=page.title, n=2) }}'
+              '{{ cached_partial("partials/box.html", label=page.title, n=1) }}{% endblock %}')
+    site = make_site(tmp_path, {**news_files(3), "layouts/article.html": layout,
+                                "layouts/partials/box.html": "<b>{{ label }} {{ n }} {{ page is defined }}</b>"})
+    build(site)
+    html = (site / "public/world/story-0/index.html").read_text()
+    assert "<b>Story 0 about world 1 False</b><b>Story 0 about world 2 False</b><b>Story 0 about world 1 False</b>" in html  # (not the page's view)
+    (site / "layouts/article.html").write_text(layout.replace("n=2", "n=[2]"))
+    run = build_site(site)
+    assert run.code == 1
+    assert "layouts/article.html:1: error: TypeError: cached_partial('partials/box.html'): pass values that can " \
+           "be compared (views, text, numbers), not lists or dicts" in run.err
+
+
 def test_renamed_and_deleted_articles_leave_no_stale_files(tmp_path):
     site = make_site(tmp_path, news_files())
     build(site)

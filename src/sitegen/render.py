@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
+from markupsafe import Markup
 
 from . import __version__
 from .cache import BuildCache, digest, memo_key
@@ -62,6 +63,7 @@ def make_environment(config: SiteConfig, every: bool = True) -> tuple[jinja2.Env
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         auto_reload=False,  # compiled once: a full build, or a patch build, makes a new environment
+        cache_size=-1,  # every layout kept, in a plain dict (an LRU cache's bookkeeping took 6% of rendering)
     )
     _install_helpers(env, config)
     problems: list[Diagnostic] = []
@@ -100,7 +102,25 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
         return site.language if getattr(site, "language", None) in translators else config.language
 
     home = config.base_path
+    rendered_partials: dict[tuple, Markup] = {}  # (this environment's build's: layouts do not change in it)
+
+    def cached_partial(context: jinja2.runtime.Context, name: str, **variables: object) -> Markup:
+        """`name` rendered with `variables` and `site` alone (not the page), once per language and values in a
+        build: a card that a dozen listings and related lists show is rendered once (Hugo's partialCached)."""
+        language = language_of(context)
+        try:
+            key = (name, language, tuple(sorted(variables.items())))
+            html = rendered_partials.get(key)
+        except TypeError:
+            raise TypeError(f"cached_partial('{name}'): pass values that can be compared (views, text, numbers), "
+                            "not lists or dicts") from None
+        if html is None:
+            html = rendered_partials[key] = Markup(env.get_template(name).render(site=context.get("site"),
+                                                                                 **variables))
+        return html
+
     env.globals.update(
+        cached_partial=jinja2.pass_context(cached_partial),
         t=jinja2.pass_context(lambda context, key, **values: translators[language_of(context)](key, **values)),
         url=lambda path: home + str(path).lstrip("/"),
         asset_url=lambda path: home + str(path).lstrip("/"),
@@ -206,7 +226,7 @@ def _closure_digests(env: jinja2.Environment, sources: dict[str, str], data: byt
     uses: dict[str, set[str]] = {}
     for name, source in sources.items():
         try:
-            named = set(meta.find_referenced_templates(env.parse(source)))
+            named = _referenced_layouts(env.parse(source))
         except jinja2.TemplateSyntaxError:  # reported by make_environment
             named = set()
         uses[name] = set(sources) if None in named else {n for n in named if n in sources}  # a computed name: any
@@ -224,6 +244,17 @@ def _closure_digests(env: jinja2.Environment, sources: dict[str, str], data: byt
     return {name: digest(*(part for used in uses_of for part in (used, sources[used])),
                          data if mentions_data.intersection(uses_of) else b"")
             for name in sources for uses_of in [closure(name)]}
+
+
+def _referenced_layouts(template: nodes.Template) -> set[str | None]:
+    """The layouts a parsed layout extends, includes, imports or renders with `cached_partial('name', …)`; None
+    for one whose name is computed."""
+    named: set[str | None] = set(meta.find_referenced_templates(template))
+    for call in template.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name == "cached_partial":
+            first = call.args[0] if call.args else None
+            named.add(first.value if isinstance(first, nodes.Const) and isinstance(first.value, str) else None)
+    return named
 
 
 class Placing(NamedTuple):
