@@ -1,6 +1,7 @@
 """Pure text stages: slugs, dates, Markdown."""
 
 import logging
+import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.dates import DateProblem, parse_date
-from sitegen.markdown import new_converter, quick_pass_fits, render_markdown
+from sitegen.markdown import new_converter, quick_pass_fits, render_markdown, word_count
 from sitegen.slugs import slugify
 
 from conftest import REPO
@@ -94,6 +95,19 @@ def test_first_paragraph_and_word_count_ignore_markup_and_code():
     assert rendered.first_paragraph == "A bold start, here."
     assert rendered.word_count == 5
     assert "not counted" not in rendered.plain_text
+
+
+_WORDS = re.compile(r"\w+(?:['’-]\w+)*")  # what a word is: "don't", "well-known" and "l’home" are one
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from("ab1_ '’-—.\n\t\xa0\u2003éß٣Ⅻ«»,…"), max_size=60) | st.text(max_size=60))
+def test_a_word_is_counted_once_whatever_surrounds_it(text):
+    assert word_count(text) == len(_WORDS.findall(text))
+
+
+def test_words_joined_by_apostrophes_and_hyphens_count_once():
+    assert word_count("don't stop-the-music — 'quoted' a--b _x_ 3.5 l’home … «hola» 12-13 -a- a' 'a") == 14
 
 
 def test_converter_is_reset_between_documents():
