@@ -120,7 +120,10 @@ def _make_sites(count: int, folder: Path, commands: dict[str, list[str]], links:
     sites = []
     for tool, command in commands.items():
         shutil.rmtree(folder / tool, ignore_errors=True)
-        site = writers[tool](articles, folder / tool, command if tool.startswith("sitegen") else command[0])
+        if tool.startswith("sitegen"):  # (its theme's layout, marked: the baseline's own, not this checkout's)
+            site = writers[tool](articles, folder / tool, command, theme=package_dir(command) / "themes" / "default")
+        else:
+            site = writers[tool](articles, folder / tool, command[0])
         sites.append(replace(site, tool=tool))
     return sites
 
@@ -144,9 +147,18 @@ def compile_sources(command: list[str]) -> None:
     """Byte-compile the sitegen that `command` (`… python3 -m sitegen`) runs, as installing it from a wheel does:
     with PYTHONDONTWRITEBYTECODE set, as on the machines these benchmarks run on, every build would compile
     its modules from source again (0.2 s of each build's start here, a cost no installed copy has)."""
-    if command[-2:] == ["-m", "sitegen"]:
-        subprocess.run([*command[:-2], "-c", "import compileall, os, sitegen; "
-                        "compileall.compile_dir(os.path.dirname(sitegen.__file__), quiet=1)"], check=True)
+    package = package_dir(command)
+    if package is not None:
+        subprocess.run([*command[:-2], "-m", "compileall", "-q", str(package)], check=True)
+
+
+def package_dir(command: list[str]) -> Path | None:
+    """The folder of the sitegen package that `command` (`… python3 -m sitegen`) runs; None for another command."""
+    if command[-2:] != ["-m", "sitegen"]:
+        return None
+    found = subprocess.run([*command[:-2], "-c", "import os, sitegen; print(os.path.dirname(sitegen.__file__))"],
+                           check=True, capture_output=True, text=True)
+    return Path(found.stdout.strip())
 
 
 def measure(site: Site, log: Path) -> dict:

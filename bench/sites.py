@@ -65,14 +65,15 @@ class Site:
     article: Path  # the article the "one article edited" scenario changes
 
 
-def write_sitegen(articles: list[Article], folder: Path, command: list[str], engine: str | None = None) -> Site:
+def write_sitegen(articles: list[Article], folder: Path, command: list[str], engine: str | None = None,
+                  theme: Path = SITEGEN_THEME) -> Site:
     write_site(articles, folder, DESCRIPTION)
     if engine:
         with (folder / "site.yaml").open("a", encoding="utf-8") as config:
             config.write(f"markdown:\n  engine: {engine}\n")
     related = folder / "layouts" / "partials" / "related.html"  # the default theme's, marked: every article uses it
     related.parent.mkdir(parents=True, exist_ok=True)
-    related.write_text("<!-- layout edition 0 -->\n" + (SITEGEN_THEME / "layouts/partials/related.html").read_text())
+    related.write_text("<!-- layout edition 0 -->\n" + (theme / "layouts/partials/related.html").read_text())
     output = folder / "public"
     return Site("sitegen", folder, (*command, "build", "-s", str(folder), "-o", str(output)), output,
                 (folder / ".sitegen-cache",), folder / "site.yaml", related, folder / "content" / _edited(articles))
