@@ -220,6 +220,41 @@ def test_the_markdown_time_limit_holds_outside_the_main_thread_too():
     assert outcome[1] == "<p>Some <em>words</em>.</p>"
 
 
+@pytest.mark.one_engine  # (the default engine's time limit)
+def test_the_markdown_time_limit_holds_when_its_stop_lands_where_python_drops_exceptions(monkeypatch):
+    """The timer's exception, raised while a garbage-collector callback (Hypothesis installs one) or a __del__
+    runs, is printed and dropped by Python; the work must stop all the same. The suite once waited 124 s
+    for a body that the 1 s limit should have stopped."""
+    import gc
+
+    from sitegen.fields import TextStages
+    from sitegen.markdown import TooSlow
+
+    footnotes = " ".join(f"w[^{i}]" for i in range(6000)) + "\n\n" + "\n".join(f"[^{i}]: n" for i in range(6000))
+    started = time.monotonic()
+    busy = []
+
+    def slow_collection(phase, info):  # the first collection runs past the limit: the timer fires in here
+        if phase == "start" and not busy:
+            busy.append(phase)
+            while time.monotonic() < started + 0.8:
+                pass
+
+    dropped = []  # (a C function, which no stop can land in, instead of pytest's hook)
+    monkeypatch.setattr(sys, "unraisablehook", dropped.append)
+    thresholds = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    gc.callbacks.append(slow_collection)
+    try:
+        with pytest.raises(TooSlow):
+            TextStages(markdown_seconds=0.5).markdown(footnotes, "default", False)  # 5 s or more to the end
+    finally:
+        gc.callbacks.remove(slow_collection)
+        gc.set_threshold(*thresholds)
+    assert busy and time.monotonic() - started < 2
+    assert any(isinstance(unraisable.exc_value, TooSlow) for unraisable in dropped)  # the first stop, dropped
+
+
 @pytest.mark.one_engine  # (nothing Markdown-specific: once is enough)
 def test_limits_on_one_article_are_clear_errors(tmp_path):
     tags = ", ".join(f"T{n}" for n in range(150))

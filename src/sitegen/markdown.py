@@ -246,6 +246,9 @@ def render_with(engine: str, text: str, pygments_style: str = "default", safe: b
     return render_commonmark(text, pygments_style, safe, quotes)
 
 
+_STOP_AGAIN_SECONDS = 0.05
+
+
 def render_within(seconds: float, text: str, pygments_style: str = "default", safe: bool = False,
                   engine: str = DEFAULT_ENGINE, quotes: tuple[str, str] = ENGLISH_QUOTES) -> RenderedMarkdown:
     """`render_markdown`, or TooSlow once `seconds` have passed: Python-Markdown takes quadratic time on some
@@ -258,7 +261,9 @@ def render_within(seconds: float, text: str, pygments_style: str = "default", sa
             raise TooSlow()
 
         previous = signal.signal(signal.SIGALRM, expired)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        # (and again every 50 ms: a TooSlow raised while a garbage-collector callback or a __del__ runs is
+        # printed and dropped by Python, "Exception ignored in …", and the work would go on to its end)
+        signal.setitimer(signal.ITIMER_REAL, seconds, _STOP_AGAIN_SECONDS)
         try:
             return render_with(engine, text, pygments_style, safe, quotes)
         finally:
