@@ -104,3 +104,8 @@ def test_catalan_months_keep_their_elision():
 ])
 def test_slugs_transliterate_for_each_language(text, language, slug):
     assert slugify(text, language) == slug
+
+
+def test_numbers_are_written_as_each_value_asks_whatever_came_before():
+    catalan = Translator("ca")
+    assert [catalan.number(value) for value in (1234, 1234.0, 0, -0.0, 1234)] == ["1.234", "1.234", "0", "-0", "1.234"]

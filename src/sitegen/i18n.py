@@ -108,7 +108,7 @@ class Translator:
             self.strings.update(table)
             self.source.update(dict.fromkeys(table, code))
         self._locales = {code: Locale.parse(code) for code in set(self.source.values())}
-        self._numbers: dict[float, str] = {}
+        self._numbers: dict[int, str] = {}
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.strings.get(key, key)
@@ -121,9 +121,11 @@ class Translator:
                               else value for name, value in values.items()})
 
     def number(self, value: float) -> str:
-        written = self._numbers.get(value)
+        written = self._numbers.get(value) if type(value) is int else None  # (not 1.0 for 1, -0.0 for 0)
         if written is None:  # (Babel takes 50 µs a number; a site's pages write the same few counts many times)
             from babel.numbers import format_decimal
 
-            written = self._numbers[value] = format_decimal(value, locale=self.locale)
+            written = format_decimal(value, locale=self.locale)
+            if type(value) is int:
+                self._numbers[value] = written
         return written

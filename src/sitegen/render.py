@@ -102,18 +102,16 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
         return site.language if getattr(site, "language", None) in translators else config.language
 
     home = config.base_path
-    rendered_partials: dict[tuple, Markup] = {}  # (this environment's build's: layouts do not change in it)
+    # (the partials this environment's build renders: layouts do not change in it)
+    rendered_partials: dict[tuple[str, str, str], Markup] = {}
 
     def cached_partial(context: jinja2.runtime.Context, name: str, **variables: object) -> Markup:
         """`name` rendered with `variables` and `site` alone (not the page), once per language and values in a
-        build: a card that a dozen listings and related lists show is rendered once (Hugo's partialCached)."""
-        language = language_of(context)
-        try:
-            key = (name, language, tuple(sorted(variables.items())))
-            html = rendered_partials.get(key)
-        except TypeError:
-            raise TypeError(f"cached_partial('{name}'): pass values that can be compared (views, text, numbers), "
-                            "not lists or dicts") from None
+        build: a card that a dozen listings and related lists show is rendered once (Hugo's partialCached).
+        The values are told apart by their repr, as a page's inputs are (views are values): equal is not
+        enough (1 and True, a text and the same text marked safe, one moment in two time zones)."""
+        key = (name, language_of(context), repr(sorted(variables.items())))
+        html = rendered_partials.get(key)
         if html is None:
             html = rendered_partials[key] = Markup(env.get_template(name).render(site=context.get("site"),
                                                                                  **variables))
