@@ -121,11 +121,11 @@ class Translator:
                               else value for name, value in values.items()})
 
     def number(self, value: float) -> str:
-        written = self._numbers.get(value) if type(value) is int else None  # (not 1.0 for 1, -0.0 for 0)
-        if written is None:  # (Babel takes 50 µs a number; a site's pages write the same few counts many times)
-            from babel.numbers import format_decimal
+        from babel.numbers import format_decimal
 
-            written = format_decimal(value, locale=self.locale)
-            if type(value) is int:
-                self._numbers[value] = written
+        if type(value) is not int:  # (remembered for whole numbers alone: not 1.0 for 1, -0.0 for 0)
+            return format_decimal(value, locale=self.locale)
+        written = self._numbers.get(value)
+        if written is None:  # (Babel takes 50 µs a number; a site's pages write the same few counts many times)
+            written = self._numbers[value] = format_decimal(value, locale=self.locale)
         return written
