@@ -73,7 +73,7 @@ sys.path.insert(0, str(HERE))
 
 from corpus import generate  # noqa: E402
 from results import cpu, write_section  # noqa: E402
-from sites import DIFFERENCES, EDITION, Site, write_hugo, write_pelican, write_sitegen  # noqa: E402
+from sites import DIFFERENCES, EDITION, SITEGEN_THEME, Site, write_hugo, write_pelican, write_sitegen  # noqa: E402
 
 SCENARIOS = {"cold": "cold build", "warm": "warm, nothing changed", "article": "one article edited",
              "layout": "one layout edited", "config": "site config edited"}
@@ -120,8 +120,10 @@ def _make_sites(count: int, folder: Path, commands: dict[str, list[str]], links:
     sites = []
     for tool, command in commands.items():
         shutil.rmtree(folder / tool, ignore_errors=True)
-        if tool.startswith("sitegen"):  # (its theme's layout, marked: the baseline's own, not this checkout's)
-            site = writers[tool](articles, folder / tool, command, theme=package_dir(command) / "themes" / "default")
+        if tool.startswith("sitegen"):  # (its theme's layout, marked: the baseline's own, not this checkout's;
+            package = package_dir(command)  # this checkout's for a command other than `… -m sitegen`)
+            theme = package / "themes" / "default" if package is not None else SITEGEN_THEME
+            site = writers[tool](articles, folder / tool, command, theme=theme)
         else:
             site = writers[tool](articles, folder / tool, command[0])
         sites.append(replace(site, tool=tool))
