@@ -776,6 +776,28 @@ def test_worker_processes_write_the_pages_they_render(tmp_path, monkeypatch, eve
     assert result.rendered == result.pages if "no cache" in second else 12 <= result.rendered
 
 
+def test_feeds_sitemaps_and_search_indexes_are_made_by_the_workers_too(tmp_path, monkeypatch, every_item_in_parallel):
+    """They are made beside the pages, on the render workers: every feed by one of them (an article's feed entry is
+    made once for all the feeds that show it), and the files are those a serial build makes."""
+    site, log = make_site(tmp_path, news_files(12)), tmp_path / "writers"
+    real = Path.write_bytes
+
+    def noted(target, data):
+        with log.open("a") as notes:
+            notes.write(f"{Path(target).name} {os.getpid()}\n")
+        return real(target, data)
+
+    monkeypatch.setattr(Path, "write_bytes", noted)
+    build(site, options=BuildOptions(jobs=2))
+    writers = [line.split() for line in log.read_text().splitlines()]
+    feeds = {pid for name, pid in writers if name in ("atom.xml", "rss.xml", "feed.json")}
+    others = {pid for name, pid in writers if name in ("sitemap.xml", "search-index.json", "robots.txt")}
+    assert {name for name, _ in writers} >= {"atom.xml", "rss.xml", "feed.json", "sitemap.xml", "search-index.json",
+                                             "robots.txt"}
+    assert len(feeds) == 1 and str(os.getpid()) not in feeds | others
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
 @pytest.mark.parametrize("incremental", [True, False], ids=["in place", "aside"])
 def test_a_worker_failing_to_write_leaves_the_output_as_it_was(tmp_path, monkeypatch, every_item_in_parallel,
                                                                 incremental):

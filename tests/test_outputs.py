@@ -57,7 +57,12 @@ def load_site(tmp_path, files, config=MINIMAL_CONFIG):
 
 def made_files(site, jobs):
     """The bytes of the feeds, sitemaps, robots.txt and search indexes among `jobs`, each made afresh."""
-    return {path: data for path, (data, _) in machine_files(site, plan_site(site).only(jobs)).items()}
+    return {path: data for path, (data, _) in made_now(site, plan_site(site).only(jobs)).items()}
+
+
+def made_now(site, plan, recorded=None):
+    """Each machine file of the plan, made: output path → (bytes or None when `recorded` stands, inputs)."""
+    return {file.output_path: file.make() for group in machine_files(site, plan, recorded) for file in group}
 
 
 def feeds(site):
@@ -430,11 +435,11 @@ def test_a_file_is_made_again_only_when_what_it_is_made_from_changed(news):
     """Each file's inputs are the values it is made from: the same values, the file the output holds is kept
     (None); a new title remakes what shows it (every feed listing the article, the search index), and no
     other file."""
-    recorded = {path: inputs for path, (_, inputs) in machine_files(news, plan_site(news)).items()}
-    assert all(data is None for data, _ in machine_files(news, plan_site(news), recorded).values())
+    recorded = {path: inputs for path, (_, inputs) in made_now(news, plan_site(news)).items()}
+    assert all(data is None for data, _ in made_now(news, plan_site(news), recorded).values())
     pact = next(a for a in news.articles if a.url_path == "world/pact/")
     retitled = with_articles(news, {pact.source: replace(pact, title="Defence pact signed")})
-    again = machine_files(retitled, plan_site(retitled), recorded)
+    again = made_now(retitled, plan_site(retitled), recorded)
     made = sorted(path for path, (data, _) in again.items() if data is not None)
     assert made == ["atom.xml", "feed.json", "rss.xml", "search-index.json", "tags/diplomacy/atom.xml",
                     "tags/russia/atom.xml", "world/atom.xml"]
@@ -447,6 +452,6 @@ def test_another_sitegen_or_python_makes_every_file_again(news, monkeypatch):
     """Their makers may write other bytes from the same values: the digest covers the code that makes them."""
     from sitegen import cache
 
-    recorded = {path: inputs for path, (_, inputs) in machine_files(news, plan_site(news)).items()}
+    recorded = {path: inputs for path, (_, inputs) in made_now(news, plan_site(news)).items()}
     monkeypatch.setattr(cache, "GENERATION", cache.GENERATION + b"|next")
-    assert all(data is not None for data, _ in machine_files(news, plan_site(news), recorded).values())
+    assert all(data is not None for data, _ in made_now(news, plan_site(news), recorded).values())

@@ -211,18 +211,16 @@ class Builder:
                  assets: StyleAndScripts, progress: Progress | None = None, workers: int = 1) -> tuple[
             list[Page], list[Diagnostic]]:
         """Make the files of the plan whose inputs differ from those recorded for them, and hand them to the
-        writer: pages as they are rendered (written by the worker process that rendered them), then feeds,
-        sitemaps and search indexes, the CSS and JS, copied files; the writer has written them all on return
+        writer: feeds, sitemaps, search indexes and pages as they are made (written by the worker process
+        that made them), then the CSS and JS, copied files; the writer has written them all on return
         (unless a layout failed: the rendering problems)."""
         recorded = {path: record.inputs for path, record in records.items()}
         pages, problems = render_site(site, env, plan, layout_digests(env, self.cache, site.data.digest), progress,
                                       recorded, workers,
                                       shared=repr(sorted(assets.names.items())), deliver=partial(_deliver, writer),
-                                      write=writer.place)
+                                      write=writer.place, others=machine_files(site, plan, recorded))
         if problems:
             return pages, problems
-        for path, (data, made_from) in machine_files(site, plan, recorded).items():
-            writer.add(path, data, made_from)
         for job in plan.of(ASSET):
             writer.add(job.output_path, job.subject[1])
         for job in plan.of(COPY):

@@ -4,8 +4,8 @@
 what each reads), a pure function of the site model: for each job, first the values
 it is made from (a feed's `FeedEntry`s, a sitemap's URLs…), whose digest is its
 record, then its bytes unless the output already holds them (the record matches).
-build.py hands them to the writer with the rendered pages, so the writer stays the
-only code that touches the disk. Output is
+The render workers make them beside the pages and hand them to the writer, which stays
+the only code that touches the disk. Output is
 deterministic (sorted iteration, no build timestamps: a feed's date is its
 newest entry's) so that an unchanged site rebuilds byte for byte and
 deploys that compare files upload nothing.
@@ -35,7 +35,7 @@ from .languages import Language
 from .model import Site
 from . import cache
 from .cache import digest
-from .plan import (ATOM_FEED, JSON_FEED_FILE, NO_DATE, ROBOTS_FILE, RSS_FEED, SEARCH_INDEX_FILE, SITEMAP_FILE,
+from .plan import (ATOM_FEED, FEEDS, JSON_FEED_FILE, NO_DATE, ROBOTS_FILE, RSS_FEED, SEARCH_INDEX_FILE, SITEMAP_FILE,
                    SITEMAP_INDEX, Job, Plan, sitemap_entries)
 from .urls import RSS, JSON_FEED, SITEMAP, absolute
 
@@ -54,25 +54,40 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # ----------------------------------------------------------------------------- every file, made or kept
 
-def machine_files(site: Site, plan: Plan, recorded: dict[str, bytes] | None = None) -> dict[
-        str, tuple[bytes | None, bytes]]:
-    """The feeds, sitemaps, robots.txt and search indexes among the `plan`'s jobs: for each, its bytes and
-    the digest of what it is made from (its inputs: the settings, the values below, which are all its
-    makers read, and the sitegen and Python that make them: cache.GENERATION). A file whose inputs are those
-    `recorded` for it in the output is not made again: its bytes are None, and the file there stays, as
-    render.py keeps a page."""
+class MachineFile(NamedTuple):
+    """One feed, sitemap, robots.txt or search index of the plan, made when `make` is called."""
+
+    output_path: str
+    make: Callable[[], tuple[bytes | None, bytes]]  # its bytes (None: the recorded file stands), its inputs
+
+
+def machine_files(site: Site, plan: Plan, recorded: dict[str, bytes] | None = None) -> list[list[MachineFile]]:
+    """The feeds, sitemaps, robots.txt and search indexes among the `plan`'s jobs. Each `make` gives the
+    file's bytes and the digest of what it is made from (its inputs: the settings, the values below, which
+    are all its makers read, and the sitegen and Python that make them: cache.GENERATION). A file whose inputs
+    are those `recorded` for it in the output is not made again: its bytes are None, and the file there
+    stays, as render.py keeps a page. They are made where `make` is called (build.py has the render workers
+    make them beside the pages), in groups to be made together: every feed in one (an article's feed entry is
+    made once for all the feeds that show it), each other file in a group of its own."""
     settings = digest(cache.GENERATION, repr(site.config))
     shown = _Shown(site, plan)
-    files: dict[str, tuple[bytes | None, bytes]] = {}
-    for job in plan.jobs:
-        maker = _MAKERS.get(job.kind)
-        if maker is None:
-            continue
-        values, make = maker(site, job, shown)
+
+    def make(job: Job, maker: _Maker) -> tuple[bytes | None, bytes]:
+        values, make_bytes = maker(site, job, shown)
         inputs = digest(settings, job.kind, job.output_path, repr(values))
         unchanged = recorded is not None and recorded.get(job.output_path) == inputs
-        files[job.output_path] = (None if unchanged else make(values), inputs)
-    return files
+        return None if unchanged else make_bytes(values), inputs
+
+    feeds: list[MachineFile] = []
+    groups = [feeds]
+    for job in plan.jobs:
+        if job.kind in _MAKERS:
+            file = MachineFile(job.output_path, partial(make, job, _MAKERS[job.kind]))
+            if job.kind in FEEDS:
+                feeds.append(file)
+            else:
+                groups.append([file])
+    return [group for group in groups if group]
 
 
 class FeedEntry(NamedTuple):

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, Sequence
 
 import jinja2
 from jinja2 import meta, nodes
@@ -139,7 +139,9 @@ def _install_helpers(env: jinja2.Environment, config: SiteConfig) -> None:
 def render_site(site: Site, env: jinja2.Environment, plan: Plan, layouts: dict[str, bytes],
                 progress: Callable[[str, int, int], None] | None = None, recorded: dict[str, bytes] | None = None,
                 workers: int = 1, shared: str = "", deliver: Callable[[Page], None] | None = None,
-                write: Callable[[str, bytes, bytes], object] | None = None) -> tuple[list[Page], list[Diagnostic]]:
+                write: Callable[[str, bytes, bytes], object] | None = None,
+                others: Sequence[Sequence[tuple[str, Callable[[], tuple[bytes | None, bytes]]]]] = ()) -> tuple[
+        list[Page], list[Diagnostic]]:
     """The pages among the `plan`'s jobs, rendered on `workers` processes; a page whose inputs are unchanged
     is not rendered again.
 
@@ -150,7 +152,9 @@ def render_site(site: Site, env: jinja2.Environment, plan: Plan, layouts: dict[s
     Each page is handed to `deliver` as soon as it is rendered (or found unchanged), for the output to be
     written while the rest renders; or, with `write`, written where it was rendered, by `write(output
     path, html, inputs)`, whose result the Page holds instead of the html (a build's worker processes write
-    their own pages)."""
+    their own pages). The `others` (groups of files, each an output path and its `make`, which gives its bytes,
+    or None, and its inputs: the feeds and sitemaps) are made on the same workers, first, a group at a time,
+    and delivered as Pages too, but are not among the pages returned."""
     translators = [Translator(edition.language.code, site.config.language, site.config.strings)
                    for edition in site.editions]
     factories = [ViewFactory(site, edition, translator, GENERATOR, plan)
@@ -164,11 +168,15 @@ def render_site(site: Site, env: jinja2.Environment, plan: Plan, layouts: dict[s
         except Exception as exc:  # a layout raised: note where, keep rendering the rest
             return _failure_place(exc, layout, site.config)
 
-    def settle(index: int) -> tuple[bytes, bytes | tuple[str, int, str] | None]:
+    def settle(index: int) -> Any:
         """In a worker: the page's views, their digest, and the page rendered unless its file is up to date.
         (Views made here, not before the workers fork, copy more of the model's memory into each worker,
-        but an incremental build, which renders few pages, then fingerprints the others on every core.)"""
-        job = page_jobs[index]
+        but an incremental build, which renders few pages, then fingerprints the others on every core.)
+        For a group of `others`, each file's inputs and bytes (or where `write` put them)."""
+        if index < len(others):
+            return [(inputs, Placing(write(path, data, inputs)) if write and data is not None else data)
+                    for path, make in others[index] for data, inputs in [make()]]
+        job = page_jobs[index - len(others)]
         context = job.context()
         inputs = digest(settings, layouts.get(job.layout, b""), repr(context))  # views are values: repr says it all
         if recorded and recorded.get(job.output_path) == inputs:
@@ -176,10 +184,15 @@ def render_site(site: Site, env: jinja2.Environment, plan: Plan, layouts: dict[s
         html = render(job.layout, context)
         return inputs, Placing(write(job.output_path, html, inputs)) if write and isinstance(html, bytes) else html
 
-    outcomes = parallel_imap(settle, range(len(page_jobs)), workers)
+    outcomes = parallel_imap(settle, range(len(others) + len(page_jobs)), workers)
     pages: list[Page] = []
     failures: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one layout bug, many pages
     try:
+        for group, made in zip(others, outcomes):
+            for (path, _), (inputs, result) in zip(group, made):
+                if deliver is not None:
+                    deliver(Page(path, None, inputs, result.placed) if isinstance(result, Placing)
+                            else Page(path, result, inputs))
         for done, (job, (inputs, result)) in enumerate(zip(page_jobs, outcomes), 1):
             if progress:
                 progress("rendering", done, len(page_jobs))
