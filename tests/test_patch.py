@@ -187,6 +187,29 @@ def test_the_pages_of_articles_whose_related_list_changed_are_rendered_again(tmp
     assert tree(site / "public") == clean_build(site, tmp_path / "clean2")
 
 
+@pytest.mark.parametrize("kept", [True, False], ids=["index kept", "index not kept"])
+def test_a_patch_updates_the_related_index_the_full_build_kept(tmp_path, trust_at_once, full_builds, caplog,
+                                                                 monkeypatch, kept):
+    """A new lede changes what the related step reads: the patch build takes up the index the full build kept
+    (related/stored.py) and updates it with that article, instead of counting the words of every article again;
+    without it (-v says so) the index is made afresh. Either way, what a clean build builds."""
+    from sitegen.related import stored
+
+    if not kept:
+        monkeypatch.setattr(stored, "saved_index", lambda index: None)
+    site = make_site(tmp_path, site_files())
+    build(site)
+    full = len(full_builds)
+    caplog.set_level("INFO", logger="sitegen")
+    text = (site / "content/world/s1.md").read_text()
+    (site / "content/world/s1.md").write_text(text.replace(LEDE, "Harbour cranes unload grain ships at dawn. " * 30))
+    build(site)
+    assert len(full_builds) == full
+    assert ("the related-posts index of the last full build is not in the cache" in caplog.text) == (not kept)
+    assert "does not fit" not in caplog.text
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
 def test_related_lists_made_by_a_patch_are_kept_for_the_builds_after_it(tmp_path, trust_at_once, monkeypatch):
     """The Patches record keeps only the lists that show other articles than the snapshot's (every patch
     build reads it); a full build made from the same documents finds the lists the patch made."""

@@ -561,3 +561,63 @@ def test_every_article_of_a_new_six_article_site_shows_a_related_block(tmp_path)
     for path in ("sport/final", "culture/opera", "science/comet", "about-town"):  # alone: the site's latest
         assert '<h2 id="related-title">Latest news</h2>' in pages[path], path
     assert '<a href="/culture/opera/">' in pages["science/comet"].split('id="related-title"')[1]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_an_index_kept_as_arrays_and_taken_up_again_updates_as_the_one_held(seed):
+    """What a patch build does: the full build's index, kept (related/stored.py) and read back for the same
+    documents, then updated with edits (in two languages, some moving between them), gives the lists of an
+    index made afresh from the edited documents."""
+    from dataclasses import replace
+
+    from sitegen.related import RelatedByLanguage
+    from sitegen.related.stored import restored_index, saved_index
+
+    rng = random.Random(seed)
+    settings = RelatedConfig(include_newer=bool(seed % 2), count=3, threshold=0.05)
+    docs = {d.key: replace(d, language=rng.choice(["ca", "en"])) for d in random_docs(rng, 40)}
+    kept = saved_index(RelatedByLanguage(settings).update(docs.values()))
+    index = restored_index(kept, list(docs.values()), settings)
+    assert index is not None and index.lists == RelatedByLanguage(settings).update(docs.values()).lists
+    edited = dict(docs)
+    for key in rng.sample(sorted(docs), 3):
+        edited[key] = rng.choice([replace(docs[key], text="museum film museum " + docs[key].text, title="Moon Court"),
+                                  replace(docs[key], tags=("energy",)),
+                                  replace(docs[key], language="en" if docs[key].language == "ca" else "ca")])
+    changed = [doc for key, doc in edited.items() if docs[key] != doc]
+    assert index.update(changed).lists == RelatedByLanguage(settings).update(edited.values()).lists
+
+
+def test_a_kept_index_that_does_not_fit_its_documents_is_not_taken_up():
+    """The cache is untrusted input: bytes that are not such an index, or arrays that do not fit the documents
+    (another count of them, ids past the vocabulary, offsets that do not add up), give None, and the index is
+    made afresh; numpy reads them without unpickling anything."""
+    import io
+
+    import numpy as np
+
+    from sitegen.related import RelatedByLanguage
+    from sitegen.related.stored import restored_index, saved_index
+
+    settings = RelatedConfig(count=3, threshold=0.05)
+    docs = random_docs(random.Random(1), 30)
+    kept = saved_index(RelatedByLanguage(settings).update(docs))
+    assert restored_index(kept, docs, settings) is not None
+    assert restored_index(kept, docs[:-1], settings) is None  # documents other than those it was made from
+    assert restored_index(b"not an index", docs, settings) is None
+    assert restored_index(kept[:len(kept) // 2], docs, settings) is None
+
+    def altered(name, change):  # (np.savez pickles an object array, which reading refuses: the last case)
+        with np.load(io.BytesIO(kept), allow_pickle=False) as stored:
+            arrays = {key: stored[key] for key in stored.files}
+        arrays[name] = change(arrays[name])
+        out = io.BytesIO()
+        np.savez(out, **arrays)
+        return out.getvalue()
+
+    for name, change in [("0.terms", lambda a: a + 10 ** 6), ("0.term_counts", lambda a: a[::-1] + 1),
+                         ("0.tags", lambda a: a.astype(np.int64)), ("0.list_rows", lambda a: a + len(docs)),
+                         ("0.candidates.indptr", lambda a: a[::-1].copy()), ("0.words", lambda a: a[:50]),
+                         ("0.neighbours.data", lambda a: a * np.nan)]:
+        assert restored_index(altered(name, change), docs, settings) is None, name
+    assert restored_index(altered("0.terms", lambda a: np.array([{"a": 1}], dtype=object)), docs, settings) is None

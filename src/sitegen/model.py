@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
 from .article import Article, StaticFile, Term
-from .cache import BuildCache, memo_key
+from .cache import BuildCache, digest, memo_key
 from .cachefile import fits
 from .config import BuildOptions, SiteConfig, Taxonomy
 from .content import Content
@@ -243,20 +243,26 @@ def _stored_lists(stored: dict, docs: tuple[RelatedDoc, ...]) -> dict[str, tuple
 
 
 def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...], store: BuildCache | None = None,
-                  jobs: int = 0) -> dict[str, tuple[RelatedLink, ...]]:
+                  jobs: int = 0, made_from: tuple[RelatedDoc, ...] | None = None) -> dict[str, tuple[RelatedLink, ...]]:
     """The related lists made from these docs afresh (words counted on `jobs` processes), as a build without
     a cache makes them, or as `store` remembers them (made from the same docs by an earlier full or patch
-    build)."""
-    key = memo_key("related lists as tuples", repr(config.related), repr(docs))
+    build). A full build also keeps its index in `store`; a patch build, whose docs are those of the full
+    build (`made_from`) with some edited, takes that index up and updates it with the edited ones
+    (related/stored.py), as the preview server updates the one it holds."""
+    docs_digest = digest(repr(docs))
+    key = memo_key("related lists as tuples", repr(config.related), docs_digest.hex())
     stored = store.get(key, dict) if store is not None else None  # kept as plain tuples: 46,000 links at 10,000
     lists = _stored_lists(stored, docs) if stored is not None else None  # articles unpickle 7× faster
     if lists is not None:
+        if store is not None and made_from is None:
+            store.keep([_index_key(config, docs_digest)])  # (if kept: the next patch build takes it up)
         return lists
     if store is None:
         return RelatedByLanguage(config.related, jobs).update(docs).lists
     index = store.held("related index")  # a preview server's, made from the documents of its last build:
     if not (isinstance(index, RelatedByLanguage) and index.settings == config.related):  # updated with the
-        index = RelatedByLanguage(config.related, jobs)  # changes (the same lists: tests/test_related.py)
+        index = _kept_index(config, store, made_from, jobs) if made_from is not None else None  # changes (the
+        index = index or RelatedByLanguage(config.related, jobs)  # same lists: tests/test_related.py)
     current, known = {doc.key: doc for doc in docs}, index.docs
     index.update([doc for key, doc in current.items() if known.get(key) != doc], [key for key in known
                                                                                   if key not in current])
@@ -264,7 +270,32 @@ def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...], store: Build
     lists = index.lists
     store.put(key, {article: tuple((link.key, link.score, link.reason) for link in links)
                     for article, links in lists.items()})
+    if made_from is None and not store.read_only:
+        from .related.stored import saved_index
+
+        kept = saved_index(index)
+        if kept is not None:
+            store.put(_index_key(config, docs_digest), kept)
     return lists
+
+
+def _index_key(config: SiteConfig, docs_digest: bytes) -> bytes:
+    return memo_key("related index", repr(config.related), docs_digest.hex())
+
+
+def _kept_index(config: SiteConfig, store: BuildCache, made_from: tuple[RelatedDoc, ...],
+                jobs: int) -> RelatedByLanguage | None:
+    """The index a full build made from `made_from` and kept in `store`, or None (-v says why)."""
+    data = store.get(_index_key(config, digest(repr(made_from))), bytes)
+    if data is None:
+        _log.info("the related-posts index of the last full build is not in the cache: it is made afresh")
+        return None
+    from .related.stored import restored_index
+
+    index = restored_index(data, made_from, config.related, jobs)
+    if index is None:
+        _log.info("the related-posts index kept by the last full build does not fit its documents: made afresh")
+    return index
 
 
 def _with_canonical_terms(articles: list[Article]) -> tuple[list[Article], list[Diagnostic]]:

@@ -249,7 +249,8 @@ def _related_again(store: BuildCache, docs_key: bytes, build: int, config: SiteC
     if not (stored is not None and stored.build == build):
         raise FullBuild("what the last build's related lists were made from is not in the cache")
     docs = {**docs, **{doc.key: related_doc(retold[doc.key], doc.picked) for doc in stored.docs if doc.key in retold}}
-    return related_lists(config, tuple(docs.get(doc.key, doc) for doc in stored.docs), store, jobs), docs
+    return related_lists(config, tuple(docs.get(doc.key, doc) for doc in stored.docs), store, jobs,
+                         made_from=stored.docs), docs
 
 
 def _shown(links: tuple[RelatedLink, ...] | None) -> list[tuple[str, str]] | None:
