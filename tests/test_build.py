@@ -336,6 +336,25 @@ def test_python_dash_m_and_version_work_from_a_subprocess(news):
     assert built.returncode == 0 and built.stdout == "" and built.stderr == ""
 
 
+def test_the_command_ends_a_build_at_once_with_its_output_flushed_and_nothing_left_behind(tmp_path):
+    """`sitegen build` ends without the interpreter's teardown (cli.run): what the teardown would do is done
+    first. Its summary reaches a pipe, the exit code is the build's, and a --no-cache build's scratch folder
+    (the image variants) is removed, as before."""
+    from conftest import png
+
+    site = make_site(tmp_path / "site", {"content/a.md": article("A", image="images/a.png", image_alt="A chart"),
+                                         "content/images/a.png": png(1600, 900)})
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    command = [sys.executable, "-m", "sitegen", "build", "--no-cache", "-s", str(site)]
+    built = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "TMPDIR": str(scratch)})
+    assert built.returncode == 0 and built.stdout.startswith("Built 1 article: ") and built.stderr == ""
+    assert list((site / "public/images").glob("a.*.webp")) and list(scratch.iterdir()) == []
+    (site / "content/b.md").write_text("---\ntitle: B\ndate: not a date\n---\nText.\n")
+    failed = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "TMPDIR": str(scratch)})
+    assert failed.returncode == 1 and "content/b.md:3: error:" in failed.stderr and list(scratch.iterdir()) == []
+
+
 def test_tags_differing_only_in_case_share_one_page(tmp_path):
     site = make_site(tmp_path, {"content/a.md": article("A", tags="[AI]"), "content/b.md": article("B", "2024-01-01", tags="[Ai]"),
                                 "content/c.md": article("C", tags="['!!!', Moon]")})
