@@ -1043,6 +1043,33 @@ def test_files_read_through_a_linked_folder_or_outside_the_site_count_as_inputs(
     assert tree(site / "public") == clean_build(site, tmp_path / "clean")
 
 
+@pytest.mark.parametrize("process", ["sends the lists", "ends without them"])
+def test_related_lists_made_in_another_process_are_those_made_here(tmp_path, every_item_in_parallel, trust_at_once,
+                                                                   monkeypatch, caplog, process):
+    """A full build on several cores makes the related lists in a forked process while it prepares the images
+    (relatedlists.py); if that process ends without them, this one makes them (-v says so). Either way, the
+    pages are those of a build on one core, and the next patch build takes up the index that was kept."""
+    import os
+
+    from sitegen.related import RelatedByLanguage
+
+    site = make_site(tmp_path, news_files(12))
+    builder = os.getpid()
+    if process == "ends without them":
+        real = RelatedByLanguage.update
+        monkeypatch.setattr(RelatedByLanguage, "update",
+                            lambda self, *args: os._exit(3) if os.getpid() != builder else real(self, *args))
+    caplog.set_level("INFO", logger="sitegen")
+    build(site, options=BuildOptions(jobs=2))
+    assert ("the process making the related lists ended without them" in caplog.text) == (process != "sends the lists")
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean")
+    story = site / "content/world/story-0.md"
+    story.write_text(story.read_text().replace("Words about topic0", "Harbour cranes unload grain ships; words"))
+    assert build(site, options=BuildOptions(jobs=2)).site is None  # (a patch build)
+    assert "related-posts index" not in caplog.text
+    assert tree(site / "public") == clean_build(site, tmp_path / "clean again")
+
+
 def test_related_lists_are_reused_while_every_article_reads_the_same_to_the_related_step(tmp_path, monkeypatch):
     from sitegen.related import RelatedByLanguage
 

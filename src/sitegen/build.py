@@ -37,8 +37,9 @@ from .sections import load_intros, with_section_titles
 from .errors import ERROR, Diagnostic, raise_if_errors, warning
 from .imaging import prepare_images
 from .lock import site_lock
-from .model import Site, build_model
+from .model import Site, build_model, related_docs
 from .outputs import machine_files
+from .relatedlists import RelatedLists
 from .plan import ASSET, COPY, Plan, clashes, plan_site
 from .render import Page, layout_digests, layout_names, make_environment, render_site
 from .urls import HIGHLIGHT_CSS
@@ -159,22 +160,28 @@ class Builder:
         jobs = job_count(self.options.jobs)
         content = load_content(config, progress, self.cache, jobs)
         problems += content.diagnostics
-        images = prepare_images(config, content.articles, self.cache, jobs)  # made once (.sitegen-cache/images/)
-        problems += images.diagnostics
-        copies = asset_files(config, content.static_files)  # theme, site and content files copied as they are
-        problems += files_from_outside(config, copies)
-        copies.update(images.files)
-        assets = style_and_scripts(copies, {HIGHLIGHT_CSS: highlight_css(config)},
-                                   {static.output_path for static in content.static_files}, self.options.fingerprint)
-        env.globals["asset_url"] = partial(assets.url, config.base_path)  # names change with the CSS and JS
-        content = replace(content, articles=images.articles,
-                          static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
-        data = load_data(config.site_path(config.data_dir), config.data_dir)
-        problems += data.diagnostics
-        intros, intro_problems = load_intros(config, TextStages(config.limits.markdown_seconds))
-        problems += intro_problems
-        site, model_problems = build_model(config, content, self.options, layout_names(env), now, self.cache, data,
-                                           intros)
+        related = RelatedLists.start(config, related_docs(config, content, self.options, layout_names(env), now),
+                                     self.cache, jobs)  # (made on a core the next steps leave idle)
+        try:
+            images = prepare_images(config, content.articles, self.cache, jobs)  # made once (.sitegen-cache/images/)
+            problems += images.diagnostics
+            copies = asset_files(config, content.static_files)  # theme, site and content files copied as they are
+            problems += files_from_outside(config, copies)
+            copies.update(images.files)
+            assets = style_and_scripts(copies, {HIGHLIGHT_CSS: highlight_css(config)},
+                                       {static.output_path for static in content.static_files},
+                                       self.options.fingerprint)
+            env.globals["asset_url"] = partial(assets.url, config.base_path)  # names change with the CSS and JS
+            content = replace(content, articles=images.articles,
+                              static_files=tuple(StaticFile(source, path) for path, source in copies.items()))
+            data = load_data(config.site_path(config.data_dir), config.data_dir)
+            problems += data.diagnostics
+            intros, intro_problems = load_intros(config, TextStages(config.limits.markdown_seconds))
+            problems += intro_problems
+            site, model_problems = build_model(config, content, self.options, layout_names(env), now, self.cache,
+                                               data, intros, related)
+        finally:
+            related.stop()
         plan = plan_site(site, assets)  # every file this build outputs
         problems += model_problems + clashes(plan)
         problems = _apply_strictness(problems, self.options)

@@ -10,15 +10,14 @@ article share its `translation_key`.
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from .article import Article, StaticFile, Term
-from .cache import BuildCache, digest, memo_key
-from .cachefile import fits
+from .cache import BuildCache
 from .config import BuildOptions, SiteConfig, Taxonomy
 from .content import Content
 from .data import DataFiles
@@ -29,12 +28,11 @@ from .menus import MenuLink, menu_links, page_name
 from .fields import PAGES_FOLDER
 from .migration import FOREIGN_LAYOUTS
 from .languages import Language
-from .related import TEXT_CHARS, RelatedByLanguage, RelatedDoc, RelatedLink
+from .related import TEXT_CHARS, RelatedDoc, RelatedLink
+from .relatedlists import RelatedLists, related_lists
 from .sections import SectionIntro
 from .slugs import slugify
 from .urls import AUTHORS, TAGS
-
-_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,13 +80,52 @@ class Site:
 
 def build_model(config: SiteConfig, content: Content, options: BuildOptions, layouts: frozenset[str],
                 now: datetime | None = None, store: BuildCache | None = None, data: DataFiles = DataFiles(),
-                intros: dict[tuple[str, str], SectionIntro] | None = None) -> tuple[Site, list[Diagnostic]]:
-    """The site model; the related lists of the last build are reused from `store` when every article reads
-    the same to the related-posts step."""
+                intros: dict[tuple[str, str], SectionIntro] | None = None,
+                related: RelatedLists | None = None) -> tuple[Site, list[Diagnostic]]:
+    """The site model; the related lists are `related`'s (being made since `related_docs` told what they are
+    made from), or made now, or reused from `store` when every article reads the same to the related step."""
     now = now or options.now or datetime.now(timezone.utc)
+    shown = _shown(content.articles, options, layouts, now)
+    articles, pages, problems = shown.articles, shown.pages, shown.problems
+    editions = tuple(replace(_edition(language, articles, pages, config), intros={
+        slug: intro for (code, slug), intro in (intros or {}).items() if code == language.code})
+        for language in config.all_languages)
+    if config.menus:
+        editions = _with_menus(editions, config, problems, shown.hidden)
+    site = Site(config=config, editions=editions, articles=tuple(articles), pages=pages,
+                related={}, static_files=content.static_files, skipped_drafts=shown.drafts,
+                skipped_future=shown.future, skipped_expired=shown.expired, data=data, now=now)
+    problems += _translation_clashes((*articles, *pages))
+    docs, picked_problems = _related_docs(config, articles)
+    problems += picked_problems
+    lists = related.lists(docs) if related is not None else related_lists(config, docs, store, options.jobs)
+    return replace(site, related_docs=docs, related=lists), problems
+
+
+def related_docs(config: SiteConfig, content: Content, options: BuildOptions, layouts: frozenset[str],
+                 now: datetime | None = None) -> tuple[RelatedDoc, ...]:
+    """What build_model gives the related step, told without building the model: build.py starts making the
+    related lists from them while it prepares the images (relatedlists.RelatedLists)."""
+    now = now or options.now or datetime.now(timezone.utc)
+    return _related_docs(config, _shown(content.articles, options, layouts, now).articles)[0]
+
+
+class _Shown(NamedTuple):
+    """The articles a build shows, and what it leaves out."""
+
+    articles: list[Article]  # newest first, each term spelt as site-wide
+    pages: tuple[Article, ...]
+    hidden: list[tuple[Article, str]]  # left out, and why (for a menu that links to one)
+    drafts: int
+    future: int
+    expired: int
+    problems: list[Diagnostic]
+
+
+def _shown(found: tuple[Article, ...], options: BuildOptions, layouts: frozenset[str], now: datetime) -> _Shown:
     visible, drafts, future, expired = [], 0, 0, 0
-    hidden: list[tuple[Article, str]] = []  # left out, and why (for a menu that links to one)
-    for article in content.articles:
+    hidden: list[tuple[Article, str]] = []
+    for article in found:
         if article.draft and not options.drafts:
             drafts += 1
             hidden.append((article, "a draft"))
@@ -103,25 +140,21 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
     visible, problems = _resolve_layouts(visible, layouts)
     articles, term_problems = _with_canonical_terms(
         sorted((a for a in visible if not a.is_page), key=lambda a: (-a.date.timestamp(), a.source)))
-    problems += term_problems
     pages = tuple(sorted((a for a in visible if a.is_page), key=lambda a: a.source))
-    editions = tuple(replace(_edition(language, articles, pages, config), intros={
-        slug: intro for (code, slug), intro in (intros or {}).items() if code == language.code})
-        for language in config.all_languages)
-    if config.menus:
-        editions = _with_menus(editions, config, problems, hidden)
-    site = Site(config=config, editions=editions, articles=tuple(articles), pages=pages,
-                related={}, static_files=content.static_files, skipped_drafts=drafts, skipped_future=future,
-                skipped_expired=expired, data=data, now=now)
-    problems += _translation_clashes((*articles, *pages))
+    return _Shown(articles, pages, hidden, drafts, future, expired, problems + term_problems)
+
+
+def _related_docs(config: SiteConfig, articles: list[Article]) -> tuple[tuple[RelatedDoc, ...], list[Diagnostic]]:
+    """What the related step reads of each article, its hand-picked names resolved (a name means an article
+    in the same language)."""
     picked: dict[str, tuple[str, ...]] = {}
-    for edition in editions:  # a hand-picked name means an article in the same language
-        edition_picks, picked_problems = _resolve_picks(list(edition.articles), edition.language.path)
-        picked.update(edition_picks)
+    problems: list[Diagnostic] = []
+    for language in config.all_languages:
+        own = [a for a in articles if a.language == language.code]  # (its edition's articles)
+        language_picks, picked_problems = _resolve_picks(own, language.path)
+        picked.update(language_picks)
         problems += picked_problems
-    docs = tuple(related_doc(a, picked.get(a.url_path, ())) for a in articles)
-    site = replace(site, related_docs=docs)
-    return replace(site, related=related_lists(config, docs, store, options.jobs)), problems
+    return tuple(related_doc(a, picked.get(a.url_path, ())) for a in articles), problems
 
 
 def related_doc(a: Article, picks: tuple[str, ...] = ()) -> RelatedDoc:
@@ -229,73 +262,6 @@ def _translation_clashes(articles: tuple[Article, ...]) -> list[Diagnostic]:
                                   f"version of '{article.translation_key}'",
                                   "give one of them another 'translation_key:' or 'lang:'"))
     return problems
-
-
-def _stored_lists(stored: dict, docs: tuple[RelatedDoc, ...]) -> dict[str, tuple[RelatedLink, ...]] | None:
-    """The related lists of a memo, if it holds a list of these documents' articles for each of them, as
-    related_lists stores it; else None (-v says so), and they are made again."""
-    keys = {doc.key for doc in docs}
-    if stored.keys() == keys and all(isinstance(links, tuple) and all(
-            fits(link, (str, float, str)) and link[0] in keys for link in links) for links in stored.values()):
-        return {article: tuple(RelatedLink(*link) for link in links) for article, links in stored.items()}
-    _log.info("the memo of the related lists does not hold a list for each article: they are made again")
-    return None
-
-
-def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...], store: BuildCache | None = None,
-                  jobs: int = 0, made_from: tuple[RelatedDoc, ...] | None = None) -> dict[str, tuple[RelatedLink, ...]]:
-    """The related lists made from these docs afresh (words counted on `jobs` processes), as a build without
-    a cache makes them, or as `store` remembers them (made from the same docs by an earlier full or patch
-    build). A full build also keeps its index in `store`; a patch build, whose docs are those of the full
-    build (`made_from`) with some edited, takes that index up and updates it with the edited ones
-    (related/stored.py), as the preview server updates the one it holds."""
-    docs_digest = digest(repr(docs))
-    key = memo_key("related lists as tuples", repr(config.related), docs_digest.hex())
-    stored = store.get(key, dict) if store is not None else None  # kept as plain tuples: 46,000 links at 10,000
-    lists = _stored_lists(stored, docs) if stored is not None else None  # articles unpickle 7× faster
-    if lists is not None:
-        if store is not None and made_from is None:
-            store.keep([_index_key(config, docs_digest)])  # (if kept: the next patch build takes it up)
-        return lists
-    if store is None:
-        return RelatedByLanguage(config.related, jobs).update(docs).lists
-    index = store.held("related index")  # a preview server's, made from the documents of its last build:
-    if not (isinstance(index, RelatedByLanguage) and index.settings == config.related):  # updated with the
-        index = _kept_index(config, store, made_from, jobs) if made_from is not None else None  # changes (the
-        index = index or RelatedByLanguage(config.related, jobs)  # same lists: tests/test_related.py)
-    current, known = {doc.key: doc for doc in docs}, index.docs
-    index.update([doc for key, doc in current.items() if known.get(key) != doc], [key for key in known
-                                                                                  if key not in current])
-    store.hold("related index", index)
-    lists = index.lists
-    store.put(key, {article: tuple((link.key, link.score, link.reason) for link in links)
-                    for article, links in lists.items()})
-    if made_from is None and not store.read_only:
-        from .related.stored import saved_index
-
-        kept = saved_index(index)
-        if kept is not None:
-            store.put(_index_key(config, docs_digest), kept)
-    return lists
-
-
-def _index_key(config: SiteConfig, docs_digest: bytes) -> bytes:
-    return memo_key("related index", repr(config.related), docs_digest.hex())
-
-
-def _kept_index(config: SiteConfig, store: BuildCache, made_from: tuple[RelatedDoc, ...],
-                jobs: int) -> RelatedByLanguage | None:
-    """The index a full build made from `made_from` and kept in `store`, or None (-v says why)."""
-    data = store.get(_index_key(config, digest(repr(made_from))), bytes)
-    if data is None:
-        _log.info("the related-posts index of the last full build is not in the cache: it is made afresh")
-        return None
-    from .related.stored import restored_index
-
-    index = restored_index(data, made_from, config.related, jobs)
-    if index is None:
-        _log.info("the related-posts index kept by the last full build does not fit its documents: made afresh")
-    return index
 
 
 def _with_canonical_terms(articles: list[Article]) -> tuple[list[Article], list[Diagnostic]]:

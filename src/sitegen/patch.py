@@ -34,7 +34,8 @@ from .content import is_skipped, remembered_articles, reread
 from .errors import Diagnostic
 from .imaging import prepare_images
 from .intact import intact_folders
-from .model import Site, related_doc, related_lists, with_articles
+from .model import Site, related_doc, with_articles
+from .relatedlists import related_lists
 from .related import RelatedDoc, RelatedLink
 from .outputs import search_entry
 from .plan import ALIAS, ARTICLE, CARD, ENTRY, PAGE, RELATED, SEARCH_ENTRY, Job, Plan, plan_site, with_whole
