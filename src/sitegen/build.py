@@ -160,8 +160,9 @@ class Builder:
         jobs = job_count(self.options.jobs)
         content = load_content(config, progress, self.cache, jobs)
         problems += content.diagnostics
-        related = RelatedLists.start(config, related_docs(config, content, self.options, layout_names(env), now),
-                                     self.cache, jobs)  # (made on a core the next steps leave idle)
+        layouts = layout_names(env)
+        related = RelatedLists(config, related_docs(config, content, self.options, layouts, now), self.cache,
+                               jobs)  # (made on a core the next steps leave idle)
         try:
             images = prepare_images(config, content.articles, self.cache, jobs)  # made once (.sitegen-cache/images/)
             problems += images.diagnostics
@@ -178,8 +179,8 @@ class Builder:
             problems += data.diagnostics
             intros, intro_problems = load_intros(config, TextStages(config.limits.markdown_seconds))
             problems += intro_problems
-            site, model_problems = build_model(config, content, self.options, layout_names(env), now, self.cache,
-                                               data, intros, related)
+            site, model_problems = build_model(config, content, self.options, layouts, now, self.cache, data,
+                                               intros, related)
         finally:
             related.stop()
         plan = plan_site(site, assets)  # every file this build outputs

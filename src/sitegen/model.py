@@ -103,10 +103,9 @@ def build_model(config: SiteConfig, content: Content, options: BuildOptions, lay
 
 
 def related_docs(config: SiteConfig, content: Content, options: BuildOptions, layouts: frozenset[str],
-                 now: datetime | None = None) -> tuple[RelatedDoc, ...]:
-    """What build_model gives the related step, told without building the model: build.py starts making the
-    related lists from them while it prepares the images (relatedlists.RelatedLists)."""
-    now = now or options.now or datetime.now(timezone.utc)
+                 now: datetime) -> tuple[RelatedDoc, ...]:
+    """What build_model, given the same `now`, gives the related step, told without building the model:
+    build.py starts making the related lists from them while it prepares the images (relatedlists.RelatedLists)."""
     return _related_docs(config, _shown(content.articles, options, layouts, now).articles)[0]
 
 

@@ -5,7 +5,7 @@ article and ranking them took 0.5 s at 1,000 articles and 4.5 s at 10,000, numpy
 besides. So a build reuses them from the cache when every article reads the same to the related step
 (`related_lists`); a full build keeps its index there too, for the patch builds after it to update
 (related/stored.py); and a full build that has to make them starts that work in a forked process as soon as
-the articles are read (`RelatedLists.start`), to run on a core the rest of the model and the images leave
+the articles are read (`RelatedLists`), to run on a core the rest of the model and the images leave
 idle, and takes the lists when the model needs them.
 """
 
@@ -36,8 +36,12 @@ def related_lists(config: SiteConfig, docs: tuple[RelatedDoc, ...], store: Build
     (related/stored.py), as the preview server updates the one it holds."""
     docs_digest = digest(repr(docs))
     lists = _remembered(config, docs, docs_digest, store, made_from is None)
-    if lists is not None:
-        return lists
+    return lists if lists is not None else _made_here(config, docs, docs_digest, store, jobs, made_from)
+
+
+def _made_here(config: SiteConfig, docs: tuple[RelatedDoc, ...], docs_digest: bytes, store: BuildCache | None,
+               jobs: int, made_from: tuple[RelatedDoc, ...] | None = None) -> Lists:
+    """The lists `related_lists` makes when `store` does not remember them (`docs_digest`: of these docs)."""
     if store is None:
         return RelatedByLanguage(config.related, jobs).update(docs).lists
     index = store.held("related index")  # a preview server's, made from the documents of its last build:
@@ -72,18 +76,15 @@ class RelatedLists:
             self._process.start()
             sending.close()
 
-    @classmethod
-    def start(cls, config: SiteConfig, docs: tuple[RelatedDoc, ...], store: BuildCache | None,
-              jobs: int) -> RelatedLists:
-        return cls(config, docs, store, jobs)
-
     def lists(self, docs: tuple[RelatedDoc, ...]) -> Lists:
         """The lists of `docs`: those being made, if they are the documents they are made from."""
         if self._lists is not None and docs == self.docs:
             return self._lists
         made = self._received() if self._process is not None else None
-        if made is None or docs != self.docs:
+        if docs != self.docs:
             return related_lists(self.config, docs, self.store, self.jobs)
+        if made is None:  # (the store was asked already)
+            return _made_here(self.config, docs, self._digest, self.store, self.jobs)
         lists, kept = made
         _keep(self.config, self._digest, self.store, lists, kept)  # type: ignore[arg-type]
         self._lists = lists
